@@ -164,6 +164,7 @@ TOP_LEVEL_KEYS = {
     "reliability",
     "items",
     "attention_checks",
+    "notes",
 }
 ITEM_KEYS = {"id", "label", "text", "reverse", "subscale"}
 CONSTRUCTS = {"belonging", "community", "presence", "cohesion"}
