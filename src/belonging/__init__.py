@@ -1,0 +1,58 @@
+"""belonging: trustworthy sense-of-belonging measurement from raw survey exports.
+
+The public API, written out by hand. Names load lazily on first use so that ``import belonging`` and
+``belonging --help`` stay fast (no pandas, statsmodels or matplotlib until they are needed).
+
+>>> import belonging as bl
+>>> bl.load_instrument("ccs").id
+'ccs'
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    # errors
+    "BelongingError": "belonging.errors",
+    "DataValidationError": "belonging.errors",
+    "IngestError": "belonging.errors",
+    "InstrumentError": "belonging.errors",
+    "MappingError": "belonging.errors",
+    "ScoringError": "belonging.errors",
+    "UsageError": "belonging.errors",
+    # instruments
+    "Instrument": "belonging.instruments",
+    "list_instruments": "belonging.instruments",
+    "load_instrument": "belonging.instruments",
+    # ingest and mapping
+    "Responses": "belonging.ingest",
+    "read_export": "belonging.ingest",
+    "Mapping": "belonging.mapping",
+    "load_mapping": "belonging.mapping",
+    "map_items": "belonging.mapping",
+    "item_frame": "belonging.mapping",
+    # scoring
+    "score": "belonging.scoring",
+    "score_items": "belonging.scoring",
+    "reverse_items": "belonging.scoring",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'belonging' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,121 @@
+"""Arguments and input/output steps shared by CLI commands (standard library at import time)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+__all__ = [
+    "add_format_args",
+    "add_input_args",
+    "emit_frames",
+    "load_input",
+    "split_list",
+]
+
+
+def split_list(text: str | None) -> list[str]:
+    """``"a,b"`` -> ``["a", "b"]``; None or empty -> ``[]``."""
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instrument_required: bool = True) -> None:
+    """INPUT plus the options every command that reads an export shares."""
+    p.add_argument("input", metavar="INPUT", help="survey export or table (CSV, TSV, XLSX, Parquet, ...)")
+    if instrument:
+        p.add_argument(
+            "--instrument", required=instrument_required, metavar="ID|PATH",
+            help="built-in instrument id (see `belonging instruments list`) or a TOML definition",
+        )
+        p.add_argument("--map", metavar="MAP.toml", help="column-to-item mapping and extra labels")
+    p.add_argument("--platform", default="auto", metavar="NAME", help="platform that wrote INPUT (default: detect)")
+    p.add_argument("--id-column", metavar="COL", help="column holding the response id (default: response_id, else row number)")
+    p.add_argument("--encoding", metavar="ENC", help="text encoding of INPUT (default: detect)")
+
+
+def add_format_args(p: argparse.ArgumentParser, *, default: str = "table") -> None:
+    """``--format table|csv|json`` and ``-o OUT``."""
+    p.add_argument("--format", choices=("table", "csv", "json"), default=default, help=f"output format (default: {default})")
+    p.add_argument("-o", "--output", metavar="OUT", default="-", help="write to this file instead of stdout (atomic)")
+
+
+def load_input(args):
+    """Read INPUT (and the instrument and mapping when asked) from parsed `args`.
+
+    Returns ``(responses, instrument_or_None, mapping_or_None)``.
+    """
+    from belonging.ingest import read_export
+    from belonging.instruments import load_instrument
+    from belonging.mapping import load_mapping
+
+    instrument = load_instrument(args.instrument) if getattr(args, "instrument", None) else None
+    mapping = load_mapping(args.map) if getattr(args, "map", None) else None
+    responses = read_export(args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding)
+    return responses, instrument, mapping
+
+
+def _jsonable(value):
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def frames_to_json(frames: dict, extra: dict | None = None) -> str:
+    """JSON text of named DataFrames (lists of records; NaN as null) plus extra scalar entries."""
+    payload = {name: _jsonable(df.to_dict(orient="records")) for name, df in frames.items()}
+    for key, value in (extra or {}).items():
+        payload[key] = _jsonable(value)
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def frames_to_table(frames: dict, extra: dict | None = None) -> str:
+    """Human-readable text of named DataFrames (numbers to 3 decimals)."""
+    import pandas as pd
+
+    parts = []
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 160):
+        for name, df in frames.items():
+            parts.append(f"== {name} ==")
+            parts.append(df.to_string(index=False, float_format=lambda v: f"{v:.3f}") if len(df) else "(none)")
+            parts.append("")
+    for key, value in (extra or {}).items():
+        parts.append(f"{key}: {value}")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def emit_frames(frames: dict, args, *, extra: dict | None = None, csv_frame: str | None = None) -> None:
+    """Write named frames as table, CSV (one frame: `csv_frame` or the first) or JSON to -o/stdout."""
+    from belonging._io import atomic_write_text, neutralise_formulas
+
+    fmt = args.format
+    if fmt == "json":
+        text = frames_to_json(frames, extra)
+    elif fmt == "csv":
+        name = csv_frame or next(iter(frames))
+        text = neutralise_formulas(frames[name]).to_csv(index=False, lineterminator="\n")
+    else:
+        text = frames_to_table(frames, extra)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        atomic_write_text(args.output, text)

@@ -1,0 +1,53 @@
+"""`belonging score`: score an export on an instrument and write one row per response."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from belonging._commands._common import add_input_args, load_input, split_list
+
+HELP = "score responses on an instrument (one row per response)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "score", help=HELP, description=HELP + ". Summary on stderr; identifying columns never reach the output unless asked.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_input_args(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv, .tsv, .parquet or .xlsx; '-' writes CSV to stdout")
+    p.add_argument("--keep", metavar="COL,...", help="extra columns to copy to the output (e.g. grouping columns)")
+    p.add_argument("--keep-identifiers", action="store_true", help="allow --keep to name columns that identify a person")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from belonging._io import table_format, write_table
+    from belonging.scoring import score
+
+    table_format(args.output)  # a usage error before any work
+    responses, instrument, mapping = load_input(args)
+    scores = score(
+        responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers
+    )
+    write_table(scores, args.output)
+    _summary(scores, instrument, responses)
+    return 0
+
+
+def _summary(scores, instrument, responses) -> None:
+    n_in = responses.n_records
+    total = scores[instrument.id]
+    scored = int(total.notna().sum())
+    lines = [f"{responses.provenance.path}: {n_in} record(s) read, {len(scores)} response(s), {scored} scored on {instrument.id}"]
+    dropped = dict(responses.provenance.dropped)
+    if dropped:
+        lines.append("  dropped at ingest: " + ", ".join(f"{k} {v}" for k, v in dropped.items()))
+    unscored = len(scores) - scored
+    if unscored:
+        need = instrument.scoring.min_answered
+        lines.append(f"  {unscored} without a total score: fewer than {need:.0%} of items answered")
+    if scored:
+        lines.append(f"  {instrument.id}: mean {total.mean():.3f}, sd {total.std():.3f}")
+    print("\n".join(lines), file=sys.stderr)

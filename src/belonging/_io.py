@@ -1,0 +1,111 @@
+"""Atomic, injection-safe output writing.
+
+Every file `belonging` writes goes to a temporary file in the target folder first and is renamed into
+place only when complete, so a failed run never leaves a partial file. Text cells that a spreadsheet
+would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) are neutralised in CSV and XLSX
+outputs by prefixing an apostrophe (OWASP's advice on CSV injection).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from belonging.errors import UsageError
+
+__all__ = ["TABLE_FORMATS", "atomic_path", "atomic_write_bytes", "atomic_write_text", "neutralise_formulas", "write_table"]
+
+TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "xlsx", ".json": "json"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> None:
+    """Write `text` to `path` atomically."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def neutralise_formulas(df):
+    """Return a copy of `df` whose text cells cannot run as spreadsheet formulas.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+    apostrophe. Numeric columns are left as they are (a negative number is not a formula).
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        text = s.astype("string")
+        risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        if risky.any():
+            out[col] = s.astype(object).where(~risky, "'" + text[risky].astype(str))
+    renamed = {
+        c: "'" + c for c in out.columns if isinstance(c, str) and c.startswith(_FORMULA_START)
+    }
+    return out.rename(columns=renamed) if renamed else out
+
+
+def table_format(path: str) -> str:
+    """Return the output format for `path` from its suffix, or raise :class:`UsageError`."""
+    if path == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_FORMATS:
+        allowed = ", ".join(TABLE_FORMATS)
+        msg = f"cannot write {path!r}: unknown output format {suffix or '(none)'!r}; use one of {allowed} (or '-' for CSV on stdout)"
+        raise UsageError(msg)
+    return TABLE_FORMATS[suffix]
+
+
+def write_table(df, path: str | os.PathLike, *, stdout=None) -> None:
+    """Write `df` to `path` (CSV, TSV, Parquet, XLSX or JSON by suffix; ``"-"`` for CSV on stdout).
+
+    Text cells are neutralised against formula injection in CSV, TSV and XLSX. The write is atomic.
+    """
+    path = str(path)
+    fmt = table_format(path)
+    if path == "-":
+        stream = stdout if stdout is not None else sys.stdout
+        neutralise_formulas(df).to_csv(stream, index=False, lineterminator="\n")
+        return
+    with atomic_path(path) as tmp:
+        if fmt == "csv":
+            neutralise_formulas(df).to_csv(tmp, index=False, lineterminator="\n")
+        elif fmt == "tsv":
+            neutralise_formulas(df).to_csv(tmp, index=False, sep="\t", lineterminator="\n")
+        elif fmt == "parquet":
+            df.to_parquet(tmp, index=False)
+        elif fmt == "xlsx":
+            neutralise_formulas(df).to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            df.to_json(tmp, orient="records", indent=1, date_format="iso")

@@ -1,0 +1,199 @@
+"""Generic tables: CSV/TSV (delimiter sniffed), XLSX and Parquet with one column per variable."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from pathlib import Path
+
+from belonging.errors import IngestError
+
+__all__ = ["detect_encoding", "read_bytes", "read_generic_table", "sha256_of", "sniff_delimiter"]
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """Read a whole input file, with one clear error when it is missing, a folder or unreadable."""
+    p = Path(path)
+    if not p.exists():
+        msg = f"{path}: no such file; check the path"
+        raise IngestError(msg)
+    if p.is_dir():
+        msg = f"{path}: is a folder, not a file; give the export file itself"
+        raise IngestError(msg)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        msg = f"{path}: cannot read ({err.strerror}); check its permissions"
+        raise IngestError(msg) from None
+    if not data.strip():
+        msg = f"{path}: the file is empty; export the survey again"
+        raise IngestError(msg)
+    return data
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of `data`."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def detect_encoding(data: bytes) -> str:
+    """Return the text encoding of `data`: from a BOM, else UTF-8 if it decodes, else cp1252."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    head = data[:4096]
+    if len(head) >= 4 and head[1:2] == b"\x00" and head[3:4] == b"\x00":
+        return "utf-16-le"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Guess the delimiter among comma, tab, semicolon and pipe from the first lines of `text`."""
+    sample = text[:65536]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        counts = {d: first.count(d) for d in ",\t;|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _is_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in head
+
+
+def read_generic_table(path: str | Path, data: bytes, *, fmt: str, encoding: str | None = None, text_columns=()):
+    """Read a generic table; every cell of a CSV/TSV stays text (``""`` for empty).
+
+    Returns the DataFrame and the encoding used. Only empty cells are missing: a literal ``NA``
+    stays text; the item mapping decides what counts as missing in answer columns.
+    """
+    import pandas as pd
+
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(io.BytesIO(data)), "binary"
+        except Exception as err:  # pyarrow raises many types for bad files
+            msg = f"{path}: not a readable Parquet file ({type(err).__name__}: {err})"
+            raise IngestError(msg) from None
+    if fmt == "xlsx":
+        try:
+            frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object)
+        except Exception as err:  # openpyxl raises many types for bad files
+            msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
+            raise IngestError(msg) from None
+        return frame, "xlsx"
+    if _is_binary(data):
+        msg = f"{path}: looks like a binary file, not CSV/TSV text; export as CSV, XLSX, Parquet, SPSS or Stata"
+        raise IngestError(msg)
+    enc = encoding or detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as err:
+        msg = f"{path}: cannot decode as {enc} at byte {err.start}; give --encoding"
+        raise IngestError(msg) from None
+    text = text.lstrip("\ufeff")
+    delim = "\t" if fmt == "tsv" else sniff_delimiter(text)
+    return parse_delimited(path, text, delimiter=delim, text_columns=text_columns), enc
+
+
+def split_header(text: str, *, delimiter: str, header_rows: int = 1):
+    """Parse the first `header_rows` CSV records of `text` (quoted newlines allowed).
+
+    Returns the header records (lists of cells) and the character offset where the body starts.
+    """
+    lines = iter(text.splitlines(keepends=True)[: 64 * header_rows + 64])
+    consumed = []
+
+    def counting():
+        for line in lines:
+            consumed.append(len(line))
+            yield line
+
+    reader = csv.reader(counting(), delimiter=delimiter)
+    records = []
+    for _ in range(header_rows):
+        try:
+            records.append(next(reader))
+        except StopIteration:
+            break
+    return records, sum(consumed)
+
+
+def unique_names(names):
+    """Make column names unique by suffixing ``_2``, ``_3`` ...; return names and the renamed ones."""
+    seen, out, renamed = {}, [], []
+    for raw in names:
+        name = str(raw).strip() or "unnamed"
+        if name in seen:
+            seen[name] += 1
+            new = f"{name}_{seen[name]}"
+            while new in seen:
+                seen[name] += 1
+                new = f"{name}_{seen[name]}"
+            renamed.append((name, new))
+            name = new
+        seen.setdefault(name, 1)
+        out.append(name)
+    return out, renamed
+
+
+def parse_delimited(path, text: str, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=()):
+    """Parse delimited `text` with pyarrow; quoted newlines allowed, only empty cells are missing.
+
+    `names` are the (unique) column names; when None the first record is the header. Columns in
+    `text_columns` are kept as text (identifiers with leading zeros). A literal ``NA`` stays text.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if names is None:
+        records, body_offset = split_header(text, delimiter=delimiter, header_rows=1)
+        if not records:
+            msg = f"{path}: no header row; the first line must name the columns"
+            raise IngestError(msg)
+        names, _ = unique_names(records[0])
+    body = text[body_offset:].encode("utf-8")
+    if not body.strip():
+        import pandas as pd
+
+        return pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=list(names), block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in text_columns if n in names},
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as err:
+        msg = f"{path}: malformed delimited text: {_arrow_reason(err, text[:body_offset].count(chr(10)))}"
+        raise IngestError(msg) from None
+    return table.to_pandas()
+
+
+def _arrow_reason(err, header_lines: int) -> str:
+    text = str(err).strip().splitlines()[0].replace("CSV parse error: ", "")
+    m = re.search(r"Row #(\d+)", str(err))
+    if m:
+        text = re.sub(r"Row #\d+", f"line {int(m.group(1)) + header_lines}", text)
+    return f"{text}; check that line for a missing delimiter or an unclosed quote"

@@ -1,0 +1,133 @@
+"""The instrument model: plain frozen dataclasses built from a TOML definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = ["AttentionCheck", "Instrument", "Item", "ResponseScale", "Scoring", "Subscale"]
+
+
+@dataclass(frozen=True)
+class ResponseScale:
+    """The response points of an instrument: integer codes ``min..max`` with one label each."""
+
+    min: int
+    max: int
+    labels: tuple[str, ...]
+
+    @property
+    def points(self) -> int:
+        """Number of response points."""
+        return self.max - self.min + 1
+
+    @property
+    def midpoint(self) -> float:
+        """The scale midpoint, ``(min + max) / 2``."""
+        return (self.min + self.max) / 2
+
+    def codes(self) -> tuple[int, ...]:
+        """The valid codes, ``min`` to ``max``."""
+        return tuple(range(self.min, self.max + 1))
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a scale score is formed: ``method`` is ``"mean"`` or ``"sum"`` (prorated)."""
+
+    method: str = "mean"
+    min_answered: float = 0.8
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item: its id, optional wording or neutral label, keying and subscale."""
+
+    id: str
+    label: str | None = None
+    text: str | None = None
+    reverse: bool = False
+    subscale: str | None = None
+
+    @property
+    def display(self) -> str:
+        """Wording where shipped, else the neutral label, else the id."""
+        return self.text or self.label or self.id
+
+
+@dataclass(frozen=True)
+class Subscale:
+    """A subscale: id, display name and its item ids in definition order."""
+
+    id: str
+    name: str
+    items: tuple[str, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class AttentionCheck:
+    """An item with an expected answer (an instructed-response item)."""
+
+    item: str
+    expected: tuple[int, ...]
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated belonging instrument.
+
+    Built by :func:`belonging.load_instrument` from a TOML definition; never mutated.
+    """
+
+    id: str
+    name: str
+    version: str
+    citation: str
+    construct: str
+    response_scale: ResponseScale
+    scoring: Scoring
+    items: tuple[Item, ...]
+    subscales: tuple[Subscale, ...] = ()
+    attention_checks: tuple[AttentionCheck, ...] = ()
+    doi: str | None = None
+    population: str | None = None
+    licence: str | None = None
+    sources: tuple[str, ...] = ()
+    unconfirmed: tuple[str, ...] = ()
+    reliability: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    path: str | None = None
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """All item ids, in definition order (attention-check items excluded)."""
+        return tuple(i.id for i in self.items)
+
+    @property
+    def reverse_items(self) -> tuple[str, ...]:
+        """Ids of reverse-keyed items."""
+        return tuple(i.id for i in self.items if i.reverse)
+
+    def item(self, item_id: str) -> Item:
+        """Return the item with id `item_id`."""
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        from belonging.errors import InstrumentError, suggest
+
+        msg = f"instrument {self.id!r} has no item {item_id!r}{suggest(item_id, self.item_ids)}"
+        raise InstrumentError(msg)
+
+    def structure(self) -> dict[str, tuple[str, ...]]:
+        """Factor structure for CFA: subscales as factors, or one factor named after the instrument."""
+        if self.subscales:
+            return {s.id: s.items for s in self.subscales}
+        return {self.id: self.item_ids}
+
+    def scales(self) -> dict[str, tuple[str, ...]]:
+        """Scale columns and their items: the total ``<id>`` then ``<id>_<subscale>`` for each subscale."""
+        out = {self.id: self.item_ids}
+        for s in self.subscales:
+            out[f"{self.id}_{s.id}"] = s.items
+        return out

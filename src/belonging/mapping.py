@@ -1,0 +1,317 @@
+"""Column-to-item mapping and response-label recoding.
+
+An instrument's items are found in a response table either by column name (a column named like an
+item id, ignoring case) or through a mapping file::
+
+    # map.toml
+    [columns]
+    "Q5_1" = "ccs_01"          # source column = item id
+    "Q5_2" = "ccs_02"
+    [labels]
+    "Totally agree" = 4        # extra label = code, on the instrument's scale
+    missing = ["Prefer not to say"]   # optional: texts that mean "no answer"
+
+Answers may be numeric codes or response labels; labels match the instrument's labels (and the
+mapping's) ignoring case and surrounding spaces. Empty cells and the tokens ``NA``, ``N/A``,
+``NaN``, ``null`` and ``.`` are missing in answer columns.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from belonging import _columns as C
+from belonging.errors import DataValidationError, MappingError, suggest
+
+__all__ = ["MappedItems", "Mapping", "item_frame", "label_lookup", "load_mapping", "map_items", "resolve_columns"]
+
+MISSING_TOKENS = ("", "na", "n/a", "nan", "null", ".")
+OUT_OF_RANGE = "out_of_range"
+UNKNOWN_LABEL = "unknown_label"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A column-to-item mapping with optional extra labels and missing tokens."""
+
+    columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    labels: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    missing: tuple[str, ...] = ()
+    source: str | None = None
+
+    def to_toml(self) -> str:
+        """The mapping in the ``--map`` TOML format."""
+        lines = ["[columns]"]
+        lines += [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in self.columns.items()]
+        if self.labels:
+            lines += ["", "[labels]"]
+            lines += [f"{_toml_str(k)} = {v:g}" for k, v in self.labels.items()]
+        if self.missing:
+            lines += ["", "missing = [" + ", ".join(_toml_str(m) for m in self.missing) + "]"]
+        return "\n".join(lines) + "\n"
+
+
+def _toml_str(value: str) -> str:
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def load_mapping(path) -> Mapping:
+    """Read a ``--map`` TOML file.
+
+    Raises
+    ------
+    MappingError
+        Unreadable file, invalid TOML, a non-string item id, an item mapped twice, a non-numeric code.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{path}: mapping file does not exist; check the --map path"
+        raise MappingError(msg) from None
+    except (OSError, UnicodeDecodeError) as err:
+        msg = f"{path}: cannot read mapping file ({err})"
+        raise MappingError(msg) from None
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{path}: not valid TOML ({err})"
+        raise MappingError(msg) from None
+    unknown = sorted(set(data) - {"columns", "labels", "missing"})
+    if unknown:
+        msg = f"{path}: unknown table {unknown[0]!r}{suggest(unknown[0], ['columns', 'labels', 'missing'])}; use [columns], [labels] and missing = [...]"
+        raise MappingError(msg)
+    columns = data.get("columns", {})
+    seen = {}
+    for src, item in columns.items():
+        if not isinstance(item, str):
+            msg = f"{path}: [columns] {src!r} = {item!r}: the item id must be a string"
+            raise MappingError(msg)
+        if item in seen:
+            msg = f"{path}: [columns]: item {item!r} is mapped twice (from {seen[item]!r} and {src!r}); map each item from one column"
+            raise MappingError(msg)
+        seen[item] = src
+    labels = {}
+    for label, code in data.get("labels", {}).items():
+        if isinstance(code, bool) or not isinstance(code, int | float):
+            msg = f"{path}: [labels] {label!r} = {code!r}: the code must be a number on the instrument's scale"
+            raise MappingError(msg)
+        labels[label] = float(code)
+    missing = data.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+        msg = f"{path}: `missing` must be a list of strings"
+        raise MappingError(msg)
+    return Mapping(
+        columns=MappingProxyType(dict(columns)),
+        labels=MappingProxyType(labels),
+        missing=tuple(missing),
+        source=str(path),
+    )
+
+
+def _as_mapping(mapping) -> Mapping:
+    if mapping is None:
+        return Mapping()
+    if isinstance(mapping, Mapping):
+        return mapping
+    if isinstance(mapping, dict):
+        return Mapping(columns=MappingProxyType(dict(mapping)))
+    return load_mapping(mapping)
+
+
+def _frame(data):
+    return getattr(data, "data", data)
+
+
+def _source(data, source):
+    if source:
+        return source
+    prov = getattr(data, "provenance", None)
+    return prov.path if prov is not None else "data"
+
+
+def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") -> dict[str, str]:
+    """Return ``{item_id: source_column}`` for every item of `instrument`.
+
+    Mapped columns come first; remaining items are found by a column named like the item id
+    (case-insensitive).
+
+    Raises
+    ------
+    MappingError
+        A mapped column is not in the data, a mapping names an unknown item, no item column is
+        found, or some items have no column.
+    """
+    mapping = _as_mapping(mapping)
+    columns = [str(c) for c in columns]
+    item_ids = instrument.item_ids
+    found: dict[str, str] = {}
+    where = mapping.source or source
+    for src, item in mapping.columns.items():
+        if src not in columns:
+            msg = f"{where}: mapped column {src!r} is not in {source}{suggest(src, columns)}"
+            raise MappingError(msg)
+        if item not in item_ids:
+            msg = f"{where}: column {src!r} is mapped to {item!r}, which is not an item of {instrument.id!r}{suggest(item, item_ids)}"
+            raise MappingError(msg)
+        found[item] = src
+    lowered = {c.lower(): c for c in columns}
+    used = set(found.values())
+    for item in item_ids:
+        if item not in found and item.lower() in lowered and lowered[item.lower()] not in used:
+            found[item] = lowered[item.lower()]
+    if not found:
+        msg = (
+            f"{source}: no item columns of instrument {instrument.id!r} found (expected columns named "
+            f"{item_ids[0]} ... {item_ids[-1]}); give a mapping with --map (see `belonging inspect`)"
+        )
+        raise MappingError(msg)
+    missing = [i for i in item_ids if i not in found]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        msg = f"{source}: no column for {len(missing)} item(s) of {instrument.id!r}: {shown}; add them to the mapping (--map)"
+        raise MappingError(msg)
+    return {item: found[item] for item in item_ids}
+
+
+def label_lookup(instrument, mapping=None) -> dict[str, float]:
+    """Return ``{casefolded label: code}`` from the instrument's labels and the mapping's."""
+    mapping = _as_mapping(mapping)
+    scale = instrument.response_scale
+    table = {lab.strip().casefold(): float(code) for lab, code in zip(scale.labels, scale.codes())}
+    for lab, code in mapping.labels.items():
+        table[str(lab).strip().casefold()] = float(code)
+    return table
+
+
+@dataclass(frozen=True)
+class MappedItems:
+    """Answers mapped to item ids, as float codes, plus every cell-level problem found.
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        One column per item id, float codes on the instrument's scale, NaN where missing or invalid;
+        same row order as the input.
+    columns : dict
+        ``{item_id: source_column}``.
+    issues : pandas.DataFrame
+        One row per problem cell: ``row`` (1-based source row), ``column`` (source column),
+        ``value`` (as text), ``reason`` (``out_of_range`` or ``unknown_label``), ``message``.
+    source : str
+        File name used in messages.
+    """
+
+    items: object
+    columns: dict
+    issues: object
+    source: str
+
+    def raise_if_invalid(self) -> MappedItems:
+        """Raise one :class:`DataValidationError` describing the first problem (and the count)."""
+        if len(self.issues):
+            first = self.issues.iloc[0]
+            more = len(self.issues) - 1
+            tail = f" ({more} more problem cell(s))" if more else ""
+            msg = f"{self.source}: {first[C.MESSAGE]}{tail}"
+            raise DataValidationError(msg, issues=self.issues)
+        return self
+
+
+def map_items(data, instrument, *, mapping=None, source: str | None = None) -> MappedItems:
+    """Map answer columns of `data` to `instrument`'s items and recode them to float codes.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Responses
+        One row per response.
+    instrument : Instrument
+    mapping : Mapping, dict, path or None
+        Column mapping; default: columns named like item ids.
+    source : str, optional
+        Name of the input in messages (default: the file of `data` when it is :class:`Responses`).
+
+    Returns
+    -------
+    MappedItems
+        Never raises for a bad cell: invalid cells become NaN and are listed in ``issues``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    frame = _frame(data)
+    src = _source(data, source)
+    mapping = _as_mapping(mapping)
+    cols = resolve_columns(frame.columns, instrument, mapping, source=src)
+    lookup = label_lookup(instrument, mapping)
+    missing_tokens = set(MISSING_TOKENS) | {m.strip().casefold() for m in mapping.missing}
+    lo, hi = instrument.response_scale.min, instrument.response_scale.max
+    if C.SOURCE_ROW in frame.columns:
+        rows = frame[C.SOURCE_ROW].to_numpy()
+    else:
+        rows = np.arange(1, len(frame) + 1)
+
+    out = {}
+    problems = []
+    for item, col in cols.items():
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            s = s.astype("float64")
+        if pd.api.types.is_numeric_dtype(s):
+            values = s.to_numpy(dtype="float64", na_value=np.nan)
+            unknown = np.zeros(len(values), dtype=bool)
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            keys = pd.Index(uniques).astype(str).str.strip().str.casefold()
+            num = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy(dtype="float64")
+            lab = pd.Series(keys).map(lookup).to_numpy(dtype="float64", na_value=np.nan)
+            val_u = np.where(np.isnan(num), lab, num)
+            miss_u = np.asarray(keys.isin(list(missing_tokens)))
+            val_u = np.where(miss_u, np.nan, val_u)
+            unk_u = ~miss_u & np.isnan(val_u)
+            idx = np.where(codes < 0, 0, codes)
+            if len(uniques):
+                values = np.where(codes < 0, np.nan, val_u[idx])
+                unknown = (codes >= 0) & unk_u[idx]
+            else:
+                values = np.full(len(codes), np.nan)
+                unknown = np.zeros(len(codes), dtype=bool)
+        bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+        for mask, reason in ((bad, OUT_OF_RANGE), (unknown, UNKNOWN_LABEL)):
+            if mask.any():
+                pos = np.flatnonzero(mask)
+                problems.append(
+                    pd.DataFrame({C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason, "_item": item})
+                )
+        values = np.where(bad, np.nan, values)
+        out[item] = values
+    items = pd.DataFrame(out, index=frame.index)
+    if problems:
+        issues = pd.concat(problems, ignore_index=True).sort_values([C.ROW, C.COLUMN], kind="stable")
+        labels = " / ".join(instrument.response_scale.labels)
+        msg_oor = (
+            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
+            + ": value " + issues[C.VALUE].map(repr)
+            + f" is outside the scale {lo}-{hi} of instrument {instrument.id!r}; fix the value or set it empty"
+        )
+        msg_unk = (
+            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
+            + ": unknown label " + issues[C.VALUE].map(repr)
+            + f" (expected a code {lo}-{hi} or one of: {labels}); add it under [labels] in a --map file"
+        )
+        issues[C.MESSAGE] = msg_oor.where(issues[C.REASON] == OUT_OF_RANGE, msg_unk)
+        issues = issues.drop(columns="_item").reset_index(drop=True)
+    else:
+        issues = pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
+    return MappedItems(items=items, columns=cols, issues=issues, source=src)
+
+
+def item_frame(data, instrument, *, mapping=None, source: str | None = None):
+    """Return the item frame of `data` (float codes per item id), raising on the first bad cell.
+
+    See :func:`map_items`; raises :class:`~belonging.errors.DataValidationError` naming file, row,
+    column and value when any answer is outside the scale or an unknown label.
+    """
+    return map_items(data, instrument, mapping=mapping, source=source).raise_if_invalid().items

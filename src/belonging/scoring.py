@@ -1,0 +1,190 @@
+"""Scale scores: reverse keying, then a mean (or prorated sum) per scale and subscale."""
+
+from __future__ import annotations
+
+import math
+
+from belonging import _columns as C
+from belonging.errors import UsageError, suggest
+
+__all__ = ["reverse_items", "score", "score_items"]
+
+
+def reverse_items(items, instrument):
+    """Return a copy of an item frame with reverse-keyed items recoded as ``min + max - x``.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Item frame (columns named by item ids, codes on the instrument's scale).
+    instrument : Instrument
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape; only columns of reverse-keyed items change. Missing stays missing.
+    """
+    out = items.copy()
+    total = instrument.response_scale.min + instrument.response_scale.max
+    rev = [i for i in instrument.reverse_items if i in out.columns]
+    if rev:
+        out[rev] = total - out[rev].to_numpy(dtype="float64")
+    return out
+
+
+def _min_count(k: int, fraction: float) -> int:
+    return max(1, math.ceil(k * fraction - 1e-9))
+
+
+def score_items(items, instrument, *, min_answered: float | None = None):
+    """Score an item frame: one column per scale and subscale, plus the count of answered items.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Item frame from :func:`belonging.mapping.item_frame` (not yet reverse keyed).
+    instrument : Instrument
+    min_answered : float, optional
+        Fraction of a scale's items that must be answered for a score; default the instrument's
+        ``scoring.min_answered``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``<id>``, ``<id>_<subscale>`` ..., ``<id>_n_answered``; index as `items`.
+
+    Notes
+    -----
+    Reverse-keyed items are recoded as :math:`x' = min + max - x`. A scale score is the mean of the
+    answered items, :math:`\\bar{x} = \\sum_{j \\in A} x'_j / |A|`, or for ``method = "sum"`` the
+    prorated sum :math:`k \\bar{x}`, where :math:`A` is the set of answered items and :math:`k` the
+    number of items of the scale. It is missing unless :math:`|A| \\ge \\lceil m k \\rceil` for the
+    instrument's ``min_answered`` fraction :math:`m`. The mean equals R's
+    ``psych::scoreItems(keys, items, impute = "none", min, max)$scores`` (validated on psych's
+    ``bfi`` data to 1e-9, psych 2.x; see tests/reference/scoring).
+    """
+    import numpy as np
+    import pandas as pd
+
+    fraction = instrument.scoring.min_answered if min_answered is None else min_answered
+    keyed = reverse_items(items, instrument)
+    x = keyed[list(instrument.item_ids)].to_numpy(dtype="float64")
+    answered = ~np.isnan(x)
+    position = {item: j for j, item in enumerate(instrument.item_ids)}
+    out = {}
+    for name, members in instrument.scales().items():
+        idx = [position[m] for m in members]
+        sub = x[:, idx]
+        n_ans = answered[:, idx].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(sub, axis=1) / n_ans
+        value = mean * len(idx) if instrument.scoring.method == "sum" else mean
+        out[name] = np.where(n_ans >= _min_count(len(idx), fraction), value, np.nan)
+    out[instrument.id + C.N_ANSWERED_SUFFIX] = answered.sum(axis=1).astype("int64")
+    return pd.DataFrame(out, index=items.index)
+
+
+def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_flagged=False, keep_identifiers=False, source=None):
+    """Score responses on a belonging instrument.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Responses
+        One row per response, answers as numeric codes or response labels.
+    instrument : Instrument or str
+        An instrument or a built-in id / TOML path (see :func:`belonging.load_instrument`).
+    mapping : Mapping, dict, str or None
+        Column mapping (see :mod:`belonging.mapping`); default: columns named like item ids.
+    keep : list of str, optional
+        Extra columns of `data` copied to the output (e.g. grouping columns).
+    quality : QualityReport, optional
+        A report from :func:`belonging.check_quality` on the same data. Adds ``status``; responses
+        it excludes get no score.
+    exclude_flagged : bool, default False
+        With `quality`, flagged responses get no score either (sensitivity analyses).
+    keep_identifiers : bool, default False
+        Allow `keep` to name a column that identifies a person.
+    source : str, optional
+        Name of the input in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per response, in input order: ``response_id``, ``<id>`` (total), ``<id>_<subscale>``
+        for each subscale, ``<id>_n_answered``, ``status`` (with `quality`), then the `keep` columns.
+
+    Raises
+    ------
+    DataValidationError
+        An answer outside the scale or an unknown label (names file, row, column and value), unless
+        `quality` is given, in which case such responses are excluded by the quality policy.
+    MappingError
+        Item columns cannot be found.
+    UsageError
+        A `keep` column does not exist, or identifies a person without `keep_identifiers`.
+
+    Notes
+    -----
+    See :func:`score_items` for the formula and its check against R psych::scoreItems.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from belonging.instruments import load_instrument
+    from belonging.mapping import map_items
+
+    instrument = load_instrument(instrument)
+    frame = getattr(data, "data", data)
+    keep = [keep] if isinstance(keep, str) else list(keep or [])
+    for col in keep:
+        if col not in frame.columns:
+            msg = f"--keep: column {col!r} is not in the data{suggest(col, frame.columns)}"
+            raise UsageError(msg)
+    idents = set(getattr(data, "identifiers", ()))
+    if not keep_identifiers:
+        from belonging.ingest.privacy import looks_identifying
+
+        blocked = [c for c in keep if c in idents or looks_identifying(c)]
+        if blocked:
+            msg = (
+                f"--keep: column {blocked[0]!r} identifies a person and is left out of outputs by "
+                "default; add --keep-identifiers (keep_identifiers=True) to keep it on purpose"
+            )
+            raise UsageError(msg)
+    mapped = map_items(data, instrument, mapping=mapping, source=source)
+    if quality is None:
+        mapped.raise_if_invalid()
+    scores = score_items(mapped.items, instrument)
+    if C.RESPONSE_ID in frame.columns:
+        rid = frame[C.RESPONSE_ID].to_numpy()
+    else:
+        rid = np.arange(1, len(frame) + 1).astype(str)
+    out = pd.DataFrame({C.RESPONSE_ID: rid}, index=frame.index)
+    out = pd.concat([out, scores], axis=1)
+    if quality is not None:
+        status = _status_for(frame, quality)
+        blank = status == C.EXCLUDED
+        if exclude_flagged:
+            blank = blank | (status == C.FLAGGED)
+        scale_cols = list(instrument.scales())
+        out.loc[blank, scale_cols] = np.nan
+        out[C.STATUS] = status
+    for col in keep:
+        out[col] = frame[col].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _status_for(frame, quality):
+    """Align a quality report's statuses to the rows of `frame` (by source_row, else position)."""
+    import numpy as np
+
+    rows = quality.rows
+    if C.SOURCE_ROW in frame.columns and C.SOURCE_ROW in rows.columns:
+        lookup = rows.drop_duplicates(C.SOURCE_ROW).set_index(C.SOURCE_ROW)[C.STATUS]
+        status = lookup.reindex(frame[C.SOURCE_ROW].to_numpy())
+    else:
+        status = rows[C.STATUS]
+    if len(status) != len(frame) or status.isna().any():
+        msg = "the quality report does not match the data; run check_quality on the same responses"
+        raise UsageError(msg)
+    return np.asarray(status.to_numpy(), dtype=object)
