@@ -1,0 +1,1 @@
+"""Psychometrics: item analysis, reliability (alpha, omega), EFA, CFA and measurement invariance."""
