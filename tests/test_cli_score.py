@@ -1,0 +1,154 @@
+"""`belonging score` and `belonging instruments`: outputs, exit codes and one-line errors."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import belonging as bl
+from belonging.cli import main
+
+PSSM = bl.load_instrument("pssm")
+
+
+def write_survey(path, rows=3, changes=None):
+    df = pd.DataFrame({i: [(r % 5) + 1 for r in range(rows)] for i in PSSM.item_ids})
+    df.insert(0, "response_id", [f"R{r}" for r in range(rows)])
+    df["cohort"] = ["A"] * rows
+    df["email"] = [f"s{r}@example.org" for r in range(rows)]
+    for (row, col), value in (changes or {}).items():
+        df[col] = df[col].astype(object)
+        df.loc[row, col] = value
+    df.to_csv(path, index=False)
+    return df
+
+
+def test_score_writes_csv_and_summary(tmp_path, capsys):
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(src), "--instrument", "pssm", "--keep", "cohort", "-o", str(out)]) == 0
+    scores = pd.read_csv(out)
+    assert list(scores.columns) == ["response_id", "pssm", "pssm_n_answered", "cohort"]
+    assert scores["response_id"].tolist() == ["R0", "R1", "R2"]
+    err = capsys.readouterr().err
+    assert "3 record(s) read" in err and "3 scored on pssm" in err
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".xlsx", ".tsv"])
+def test_score_output_formats(tmp_path, suffix):
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    out = tmp_path / f"scores{suffix}"
+    assert main(["score", str(src), "--instrument", "pssm", "-o", str(out)]) == 0
+    reader = {".parquet": pd.read_parquet, ".xlsx": pd.read_excel, ".tsv": lambda p: pd.read_csv(p, sep="\t")}[suffix]
+    assert len(reader(out)) == 3
+
+
+def test_score_to_stdout(tmp_path, capsys):
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    assert main(["score", str(src), "--instrument", "pssm", "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "response_id,pssm,pssm_n_answered"
+    assert "example.org" not in out
+
+
+@pytest.mark.parametrize(
+    ("setup", "argv_extra", "code", "fragment"),
+    [
+        ("missing", [], 1, "no such file"),
+        ("empty", [], 1, "the file is empty"),
+        ("header", [], 1, "header but no responses"),
+        ("binary", [], 1, "binary file"),
+        ("noitems", [], 1, "no item columns of instrument 'pssm' found"),
+        ("range", [], 1, "row 2, column 'pssm_04': value '7' is outside the scale 1-5"),
+        ("label", [], 1, "row 3, column 'pssm_10': unknown label 'often'"),
+        ("ok", ["--instrument", "psm"], 2, "unknown instrument 'psm' (did you mean 'pssm'?)"),
+        ("ok", ["--keep", "email"], 2, "identifies a person"),
+        ("ok", ["--keep", "cohrt"], 2, "column 'cohrt' is not in the data (did you mean 'cohort'?)"),
+        ("ok", ["-o", "{tmp}/out.docx"], 2, "unknown output format '.docx'"),
+        ("ok", ["--map", "{tmp}/nomap.toml"], 1, "mapping file does not exist"),
+    ],
+)
+def test_score_bad_input_one_line_no_output(tmp_path, capsys, setup, argv_extra, code, fragment):
+    src = tmp_path / "survey.csv"
+    if setup == "empty":
+        src.write_text("")
+    elif setup == "header":
+        src.write_text("response_id,pssm_01\n")
+    elif setup == "binary":
+        src.write_bytes(b"\x00\x01\x02garbage\x00" * 50)
+    elif setup == "noitems":
+        pd.DataFrame({"a": [1], "b": [2]}).to_csv(src, index=False)
+    elif setup == "range":
+        write_survey(src, changes={(1, "pssm_04"): 7})
+    elif setup == "label":
+        write_survey(src, changes={(2, "pssm_10"): "often"})
+    elif setup == "ok":
+        write_survey(src)
+    out = tmp_path / "scores.csv"
+    argv = ["score", str(src), "--instrument", "pssm", "-o", str(out)]
+    extra = [a.replace("{tmp}", str(tmp_path)) for a in argv_extra]
+    if "--instrument" in extra:
+        argv = argv[:2] + argv[4:]
+    if "-o" in extra:
+        argv = argv[:-2]
+    assert main(argv + extra) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_debug_shows_traceback(tmp_path, capsys):
+    assert main(["--debug", "score", str(tmp_path / "nope.csv"), "--instrument", "pssm", "-o", "-"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_input_file_is_not_modified(tmp_path):
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    before = src.read_bytes()
+    assert main(["score", str(src), "--instrument", "pssm", "-o", str(tmp_path / "o.csv")]) == 0
+    assert src.read_bytes() == before
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["score"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_instruments_list_and_show(capsys):
+    assert main(["instruments", "list"]) == 0
+    out = capsys.readouterr().out
+    for iid in ("pssm", "ccs", "gbs", "ubq", "coi", "pisa_belong", "cohesion"):
+        assert iid in out
+    assert main(["instruments", "show", "ccs"]) == 0
+    out = capsys.readouterr().out
+    assert "ccs_04           R" in out
+    assert "UNCONFIRMED" in out
+    assert "citation: Rovai" in out
+
+
+def test_help_starts_without_heavy_imports():
+    code = (
+        "import sys, contextlib, io\n"
+        "from belonging.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+        "heavy = [m for m in ('pandas', 'numpy', 'matplotlib', 'statsmodels', 'scipy') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_python_dash_m(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "belonging", "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("belonging ")

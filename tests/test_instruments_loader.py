@@ -1,0 +1,96 @@
+"""Instrument loader: the schema's rules, each with an actionable error naming file and field."""
+
+import pytest
+
+import belonging as bl
+from belonging.errors import InstrumentError
+from belonging.instruments.loader import builtin_ids, parse_instrument
+
+VALID = """
+id = "mine"
+name = "My scale"
+version = "1"
+citation = "Me (2026)."
+construct = "belonging"
+[response_scale]
+min = 1
+max = 4
+labels = ["No", "Rather no", "Rather yes", "Yes"]
+[scoring]
+method = "mean"
+min_answered = 0.5
+[subscales.a]
+name = "A"
+[[items]]
+id = "mine_01"
+label = "first"
+subscale = "a"
+[[items]]
+id = "mine_02"
+reverse = true
+subscale = "a"
+[[items]]
+id = "mine_03"
+subscale = "b"
+"""
+
+
+def test_valid_definition_parses():
+    inst = parse_instrument(VALID, source="mine.toml")
+    assert inst.item_ids == ("mine_01", "mine_02", "mine_03")
+    assert inst.reverse_items == ("mine_02",)
+    assert [(s.id, s.items) for s in inst.subscales] == [("a", ("mine_01", "mine_02")), ("b", ("mine_03",))]
+    assert inst.scales() == {"mine": inst.item_ids, "mine_a": ("mine_01", "mine_02"), "mine_b": ("mine_03",)}
+    assert inst.response_scale.midpoint == 2.5
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (lambda t: t.replace('citation = "Me (2026)."\n', ""), "field 'citation': is missing"),
+        (lambda t: t.replace('id = "mine_02"', 'id = "mine_01"'), "field 'items[2].id': duplicate item id 'mine_01'"),
+        (lambda t: t.replace("max = 4", "max = 1"), "min (1) must be below max (1)"),
+        (lambda t: t.replace('"Rather yes", ', ""), "has 3 labels for 4 points"),
+        (lambda t: t.replace("min_answered = 0.5", "min_answered = 1.5"), "field 'scoring.min_answered': must lie in (0, 1]"),
+        (lambda t: t.replace("min_answered = 0.5", "min_answered = 0"), "must lie in (0, 1]"),
+        (lambda t: t + '[subscales.empty]\nname = "E"\n', "field 'subscales.empty': has no items"),
+        (lambda t: t.replace('method = "mean"', 'method = "median"'), "must be one of 'mean', 'sum'"),
+        (lambda t: t.replace('id = "mine"', 'id = "Mine"'), "is not a lower-case identifier"),
+        (lambda t: t.replace("reverse = true", 'reverse = "yes"'), "must be true or false"),
+        (lambda t: 'colour = "red"\n' + t, "field 'colour': is not a known field"),
+        (lambda t: t.replace("[scoring]", "[scoring"), "not valid TOML"),
+    ],
+)
+def test_invalid_definition_names_file_and_field(change, fragment):
+    with pytest.raises(InstrumentError) as info:
+        parse_instrument(change(VALID), source="mine.toml")
+    message = str(info.value)
+    assert message.startswith("mine.toml: ")
+    assert fragment in message
+
+
+def test_load_from_path_and_unknown_id(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(VALID, encoding="utf-8")
+    assert bl.load_instrument(path).id == "mine"
+    assert bl.load_instrument(str(path)).path == str(path)
+    with pytest.raises(InstrumentError, match=r"unknown instrument 'css' \(did you mean 'ccs'\?\)"):
+        bl.load_instrument("css")
+    with pytest.raises(InstrumentError, match="does not exist"):
+        bl.load_instrument(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("iid", builtin_ids())
+def test_every_builtin_loads_and_lists(iid):
+    inst = bl.load_instrument(iid)
+    assert inst.id == iid
+    assert len(inst.response_scale.labels) == inst.response_scale.points
+    assert inst.citation and inst.sources
+
+
+def test_required_builtins_present():
+    listed = bl.list_instruments()
+    required = {"pssm": 18, "ccs": 20, "gbs": 12, "ubq": 24, "coi": 34, "pisa_belong": 6, "cohesion": 6}
+    counts = dict(zip(listed["id"], listed["items"]))
+    for iid, n in required.items():
+        assert counts[iid] == n
