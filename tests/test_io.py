@@ -1,0 +1,42 @@
+"""Output writing: atomic replacement and spreadsheet formula neutralisation."""
+
+import pandas as pd
+import pytest
+
+from belonging._io import atomic_path, neutralise_formulas, write_table
+from belonging.errors import UsageError
+
+
+def test_neutralise_formulas_text_only():
+    df = pd.DataFrame(
+        {
+            "cohort": ['=HYPERLINK("http://x","y")', "+1", "-cmd", "@SUM(A1)", "plain", None],
+            "score": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0],
+        }
+    )
+    out = neutralise_formulas(df)
+    assert out["cohort"].tolist()[:5] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "'-cmd", "'@SUM(A1)", "plain"]
+    assert pd.isna(out["cohort"].iloc[5])
+    assert out["score"].tolist() == df["score"].tolist()  # numbers untouched
+    assert df["cohort"].iloc[0].startswith("=")  # input not modified
+
+
+def test_write_table_csv_is_neutralised(tmp_path):
+    path = tmp_path / "t.csv"
+    write_table(pd.DataFrame({"a": ["=1+1"]}), path)
+    assert path.read_text().splitlines() == ["a", "'=1+1"]
+
+
+def test_atomic_path_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("partial")
+        raise RuntimeError("boom")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_unknown_suffix_is_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="unknown output format"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")
