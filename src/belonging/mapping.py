@@ -253,9 +253,9 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     else:
         rows = np.arange(1, len(frame) + 1)
 
-    out = {}
+    matrix = np.empty((len(frame), len(cols)), dtype="float64")
     problems = []
-    for item, col in cols.items():
+    for j, (item, col) in enumerate(cols.items()):
         s = frame[col]
         if pd.api.types.is_bool_dtype(s):
             s = s.astype("float64")
@@ -285,9 +285,9 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
                 problems.append(
                     pd.DataFrame({C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason, "_item": item})
                 )
-        values = np.where(bad, np.nan, values)
-        out[item] = values
-    items = pd.DataFrame(out, index=frame.index)
+        matrix[:, j] = values
+        matrix[bad, j] = np.nan
+    items = pd.DataFrame(matrix, columns=list(cols), index=frame.index, copy=False)
     if problems:
         issues = pd.concat(problems, ignore_index=True).sort_values([C.ROW, C.COLUMN], kind="stable")
         labels = " / ".join(instrument.response_scale.labels)

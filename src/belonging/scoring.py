@@ -67,19 +67,29 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     import pandas as pd
 
     fraction = instrument.scoring.min_answered if min_answered is None else min_answered
-    keyed = reverse_items(items, instrument)
-    x = keyed[list(instrument.item_ids)].to_numpy(dtype="float64")
+    ids = list(instrument.item_ids)
+    x = items[ids].to_numpy(dtype="float64", copy=True)
     answered = ~np.isnan(x)
-    position = {item: j for j, item in enumerate(instrument.item_ids)}
-    out = {}
-    for name, members in instrument.scales().items():
-        idx = [position[m] for m in members]
-        sub = x[:, idx]
-        n_ans = answered[:, idx].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nansum(sub, axis=1) / n_ans
-        value = mean * len(idx) if instrument.scoring.method == "sum" else mean
-        out[name] = np.where(n_ans >= _min_count(len(idx), fraction), value, np.nan)
+    rev = [j for j, item in enumerate(ids) if instrument.item(item).reverse]
+    if rev:
+        x[:, rev] = (instrument.response_scale.min + instrument.response_scale.max) - x[:, rev]
+    np.copyto(x, 0.0, where=~answered)
+    scales = instrument.scales()
+    position = {item: j for j, item in enumerate(ids)}
+    membership = np.zeros((len(ids), len(scales)))
+    for col, members in enumerate(scales.values()):
+        membership[[position[m] for m in members], col] = 1.0
+    sums = x @ membership  # one pass over the matrix for every scale
+    counts = answered.astype("float64") @ membership
+    del x
+    k = membership.sum(axis=0)
+    need = np.array([_min_count(int(kk), fraction) for kk in k])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = sums / counts
+    if instrument.scoring.method == "sum":
+        values *= k
+    values[counts < need] = np.nan
+    out = {name: values[:, col] for col, name in enumerate(scales)}
     out[instrument.id + C.N_ANSWERED_SUFFIX] = answered.sum(axis=1).astype("int64")
     return pd.DataFrame(out, index=items.index)
 
