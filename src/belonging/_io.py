@@ -88,7 +88,13 @@ def table_format(path: str) -> str:
 
 
 def _write_csv_fast(df, path) -> None:
-    """CSV through pyarrow (several times faster than pandas); falls back to pandas for odd types."""
+    """CSV through pyarrow (several times faster than pandas); falls back to pandas for odd types.
+
+    The header is written with the csv module (pyarrow always quotes it); cells are unquoted unless
+    one needs quotes, in which case text cells are quoted.
+    """
+    import csv
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -97,10 +103,15 @@ def _write_csv_fast(df, path) -> None:
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         df.to_csv(path, index=False, lineterminator="\n")
         return
-    try:  # unquoted when no cell needs quotes (the common case), else quote text cells
-        pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
-    except pa.ArrowInvalid:
-        pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    for style in ("none", "needed"):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerow([str(c) for c in df.columns])
+        try:
+            with open(path, "ab") as fh:
+                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style))
+            return
+        except pa.ArrowInvalid:
+            continue
 
 
 def write_table(df, path: str | os.PathLike, *, stdout=None) -> None:
