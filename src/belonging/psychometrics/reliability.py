@@ -273,7 +273,7 @@ def _prepare(data, instrument, mapping):
     raw = item_frame(data, instrument, mapping=mapping).reset_index(drop=True)
     keyed = reverse_items(raw, instrument)
     scales = {name: list(ids) for name, ids in instrument.scales().items()}
-    points = tuple(float(v) for v in instrument.response_scale.codes)
+    points = tuple(float(v) for v in instrument.response_scale.codes())
     return keyed, scales, frozenset(instrument.reverse_items), raw, points
 
 
