@@ -39,6 +39,11 @@ _EXPORTS = {
     "score": "belonging.scoring",
     "score_items": "belonging.scoring",
     "reverse_items": "belonging.scoring",
+    # confirmatory factor analysis and measurement invariance
+    "cfa": "belonging.psychometrics.cfa",
+    "CFAResult": "belonging.psychometrics.cfa",
+    "invariance": "belonging.psychometrics.invariance",
+    "InvarianceResult": "belonging.psychometrics.invariance",
 }
 
 __all__ = ["__version__", *_EXPORTS]
