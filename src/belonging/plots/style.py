@@ -1,0 +1,123 @@
+"""The house style of `belonging` charts: one colour-blind-safe palette and one set of rcParams.
+
+Every plotting function applies :data:`STYLE` with ``matplotlib.rc_context`` for its own duration
+only, so calling a plot never changes the caller's matplotlib settings.
+
+Colours: categorical series use the Okabe-Ito palette (Okabe & Ito 2008), distinguishable under the
+common forms of colour-vision deficiency; Likert categories use a diverging orange-to-purple ramp
+sampled from ColorBrewer's PuOr scheme (marked colour-blind safe by ColorBrewer) with a mid grey for
+the neutral point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+__all__ = [
+    "NEUTRAL",
+    "OKABE_ITO",
+    "STYLE",
+    "SUPPRESSED",
+    "categorical",
+    "diverging",
+    "house_style",
+    "new_axes",
+    "text_colour",
+]
+
+#: Okabe-Ito colours (black left out: it is kept for reference lines and text).
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Fill of the neutral Likert category.
+NEUTRAL = "#BDBDBD"
+#: Fill of a suppressed value (drawn hatched, with a text mark).
+SUPPRESSED = "#F2F2F2"
+
+# ColorBrewer PuOr, 11 classes, from orange (disagree) to purple (agree); centre replaced by NEUTRAL.
+_PUOR = (
+    "#7F3B08", "#B35806", "#E08214", "#FDB863", "#FEE0B6", "#F7F7F7",
+    "#D8DAEB", "#B2ABD2", "#8073AC", "#542788", "#2D004B",
+)
+
+STYLE = {
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.edgecolor": "#555555",
+    "axes.linewidth": 0.8,
+    "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
+    "xtick.labelsize": 8.0,
+    "ytick.labelsize": 8.0,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.fontsize": 8.0,
+    "legend.frameon": False,
+    "figure.dpi": 100.0,
+    "figure.figsize": (6.4, 3.6),
+    "savefig.bbox": "tight",
+    "svg.fonttype": "path",
+}
+
+
+def house_style():
+    """Context manager applying :data:`STYLE` (``matplotlib.rc_context``)."""
+    import matplotlib
+
+    return matplotlib.rc_context(STYLE)
+
+
+def categorical(n: int) -> list[str]:
+    """`n` categorical colours from the Okabe-Ito palette (cycled beyond 8)."""
+    return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
+
+
+def diverging(n: int) -> list[str]:
+    """`n` Likert colours from disagree (orange) to agree (purple); an odd middle one is grey.
+
+    Raises
+    ------
+    UsageError
+        `n` below 2 or above 11.
+    """
+    from belonging.errors import UsageError
+
+    if not 2 <= n <= 11:
+        msg = f"a Likert scale needs 2 to 11 response points; got {n}"
+        raise UsageError(msg)
+    half = n // 2
+    import numpy as np
+
+    if half == 1:
+        idx = [2]
+    else:
+        idx = np.rint(np.linspace(1, 3, half) if half <= 3 else np.linspace(0, 4, half)).astype(int).tolist()
+    low = [_PUOR[i] for i in idx]
+    high = [_PUOR[10 - i] for i in idx]
+    middle = [NEUTRAL] if n % 2 else []
+    return low + middle + high[::-1]
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever reads better on `fill` (relative luminance, WCAG)."""
+    from matplotlib.colors import to_rgb
+
+    def lin(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(fill))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "black" if lum > 0.22 else "white"
+
+
+@contextlib.contextmanager
+def new_axes(ax, *, figsize=None):
+    """Yield `ax` (or new Axes from ``plt.subplots``) inside the house style."""
+    with house_style():
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _, ax = plt.subplots(figsize=figsize)
+        yield ax
