@@ -14,7 +14,14 @@ from pathlib import Path
 from types import MappingProxyType
 
 from belonging.errors import InstrumentError, suggest
-from belonging.instruments.model import AttentionCheck, Instrument, Item, ResponseScale, Scoring, Subscale
+from belonging.instruments.model import (
+    AttentionCheck,
+    Instrument,
+    Item,
+    ResponseScale,
+    Scoring,
+    Subscale,
+)
 
 __all__ = ["builtin_ids", "list_instruments", "load_instrument", "parse_instrument"]
 
