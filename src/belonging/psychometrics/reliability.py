@@ -199,7 +199,7 @@ def reliability(
     rng = np.random.default_rng(seed)
 
     if by is None:
-        groups = [(None, np.arange(len(items)))]
+        groups = [(None, slice(None))]  # a view: no copy of the whole matrix
     else:
         check_columns(frame, [by], "by")
         key = pd.Series(frame[by].to_numpy(), index=np.arange(len(frame)))
@@ -207,13 +207,14 @@ def reliability(
 
     scale_rows, item_rows, dist = [], [], []
     values = items.to_numpy(dtype="float64")
-    raw_values = raw.to_numpy(dtype="float64")
+    raw_values = values if raw is items else raw.to_numpy(dtype="float64")
     col_of = {c: i for i, c in enumerate(items.columns)}
     for g, rows in groups:
         block = values[rows]
-        missing_share = np.isnan(block).mean(axis=0) if len(rows) else np.full(block.shape[1], np.nan)
+        missing_share = np.isnan(block).mean(axis=0) if len(block) else np.full(block.shape[1], np.nan)
         for scale, ids in scales.items():
-            x = block[:, [col_of[i] for i in ids]]
+            idx = [col_of[i] for i in ids]
+            x = block if idx == list(range(block.shape[1])) else block[:, idx]
             complete = x[~np.isnan(x).any(axis=1)]
             s_row, i_rows = _analyse(complete, ids, confidence, ci_method, n_boot, rng)
             s_row[C.N_INCOMPLETE] = len(x) - len(complete)
