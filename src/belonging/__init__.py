@@ -44,6 +44,13 @@ _EXPORTS = {
     "CFAResult": "belonging.psychometrics.cfa",
     "invariance": "belonging.psychometrics.invariance",
     "InvarianceResult": "belonging.psychometrics.invariance",
+    # reliability, item analysis and exploratory factor analysis
+    "reliability": "belonging.psychometrics.reliability",
+    "ReliabilityResult": "belonging.psychometrics.reliability",
+    "efa": "belonging.psychometrics.efa",
+    "EFAResult": "belonging.psychometrics.efa",
+    "parallel_analysis": "belonging.psychometrics.efa",
+    "ParallelResult": "belonging.psychometrics.efa",
 }
 
 __all__ = ["__version__", *_EXPORTS]
