@@ -32,6 +32,8 @@ def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instr
     p.add_argument("--platform", default="auto", metavar="NAME", help="platform that wrote INPUT (default: detect)")
     p.add_argument("--id-column", metavar="COL", help="column holding the response id (default: response_id, else row number)")
     p.add_argument("--encoding", metavar="ENC", help="text encoding of INPUT (default: detect)")
+    p.add_argument("--dictionary", metavar="DICT.csv", help="REDCap data dictionary: field labels, choices, identifier fields")
+    p.add_argument("--timezone", metavar="TZ", help="IANA time zone of time stamps without an offset (default: UTC)")
 
 
 def add_format_args(p: argparse.ArgumentParser, *, default: str = "table") -> None:
@@ -51,7 +53,10 @@ def load_input(args):
 
     instrument = load_instrument(args.instrument) if getattr(args, "instrument", None) else None
     mapping = load_mapping(args.map) if getattr(args, "map", None) else None
-    responses = read_export(args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding)
+    responses = read_export(
+        args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
+        dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
+    )
     return responses, instrument, mapping
 
 

@@ -10,7 +10,18 @@ from pathlib import Path
 
 from belonging.errors import IngestError
 
-__all__ = ["detect_encoding", "read_bytes", "read_generic_table", "sha256_of", "sniff_delimiter"]
+__all__ = [
+    "decode_text",
+    "detect_encoding",
+    "parse_delimited",
+    "read_bytes",
+    "read_generic_table",
+    "read_xlsx_records",
+    "sha256_of",
+    "sniff_delimiter",
+    "split_header",
+    "unique_names",
+]
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
@@ -99,41 +110,61 @@ def read_generic_table(path: str | Path, data: bytes, *, fmt: str, encoding: str
             msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
             raise IngestError(msg) from None
         return frame, "xlsx"
+    text, enc = decode_text(path, data, encoding)
+    delim = "\t" if fmt == "tsv" else sniff_delimiter(text)
+    return parse_delimited(path, text, delimiter=delim, text_columns=text_columns), enc
+
+
+def decode_text(path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode an export's bytes (BOM sniffed; binary files refused); return text and encoding."""
     if _is_binary(data):
-        msg = f"{path}: looks like a binary file, not CSV/TSV text; export as CSV, XLSX, Parquet, SPSS or Stata"
+        msg = f"{path}: looks like a binary file, not CSV/TSV text; export as CSV, TSV, XLSX, Parquet, SPSS or Stata"
         raise IngestError(msg)
     enc = encoding or detect_encoding(data)
     try:
         text = data.decode(enc)
-    except UnicodeDecodeError as err:
-        msg = f"{path}: cannot decode as {enc} at byte {err.start}; give --encoding"
+    except (UnicodeDecodeError, LookupError) as err:
+        where = f"at byte {err.start}" if isinstance(err, UnicodeDecodeError) else "(unknown encoding)"
+        msg = f"{path}: cannot decode as {enc} {where}; give the right --encoding"
         raise IngestError(msg) from None
-    text = text.lstrip("\ufeff")
-    delim = "\t" if fmt == "tsv" else sniff_delimiter(text)
-    return parse_delimited(path, text, delimiter=delim, text_columns=text_columns), enc
+    if "\x00" in text[:8192]:
+        msg = f"{path}: looks like a binary file (NUL characters in the text); export as CSV, TSV or XLSX"
+        raise IngestError(msg)
+    return text.lstrip("\ufeff"), enc
+
+
+def read_xlsx_records(path, data: bytes):
+    """Every cell of the first worksheet as a frame without a header (cells keep Excel types)."""
+    import pandas as pd
+
+    try:
+        return pd.read_excel(io.BytesIO(data), engine="openpyxl", header=None, dtype=object)
+    except Exception as err:  # openpyxl raises many types for bad files
+        msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
+        raise IngestError(msg) from None
 
 
 def split_header(text: str, *, delimiter: str, header_rows: int = 1):
     """Parse the first `header_rows` CSV records of `text` (quoted newlines allowed).
 
     Returns the header records (lists of cells) and the character offset where the body starts.
+    Only the head of `text` is scanned, growing until the records are complete.
     """
-    lines = iter(text.splitlines(keepends=True)[: 64 * header_rows + 64])
-    consumed = []
-
-    def counting():
-        for line in lines:
-            consumed.append(len(line))
-            yield line
-
-    reader = csv.reader(counting(), delimiter=delimiter)
-    records = []
-    for _ in range(header_rows):
-        try:
-            records.append(next(reader))
-        except StopIteration:
-            break
-    return records, sum(consumed)
+    size = 1 << 16
+    while True:
+        head = text[:size]
+        f = io.StringIO(head, newline="")
+        reader = csv.reader(f, delimiter=delimiter, strict=False)
+        records = []
+        for _ in range(header_rows):
+            try:
+                records.append(next(reader))
+            except StopIteration:
+                break
+        offset = f.tell()
+        if size >= len(text) or (len(records) == header_rows and offset < len(head)):
+            return records, offset
+        size *= 4
 
 
 def unique_names(names):
@@ -154,11 +185,14 @@ def unique_names(names):
     return out, renamed
 
 
-def parse_delimited(path, text: str, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=()):
+def parse_delimited(
+    path, text: str, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=(), all_text: bool = False
+):
     """Parse delimited `text` with pyarrow; quoted newlines allowed, only empty cells are missing.
 
     `names` are the (unique) column names; when None the first record is the header. Columns in
-    `text_columns` are kept as text (identifiers with leading zeros). A literal ``NA`` stays text.
+    `text_columns` are kept as text (identifiers with leading zeros); with `all_text` every column is.
+    A literal ``NA`` stays text.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -174,6 +208,8 @@ def parse_delimited(path, text: str, *, delimiter: str, names=None, body_offset:
         import pandas as pd
 
         return pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+    if all_text:
+        text_columns = names
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
@@ -183,6 +219,7 @@ def parse_delimited(path, text: str, *, delimiter: str, names=None, body_offset:
                 column_types={n: pa.string() for n in text_columns if n in names},
                 null_values=[""],
                 strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as err:

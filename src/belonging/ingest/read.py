@@ -2,70 +2,229 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
+import zipfile
 
 from belonging import _columns as C
 from belonging.errors import IngestError, UsageError
-from belonging.ingest.generic import read_bytes, read_generic_table, sha256_of
+from belonging.ingest.generic import (
+    decode_text,
+    parse_delimited,
+    read_bytes,
+    read_generic_table,
+    read_xlsx_records,
+    sha256_of,
+    sniff_delimiter,
+    split_header,
+    unique_names,
+)
+from belonging.ingest.platforms import (
+    PLATFORM_NAMES,
+    RawTable,
+    adapt,
+    check_platform,
+    detect_platform,
+    header_facts,
+    load_specs,
+)
 from belonging.ingest.privacy import looks_identifying
 from belonging.ingest.responses import ColumnInfo, Provenance, Responses
 
-__all__ = ["PLATFORMS", "detect_format", "read_export"]
+__all__ = ["PLATFORMS", "detect_container", "detect_format", "read_export"]
 
-PLATFORMS = ("auto", "generic")
+PLATFORMS = ("auto", *PLATFORM_NAMES)
+
+_UNSUPPORTED = (
+    (b"\xd0\xcf\x11\xe0", "a legacy Excel .xls (or other OLE) file; save it as .xlsx or CSV"),
+    (b"%PDF", "a PDF document; export the responses as CSV, TSV, XLSX, SPSS or Stata"),
+    (b"\x1f\x8b", "gzip-compressed; decompress it first"),
+)
 
 
-def detect_format(path, data: bytes) -> str:
-    """Return ``"xlsx"``, ``"parquet"``, ``"tsv"`` or ``"csv"`` from the file's content (and suffix)."""
+def detect_container(path, data: bytes) -> str:
+    """``"sav"``, ``"dta"``, ``"xlsx"``, ``"parquet"`` or ``"text"``, from the file's first bytes.
+
+    Raises
+    ------
+    IngestError
+        A format that is recognised but not supported (.xls, PDF, gzip, a zip archive that is not a
+        workbook, JSON).
+    """
+    if data.startswith((b"$FL2", b"$FL3")):
+        return "sav"
+    if data.startswith(b"<stata_dta>") or (len(data) > 2 and data[0] in (0x71, 0x72, 0x73) and data[1] in (1, 2)):
+        return "dta"
     if data.startswith(b"PAR1"):
         return "parquet"
     if data.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            names = []
+        if not any(n.startswith("xl/") for n in names):
+            msg = f"{path}: unsupported format: a zip archive, not an XLSX workbook; unzip the export and read the file inside"
+            raise IngestError(msg)
         return "xlsx"
-    suffix = Path(str(path)).suffix.lower()
-    if suffix in (".tsv", ".tab"):
-        return "tsv"
-    return "csv"
+    for magic, what in _UNSUPPORTED:
+        if data.startswith(magic):
+            msg = f"{path}: unsupported format: {what}"
+            raise IngestError(msg)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        msg = f"{path}: unsupported format: looks like JSON; export the responses as CSV, TSV, XLSX, SPSS or Stata"
+        raise IngestError(msg)
+    return "text"
 
 
-def read_export(path, *, platform: str = "auto", id_column: str | None = None, encoding: str | None = None) -> Responses:
+def detect_format(path, data: bytes) -> str:
+    """Return ``"xlsx"``, ``"parquet"``, ``"tsv"``, ``"csv"``, ``"sav"`` or ``"dta"`` from content."""
+    container = detect_container(path, data)
+    if container != "text":
+        return container
+    text, _ = decode_text(path, data)
+    return "tsv" if sniff_delimiter(text) == "\t" else "csv"
+
+
+def read_export(
+    path,
+    *,
+    platform: str = "auto",
+    id_column: str | None = None,
+    encoding: str | None = None,
+    dictionary=None,
+    timezone: str | None = None,
+) -> Responses:
     """Read a survey export into canonical :class:`Responses`.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The export file. Its format is detected from its content, not its name.
-    platform : {"auto", "generic"}
-        The platform that wrote the file; ``"auto"`` detects it.
+        The export file. Its format and platform are detected from its content, not its name.
+    platform : str
+        ``"auto"`` (detect) or one of ``qualtrics``, ``qualtrics_legacy``, ``surveymonkey``,
+        ``google_forms``, ``microsoft_forms``, ``limesurvey``, ``redcap``, ``spss``, ``stata``,
+        ``generic``. A named platform must match the file's content.
     id_column : str, optional
-        Column holding a response id; default ``response_id`` if present, else the 1-based record
+        Column holding a response id; default the platform's id column (Qualtrics ``ResponseId``,
+        SurveyMonkey ``Respondent ID``, REDCap record id ...), else ``response_id``, else the record
         number.
     encoding : str, optional
-        Text encoding; default: detected from a byte-order mark, else UTF-8, else cp1252.
+        Text encoding; default: from a byte-order mark (UTF-8, UTF-16), else UTF-8, else cp1252.
+    dictionary : str or os.PathLike, optional
+        REDCap data dictionary CSV: field labels, choices (label exports to codes) and fields marked
+        ``Identifier? = y``.
+    timezone : str, optional
+        IANA time zone of time stamps written without an offset (default UTC).
 
     Returns
     -------
     Responses
-        ``data`` starts with ``response_id`` (text) and ``source_row`` (1-based record number in the
-        file), followed by the file's columns. The input file is never modified.
+        ``data``: ``response_id`` (text), ``source_row`` (1-based record number among the file's
+        responses), then where the export has them ``started_at`` and ``submitted_at`` (UTC),
+        ``duration_s``, ``finished`` (boolean), ``progress`` (0-100), ``wave``, then the file's
+        other columns as text (SPSS/Stata: numeric codes). Only empty cells are missing: a literal
+        ``NA`` stays text. ``columns``: question text, platform id, value labels and the
+        ``identifier``/``free_text`` flags per column. ``dropped``: previews, tests and spam set aside
+        (``source_row``, ``response_id``, ``reason``). The input file is never modified.
 
     Raises
     ------
     IngestError
-        Missing, empty, binary or malformed file (the message names file and line).
+        Missing, empty, binary, unsupported or malformed file; header only; header records that
+        disagree; a file that does not match `platform`; a cell that cannot be read as a time,
+        number or completion flag. The message names the file and the line or row.
     UsageError
-        Unknown `platform`, or `id_column` not in the file.
+        Unknown `platform` or `timezone`, or `id_column` not in the file.
     """
     if platform not in PLATFORMS:
-        msg = f"`platform` must be one of: {', '.join(map(repr, PLATFORMS))}; got {platform!r}"
+        from belonging.errors import suggest
+
+        msg = f"`platform` must be one of: {', '.join(map(repr, PLATFORMS))}; got {platform!r}{suggest(platform, PLATFORMS)}"
         raise UsageError(msg)
+    if timezone is not None:
+        _check_timezone(timezone)
+    fields = None
+    if dictionary is not None:
+        from belonging.ingest.redcap import check_dictionary, read_dictionary
+
+        fields = read_dictionary(dictionary)
+        check_dictionary(dictionary, fields)
     data = read_bytes(path)
-    fmt = detect_format(path, data)
-    id_col = id_column or C.RESPONSE_ID
-    frame, enc = read_generic_table(path, data, fmt=fmt, encoding=encoding, text_columns=(id_col,))
-    return _canonical(path, data, frame, fmt=fmt, encoding=enc, platform="generic", id_column=id_column)
+    container = detect_container(path, data)
+    options = {"id_column": id_column, "timezone": timezone, "dictionary": fields}
+    specs = load_specs()
+    digest = sha256_of(data)
+    if container in ("sav", "dta"):
+        from belonging.ingest.canonical import canonicalise
+        from belonging.ingest.readstat import read_readstat
+
+        key = container == "sav" and "spss" or "stata"
+        if platform not in ("auto", key):
+            check_platform(path, specs[platform], container, [])
+        table = read_readstat(path, container, encoding=encoding)
+        return canonicalise(path, digest, specs[key], table, fmt=container, encoding="file", options=options)
+    if container == "parquet":
+        if platform not in ("auto", "generic"):
+            check_platform(path, specs[platform], container, [])
+        frame, enc = read_generic_table(path, data, fmt="parquet")
+        return _generic(path, digest, frame, fmt="parquet", encoding=enc, id_column=id_column)
+    if container == "xlsx":
+        grid = read_xlsx_records(path, data)
+        records = [_cells(grid.iloc[i]) for i in range(min(3, len(grid)))]
+        text = delim = None
+        enc = "xlsx"
+    else:
+        text, enc = decode_text(path, data, encoding)
+        delim = sniff_delimiter(text)
+        records, _ = split_header(text, delimiter=delim, header_rows=3)
+        if not records or not any(c.strip() for c in records[0]):
+            msg = f"{path}: line 1 is empty; the first line must name the columns"
+            raise IngestError(msg)
+    key = detect_platform(container, records) if platform == "auto" else platform
+    spec = specs[key]
+    if platform != "auto":
+        check_platform(path, spec, container, records)
+    if key == "generic":
+        frame, enc = read_generic_table(path, data, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=encoding, text_columns=(id_column or C.RESPONSE_ID,))
+        return _generic(path, digest, frame, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=enc, id_column=id_column)
+    if len(records) < spec.header_rows:
+        msg = f"{path}: {spec.name} exports have {spec.header_rows} header rows; the file has {len(records)} record(s) and no responses"
+        raise IngestError(msg)
+    records = records[: spec.header_rows]
+    names, questions, ids = header_facts(path, spec, records)
+    if container == "xlsx":
+        body = grid.iloc[spec.header_rows :].reset_index(drop=True)
+        body = body.set_axis(unique_names(names)[0], axis=1).infer_objects()
+        fmt = "xlsx"
+    else:
+        _, offset = split_header(text, delimiter=delim, header_rows=spec.header_rows)
+        body = parse_delimited(path, text, delimiter=delim, names=unique_names(names)[0], body_offset=offset, all_text=True)
+        fmt = "tsv" if delim == "\t" else "csv"
+    if spec.missing:
+        body = body.mask(body.isin(list(spec.missing)))
+    table = RawTable(frame=body, names=names, questions=questions, platform_ids=ids)
+    table = adapt(path, spec, table, options)
+    from belonging.ingest.canonical import canonicalise
+
+    return canonicalise(path, digest, spec, table, fmt=fmt, encoding=enc, options=options)
 
 
-def _canonical(path, data: bytes, frame, *, fmt, encoding, platform, id_column) -> Responses:
+def _cells(row) -> list[str]:
+    import pandas as pd
+
+    return ["" if pd.isna(v) else str(v).strip() for v in row.tolist()]
+
+
+def _check_timezone(tz: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        msg = f"--timezone {tz!r} is not a known IANA time zone (e.g. 'Europe/London', 'America/New_York', 'UTC')"
+        raise UsageError(msg) from None
+
+
+def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
     import pandas as pd
 
     n = len(frame)
@@ -95,8 +254,6 @@ def _canonical(path, data: bytes, frame, *, fmt, encoding, platform, id_column) 
     for col in rest.columns:
         ident = looks_identifying(col)
         infos.append(ColumnInfo(name=col, identifier=ident, kind="identifier" if ident else "other"))
-    prov = Provenance(
-        path=str(path), sha256=sha256_of(data), platform=platform, encoding=encoding, format=fmt, n_records=n
-    )
+    prov = Provenance(path=str(path), sha256=digest, platform="generic", encoding=encoding, format=fmt, n_records=n)
     dropped = pd.DataFrame({C.SOURCE_ROW: pd.Series([], dtype="int64"), C.RESPONSE_ID: pd.Series([], dtype="string"), C.REASON: pd.Series([], dtype="string")})
     return Responses(data=out, columns=tuple(infos), provenance=prov, dropped=dropped)

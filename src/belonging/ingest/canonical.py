@@ -1,0 +1,240 @@
+"""One code path from a parsed export (:class:`RawTable`) to canonical :class:`Responses`.
+
+Every platform reader ends here: names made unique, empty trailing columns dropped, platform columns
+renamed to the canonical meta names, previews/tests set aside with a reason, times parsed to UTC,
+``finished``/``progress``/``duration_s`` typed, identifying and free-text columns flagged. All
+steps are column-wise (no loop over responses).
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+
+from belonging import _columns as C
+from belonging.errors import IngestError, UsageError, suggest
+from belonging.ingest.generic import unique_names
+from belonging.ingest.privacy import looks_identifying
+from belonging.ingest.responses import ColumnInfo, Provenance, Responses
+
+__all__ = ["as_text", "canonicalise", "parse_times"]
+
+_DT_META = (C.STARTED_AT, C.SUBMITTED_AT)
+_OFFSETS = (
+    (re.compile(r"\s*(?:UTC|GMT)$"), " +0000"),
+    (re.compile(r"\s*(?:UTC|GMT)([+-])(\d)$"), r" \g<1>0\g<2>00"),
+    (re.compile(r"\s*(?:UTC|GMT)([+-])(\d\d)$"), r" \g<1>\g<2>00"),
+    (re.compile(r"\s*(?:UTC|GMT)([+-])(\d):?(\d\d)$"), r" \g<1>0\g<2>\g<3>"),
+    (re.compile(r"\s*(?:UTC|GMT)([+-])(\d\d):?(\d\d)$"), r" \g<1>\g<2>\g<3>"),
+)
+
+
+def as_text(s):
+    """A column as pandas string dtype; whole numbers lose their ``.0`` (SPSS codes ``1.0`` -> ``"1"``)."""
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("string").str.replace("True", "1").str.replace("False", "0")
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("Float64").astype("string").str.replace(r"\.0$", "", regex=True)
+    return s.astype("string").str.strip()
+
+
+def _fail(path, rows, mask, col, what: str, extra: str = ""):
+    import numpy as np
+
+    pos = int(np.flatnonzero(np.asarray(mask))[0])
+    msg = f"{path}: row {rows[pos]}, column {col!r}: {what}{extra}"
+    raise IngestError(msg)
+
+
+def parse_times(path, s, formats, *, timezone, column: str, rows):
+    """Parse time stamps column-wise to timezone-aware UTC.
+
+    Each format of `formats` is tried on the whole column; the first that reads every non-empty cell
+    wins. Cells with an offset (``+01:00``, ``UTC+1``) are converted from it; cells without one are
+    local time in `timezone` (IANA name; default UTC).
+
+    Raises
+    ------
+    IngestError
+        A cell no format reads, or a local time that does not exist or is ambiguous in `timezone`
+        (daylight-saving change); the message names file, row, column and value.
+    """
+    import pandas as pd
+
+    tz = timezone or "UTC"
+    if pd.api.types.is_datetime64_any_dtype(s):
+        parsed = s
+    elif s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("datetime", "datetime64", "date"):
+        parsed = pd.to_datetime(s, errors="coerce")
+    else:
+        text = s.astype("string").str.strip()
+        text = text.where(text != "", pd.NA)
+        have = text.notna()
+        if bool(text.str.contains("UTC|GMT", regex=True).fillna(False).any()):
+            for pattern, repl in _OFFSETS:
+                text = text.str.replace(pattern, repl, regex=True)
+        best, best_bad = None, None
+        for fmt in formats:
+            got = pd.to_datetime(text, format=fmt, errors="coerce", utc="%z" in fmt)
+            bad = have & got.isna()
+            if not bool(bad.any()):
+                best, best_bad = got, None
+                break
+            if best_bad is None or int(bad.sum()) < int(best_bad.sum()):
+                best, best_bad = got, bad
+        if best_bad is not None:
+            _fail(path, rows, best_bad, column, f"cannot read time {s[best_bad].iloc[0]!r}", f" (expected a format like {formats[0]!r})")
+        parsed = best
+    if parsed.dt.tz is not None:
+        return parsed.dt.tz_convert("UTC")
+    local = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    lost = local.isna() & parsed.notna()
+    if bool(lost.any()):
+        _fail(path, rows, lost, column, f"local time {str(parsed[lost].iloc[0])!r} is ambiguous or does not exist in time zone {tz!r} (daylight-saving change)", "; fix the cell or give another --timezone")
+    return local.dt.tz_convert("UTC")
+
+
+def _finished(path, s, spec, rows, column):
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean")
+    text = as_text(s)
+    truth = {v: True for v in spec.finished.get("true", ())} | {v: False for v in spec.finished.get("false", ())}
+    out = text.map(truth).astype("boolean")
+    bad = text.notna() & (text != "") & out.isna()
+    if bool(bad.any()):
+        _fail(path, rows, bad, column, f"unknown completion flag {text[bad].iloc[0]!r}", f" (expected one of {sorted(truth)})")
+    return out
+
+
+def _number(path, s, rows, column):
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    text = as_text(s)
+    num = pd.to_numeric(text.where(text != "", pd.NA), errors="coerce").astype("float64")
+    bad = text.notna() & (text != "") & num.isna()
+    if bool(bad.any()):
+        _fail(path, rows, bad, column, f"expected a number, got {text[bad].iloc[0]!r}")
+    return num
+
+
+def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str, options: dict) -> Responses:
+    """Build :class:`Responses` from an adapted :class:`~belonging.ingest.platforms.RawTable`."""
+    import numpy as np
+    import pandas as pd
+
+    frame = table.frame
+    n = len(frame)
+    if n == 0:
+        msg = f"{path}: the file has a header but no responses"
+        raise IngestError(msg)
+    notes = list(table.notes)
+    raw_names = [str(x).strip() for x in table.names]
+    names, renamed = unique_names(raw_names)
+    for old, new in renamed:
+        notes.append(f"duplicate column name {old!r} renamed {new!r}")
+    frame = frame.set_axis(names, axis=1)
+    info = {nm: (q, pid) for nm, q, pid in zip(names, table.questions, table.platform_ids)}
+    # Trailing columns with no name and no value (a comma at the end of every line) carry nothing.
+    keep = list(names)
+    while keep and not raw_names[len(keep) - 1] and frame[keep[-1]].isna().all():
+        keep.pop()
+    if len(keep) < len(names):
+        notes.append(f"{len(names) - len(keep)} empty unnamed trailing column(s) dropped")
+        frame = frame[keep]
+    rows = np.arange(1, n + 1)
+    meta = {}
+    used = set()
+    for dst in C.META_COLUMNS:
+        if dst in frame.columns and dst != C.SOURCE_ROW:
+            meta[dst] = frame[dst]
+            used.add(dst)
+    for src, dst in spec.rename.items():
+        if src in frame.columns and dst not in meta:
+            meta[dst] = frame[src]
+            used.add(src)
+    for dst, series in table.derived.items():
+        meta[dst] = series.set_axis(frame.index)
+    # Records that are not responses (previews, tests, spam).
+    reason = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for col, values in spec.drop.items():
+        if col in frame.columns:
+            reason = reason.fillna(as_text(frame[col]).map(values).astype("string"))
+    # Response id.
+    id_column = options.get("id_column")
+    if id_column is not None:
+        if id_column not in frame.columns:
+            msg = f"{path}: --id-column {id_column!r} is not a column of the file{suggest(id_column, frame.columns)}"
+            raise UsageError(msg)
+        meta[C.RESPONSE_ID] = frame[id_column]
+        used.add(id_column)
+    if C.RESPONSE_ID in meta:
+        rid = as_text(meta[C.RESPONSE_ID])
+        blank = (rid.isna() | (rid == "")) & reason.isna()
+        if bool(blank.any()):
+            _fail(path, rows, blank, C.RESPONSE_ID, "empty response id", "; fill it in or give another --id-column")
+        rid = rid.fillna("")
+    else:
+        rid = pd.Series(pd.RangeIndex(1, n + 1).astype(str), index=frame.index, dtype="string")
+    out = {C.RESPONSE_ID: rid, C.SOURCE_ROW: pd.Series(rows, index=frame.index)}
+    tz = options.get("timezone")
+    for col in _DT_META:
+        if col in meta:
+            out[col] = parse_times(path, meta[col], spec.date_formats, timezone=tz, column=col, rows=rows)
+    if any(c in out for c in _DT_META):
+        notes.append(f"times without an offset read as {tz or 'UTC'}" + ("" if tz else " (give --timezone if the export used local time)"))
+    if C.DURATION_S in meta:
+        out[C.DURATION_S] = _number(path, meta[C.DURATION_S], rows, C.DURATION_S)
+    if C.FINISHED in meta:
+        out[C.FINISHED] = _finished(path, meta[C.FINISHED], spec, rows, C.FINISHED)
+    if C.PROGRESS in meta:
+        out[C.PROGRESS] = _number(path, meta[C.PROGRESS], rows, C.PROGRESS)
+    if C.WAVE in meta:
+        out[C.WAVE] = as_text(meta[C.WAVE])
+    rest = [c for c in frame.columns if c not in used and c not in out]
+    result = pd.concat([pd.DataFrame(out), frame[rest]], axis=1)
+    dropped_mask = reason.notna().to_numpy()
+    dropped = pd.DataFrame(
+        {
+            C.SOURCE_ROW: rows[dropped_mask].astype("int64"),
+            C.RESPONSE_ID: rid[dropped_mask].astype("string").to_numpy(),
+            C.REASON: reason[dropped_mask].astype("string").to_numpy(),
+        }
+    )
+    counts = dropped[C.REASON].value_counts(sort=False).to_dict() if len(dropped) else {}
+    if dropped_mask.any():
+        result = result.loc[~dropped_mask].reset_index(drop=True)
+    infos = _column_infos(spec, table, result.columns, info, used)
+    prov = Provenance(
+        path=str(path), sha256=data_sha256, platform=spec.key, encoding=encoding, format=fmt, n_records=n,
+        dropped=MappingProxyType({str(k): int(v) for k, v in counts.items()}), notes=tuple(notes),
+    )
+    return Responses(data=result, columns=tuple(infos), provenance=prov, dropped=dropped)
+
+
+def _column_infos(spec, table, columns, info, used):
+    idents = {s.casefold() for s in spec.identifiers}
+    free_patterns = [re.compile(p, re.IGNORECASE) for p in spec.free_text]
+    infos = []
+    for col in columns:
+        if col in C.META_COLUMNS:
+            infos.append(ColumnInfo(name=col, kind="meta"))
+            continue
+        question, pid = info.get(col, (None, None))
+        other = any(p.fullmatch(col) or (pid and p.fullmatch(pid)) for p in free_patterns)
+        free = col in table.free_text or other
+        ident = col.casefold() in idents or col in table.identifiers or looks_identifying(col) or other
+        labels = table.value_labels.get(col, {})
+        kind = "identifier" if ident else ("answer" if question and question != col or labels else "other")
+        infos.append(
+            ColumnInfo(
+                name=col, question=question or None, platform_id=pid, value_labels=MappingProxyType(dict(labels)),
+                identifier=bool(ident), free_text=bool(free), kind=kind,
+            )
+        )
+    return infos
