@@ -12,12 +12,18 @@ item id, ignoring case) or through a mapping file::
     missing = ["Prefer not to say"]   # optional: texts that mean "no answer"
 
 Answers may be numeric codes or response labels; labels match the instrument's labels (and the
-mapping's) ignoring case and surrounding spaces. Empty cells and the tokens ``NA``, ``N/A``,
-``NaN``, ``null`` and ``.`` are missing in answer columns.
+mapping's) ignoring case and surrounding spaces. Common response-label sets (agreement with 4-7
+points, "true of me", frequency; ``ingest/labelsets.toml``) also recode without a mapping file, but
+only on an instrument with the same number of points whose own labels agree with the set's order
+(:func:`common_labels`). A label two applicable sets read differently is ambiguous: an error naming
+its row and column. Empty cells and the tokens ``NA``, ``N/A``, ``NaN``, ``null`` and ``.`` are
+missing in answer columns.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +32,90 @@ from types import MappingProxyType
 from belonging import _columns as C
 from belonging.errors import DataValidationError, MappingError, suggest
 
-__all__ = ["MappedItems", "Mapping", "item_frame", "label_lookup", "load_mapping", "map_items", "resolve_columns"]
+__all__ = [
+    "MappedItems",
+    "Mapping",
+    "common_labels",
+    "item_frame",
+    "label_lookup",
+    "label_sets",
+    "load_mapping",
+    "map_items",
+    "resolve_columns",
+]
 
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", ".")
 OUT_OF_RANGE = "out_of_range"
 UNKNOWN_LABEL = "unknown_label"
+AMBIGUOUS_LABEL = "ambiguous_label"
+_SPACES = re.compile(r"\s+")
+
+
+def _norm_label(text) -> str:
+    return _SPACES.sub(" ", str(text)).strip().casefold()
+
+
+@functools.cache
+def label_sets() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The common response-label sets: ``{name: ((spellings of point 1), (point 2), ...)}``."""
+    from importlib import resources
+
+    text = resources.files("belonging.ingest").joinpath("labelsets.toml").read_text(encoding="utf-8")
+    return {name: tuple(tuple(p) for p in t["points"]) for name, t in tomllib.loads(text).items()}
+
+
+def common_labels(scale, sets=None) -> tuple[dict[str, float], dict[str, str]]:
+    """Codes that common label sets give on `scale`, and the labels they disagree about.
+
+    Parameters
+    ----------
+    scale : ResponseScale
+        The instrument's response scale (codes ``min..max``, one label per code).
+    sets : dict, optional
+        Label sets as returned by :func:`label_sets` (default: the built-in ones).
+
+    Returns
+    -------
+    codes : dict
+        ``{normalised label: code}`` for labels every applicable set reads the same way.
+    ambiguous : dict
+        ``{normalised label: explanation}`` for labels applicable sets read as different codes.
+
+    Notes
+    -----
+    A set applies when it has as many points as the scale and the scale's own labels match the
+    set's spellings in at least two positions, all in the same direction (lowest first, or reversed
+    as in PISA's "Strongly agree" = 1). Point :math:`p` (0-based) of a set then means code
+    :math:`min + p`, or :math:`max - p` when reversed.
+    """
+    sets = label_sets() if sets is None else sets
+    own = [_norm_label(x) for x in scale.labels]
+    k = len(own)
+    votes: dict[str, dict[float, list[str]]] = {}
+    for name, points in sets.items():  # a handful of small sets
+        if len(points) != k:
+            continue
+        spell = [{_norm_label(x) for x in p} for p in points]
+        fwd = [j for j in range(k) if own[j] in spell[j]]
+        rev = [j for j in range(k) if own[j] in spell[k - 1 - j]]
+        clash_f = [j for j in range(k) if any(own[j] in spell[i] for i in range(k) if i != j)]
+        clash_r = [j for j in range(k) if any(own[j] in spell[i] for i in range(k) if i != k - 1 - j)]
+        if len(fwd) >= 2 and not clash_f:
+            codes = [scale.min + p for p in range(k)]
+        elif len(rev) >= 2 and not clash_r:
+            codes = [scale.max - p for p in range(k)]
+        else:
+            continue
+        for p, spellings in enumerate(spell):
+            for lab in spellings:
+                votes.setdefault(lab, {}).setdefault(float(codes[p]), []).append(name)
+    codes, ambiguous = {}, {}
+    for lab, by_code in votes.items():
+        if len(by_code) == 1:
+            codes[lab] = next(iter(by_code))
+        else:
+            ambiguous[lab] = "; ".join(f"{'/'.join(v)} read it as {c:g}" for c, v in sorted(by_code.items()))
+    return codes, ambiguous
 
 
 @dataclass(frozen=True)
@@ -177,12 +262,20 @@ def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") 
 
 
 def label_lookup(instrument, mapping=None) -> dict[str, float]:
-    """Return ``{casefolded label: code}`` from the instrument's labels and the mapping's."""
+    """Return ``{casefolded label: code}`` from common label sets, the instrument's labels and the mapping's.
+
+    Later sources win: a set's reading of a label yields to the instrument's own label, which
+    yields to the mapping file. Labels the applicable sets disagree about are left out (see
+    :func:`common_labels`).
+    """
     mapping = _as_mapping(mapping)
     scale = instrument.response_scale
-    table = {lab.strip().casefold(): float(code) for lab, code in zip(scale.labels, scale.codes())}
+    table, _ = common_labels(scale)
+    table = dict(table)
+    for lab, code in zip(scale.labels, scale.codes()):
+        table[_norm_label(lab)] = float(code)
     for lab, code in mapping.labels.items():
-        table[str(lab).strip().casefold()] = float(code)
+        table[_norm_label(lab)] = float(code)
     return table
 
 
@@ -246,6 +339,8 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     mapping = _as_mapping(mapping)
     cols = resolve_columns(frame.columns, instrument, mapping, source=src)
     lookup = label_lookup(instrument, mapping)
+    _, ambiguous = common_labels(instrument.response_scale)
+    ambiguous = {k: v for k, v in ambiguous.items() if k not in lookup}
     missing_tokens = set(MISSING_TOKENS) | {m.strip().casefold() for m in mapping.missing}
     lo, hi = instrument.response_scale.min, instrument.response_scale.max
     if C.SOURCE_ROW in frame.columns:
@@ -262,24 +357,29 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
         if pd.api.types.is_numeric_dtype(s):
             values = s.to_numpy(dtype="float64", na_value=np.nan)
             unknown = np.zeros(len(values), dtype=bool)
+            ambig = unknown
         else:
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            keys = pd.Index(uniques).astype(str).str.strip().str.casefold()
+            keys = pd.Index(uniques).astype(str).str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
             num = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy(dtype="float64")
             lab = pd.Series(keys).map(lookup).to_numpy(dtype="float64", na_value=np.nan)
             val_u = np.where(np.isnan(num), lab, num)
             miss_u = np.asarray(keys.isin(list(missing_tokens)))
             val_u = np.where(miss_u, np.nan, val_u)
             unk_u = ~miss_u & np.isnan(val_u)
+            amb_u = unk_u & np.asarray(keys.isin(list(ambiguous)))
+            unk_u &= ~amb_u
             idx = np.where(codes < 0, 0, codes)
             if len(uniques):
                 values = np.where(codes < 0, np.nan, val_u[idx])
                 unknown = (codes >= 0) & unk_u[idx]
+                ambig = (codes >= 0) & amb_u[idx]
             else:
                 values = np.full(len(codes), np.nan)
                 unknown = np.zeros(len(codes), dtype=bool)
+                ambig = unknown
         bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
-        for mask, reason in ((bad, OUT_OF_RANGE), (unknown, UNKNOWN_LABEL)):
+        for mask, reason in ((bad, OUT_OF_RANGE), (unknown, UNKNOWN_LABEL), (ambig, AMBIGUOUS_LABEL)):
             if mask.any():
                 pos = np.flatnonzero(mask)
                 problems.append(
@@ -301,7 +401,12 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             + ": unknown label " + issues[C.VALUE].map(repr)
             + f" (expected a code {lo}-{hi} or one of: {labels}); add it under [labels] in a --map file"
         )
-        issues[C.MESSAGE] = msg_oor.where(issues[C.REASON] == OUT_OF_RANGE, msg_unk)
+        msg_amb = (
+            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
+            + ": ambiguous label " + issues[C.VALUE].map(repr) + " ("
+            + issues[C.VALUE].map(lambda v: ambiguous.get(_norm_label(v), "")) + "); give its code under [labels] in a --map file"
+        )
+        issues[C.MESSAGE] = msg_oor.where(issues[C.REASON] == OUT_OF_RANGE, msg_unk.where(issues[C.REASON] == UNKNOWN_LABEL, msg_amb))
         issues = issues.drop(columns="_item").reset_index(drop=True)
     else:
         issues = pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
