@@ -295,7 +295,7 @@ def efa(
     Listwise-complete rows, Pearson correlation matrix R. The uniquenesses :math:`\Psi` minimise,
     for ML, :math:`\sum_{j>m}(\gamma_j - \log\gamma_j - 1)` over the eigenvalues :math:`\gamma_j` of
     :math:`\Psi^{-1/2}R\Psi^{-1/2}` (the ML discrepancy concentrated over the loadings), and for
-    minres :math:`\tfrac12\lVert R - \Psi - LL^\top\rVert^2`, each by L-BFGS-B with its analytic
+    minres :math:`\tfrac12\lVert R - \Psi - LL^\top\rVert^2`, each by a bounded quasi-Newton method (TNC) with its analytic
     gradient from :math:`1 - \mathrm{SMC}` with bounds :math:`[0.005, 1]`, as psych::fa. Oblimin
     (gamma = 0) minimises :math:`\tfrac14\sum_{i}\sum_{j\ne l}\lambda_{ij}^2\lambda_{il}^2` over
     oblique transformations by gradient projection (Jennrich 2002) from the identity, as

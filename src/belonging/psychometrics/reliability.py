@@ -373,9 +373,7 @@ def _distribution(raw: np.ndarray, columns: list[str], group, points) -> pd.Data
     """Counts per item and answer code (non-missing answers as given; every scale point if known)."""
     parts = []
     for j, item_id in enumerate(columns):
-        col = raw[:, j]
-        col = col[~np.isnan(col)]
-        vals, counts = np.unique(col, return_counts=True)
+        vals, counts = _counts(raw[:, j])
         if points is not None:
             full = np.union1d(np.asarray(points, dtype=float), vals)
             counts = _lookup(vals, counts, full)
@@ -387,6 +385,21 @@ def _distribution(raw: np.ndarray, columns: list[str], group, points) -> pd.Data
         }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=[C.GROUP, C.ITEM, C.VALUE, C.COUNT, C.PROPORTION])
+
+
+def _counts(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct non-missing values of `col` and their counts (bincount for integer codes)."""
+    col = col[~np.isnan(col)]
+    if col.size:
+        lo, hi = col.min(), col.max()
+        if hi - lo < 4096 and lo == np.floor(lo):
+            shifted = col - lo
+            as_int = shifted.astype(np.int64)
+            if np.array_equal(as_int, shifted):
+                counts = np.bincount(as_int)
+                present = np.flatnonzero(counts)
+                return lo + present.astype("float64"), counts[present]
+    return np.unique(col, return_counts=True)
 
 
 def _lookup(vals: np.ndarray, counts: np.ndarray, full: np.ndarray) -> np.ndarray:
