@@ -1,0 +1,317 @@
+"""`belonging.compare`: one call that compares an outcome across cohorts or participation modes."""
+
+from __future__ import annotations
+
+import logging
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from belonging import _columns as C
+from belonging._validation import check_choice, check_columns, check_fraction
+from belonging.compare.descriptives import descriptives_table, encode_groups
+from belonging.compare.models import build_design, contrasts, fit_mixed, fit_ols, mixed_table
+from belonging.compare.participation import participation as participation_table
+from belonging.compare.result import CompareResult
+from belonging.compare.tests import CORRECTIONS, POSTHOCS, omnibus, pairwise
+from belonging.compare.waves import wave_change, wave_model
+from belonging.compare.weighted import SurveyDesign, design_means
+from belonging.errors import DataValidationError, UsageError
+
+__all__ = ["INVARIANCE_LEVELS", "compare", "favourable_midpoint"]
+
+logger = logging.getLogger(__name__)
+
+MODELS = ("auto", "ols", "mixed", "none")
+INVARIANCE_LEVELS = ("none", "configural", "metric", "scalar", "strict")
+NAN_POLICIES = ("omit", "raise")
+
+
+def favourable_midpoint(instrument) -> float:
+    """Scale midpoint of an instrument's scores: (min + max) / 2, times the item count for sums."""
+    from belonging.instruments import load_instrument
+
+    inst = load_instrument(instrument)
+    mid = (inst.response_scale.min + inst.response_scale.max) / 2
+    if inst.scoring.method == "sum":
+        mid *= len(inst.item_ids)
+    return float(mid)
+
+
+def _invariance_warning(invariance, by) -> str | None:
+    if invariance is None:
+        return None
+    level = getattr(invariance, "level", None)
+    if level not in INVARIANCE_LEVELS:
+        msg = f"`invariance` must have a .level in {', '.join(map(repr, INVARIANCE_LEVELS))}; got {level!r}"
+        raise UsageError(msg)
+    if INVARIANCE_LEVELS.index(level) >= INVARIANCE_LEVELS.index("scalar"):
+        return None
+    return (f"scalar measurement invariance across {by} is not supported (highest level: {level}); "
+            "observed means may not be comparable across groups, so differences in means can reflect "
+            "how the items function rather than differences in belonging")
+
+
+def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None = None,
+            weights: str | None = None, strata: str | None = None, wave: str | None = None,
+            model: str = "auto", confidence: float = 0.95, correction: str = "holm",
+            posthoc: str = "games-howell", midpoint: float | None = None, instrument=None,
+            invariance=None, participation=None, id_column: str = C.RESPONSE_ID,
+            nan_policy: str = "omit") -> CompareResult:
+    """Compare an outcome (e.g. a belonging score) across groups, with effect sizes and CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Responses
+        One row per response (scores from :func:`belonging.score` plus grouping columns).
+    outcome : str
+        Numeric outcome column.
+    by : str
+        Grouping column (cohort, participation mode ...). Groups keep a categorical's order, or
+        are sorted; the first is the reference of the models.
+    covariates : list of str, optional
+        Adjust for these in the model (numeric as they are, others dummy coded).
+    cluster : str, optional
+        Nesting unit (e.g. course section): PSUs of the design when `weights` are given,
+        cluster-robust SEs for OLS, random intercepts for the mixed model.
+    weights : str, optional
+        Sampling weights: descriptives and overall become design-based (Taylor linearisation).
+    strata : str, optional
+        Design strata (with `weights`); PSUs are nested within strata.
+    wave : str, optional
+        Survey wave column: adds change per group and a group-by-wave mixed model; the
+        cross-sectional comparison uses the latest wave.
+    model : {"auto", "ols", "mixed", "none"}
+        "auto": mixed with a `cluster` and no `weights`, OLS with covariates (or clusters and
+        weights), none otherwise.
+    confidence : float, default 0.95
+    correction : {"holm", "bh", "bonferroni", "none"}
+        p-value adjustment over pairs (Benjamini-Hochberg is "bh").
+    posthoc : {"games-howell", "tukey"}
+    midpoint : float, optional
+        Scale midpoint for % favourable. Default from `instrument`; without either the favourable
+        columns are missing.
+    instrument : Instrument or str, optional
+        Source of the midpoint: (min + max) / 2 of the response scale (times the number of items
+        for a sum score).
+    invariance : object with ``.level``, optional
+        Result of :func:`belonging.invariance` for the same grouping. A level below "scalar" adds
+        a warning that observed means may not be comparable.
+    participation : list of str, optional
+        Participation measures for :func:`belonging.participation` (adjusted for `covariates`).
+    id_column : str, default "response_id"
+        Respondent id used only to pair responses across waves (never output).
+    nan_policy : {"omit", "raise"}
+        Rows with a missing value in a used column are dropped (and counted in ``notes``), or
+        raise.
+
+    Returns
+    -------
+    CompareResult
+        Tables ``descriptives``, ``overall``, ``omnibus``, ``pairwise`` and, as requested,
+        ``model``, ``adjusted``, ``icc``, ``weighted_pairwise``, ``sample_descriptives``,
+        ``participation``, ``waves``, ``wave_descriptives``, ``wave_model``; ``warnings``,
+        ``notes``, ``summary()``, ``to_frame()``.
+
+    Raises
+    ------
+    UsageError
+        Unknown column or option, ``model="mixed"`` without `cluster`, `strata` without `weights`.
+    DataValidationError
+        Non-numeric outcome, fewer than two groups with two responses, non-positive weights, a
+        stratum with a single PSU, a collinear model.
+
+    Notes
+    -----
+    *% favourable* is the percentage of respondents whose score lies strictly above the scale
+    midpoint (for a 1-5 agreement scale, above 3 = "neither agree nor disagree"), with a Wilson
+    score interval (design-based: the weighted share with a linearised SE and normal interval).
+    Every comparison carries an effect size with its CI and the n behind it. Formulas, conventions
+    and the R functions each statistic is validated against are in the docstrings of
+    :mod:`belonging.compare.descriptives`, :mod:`~belonging.compare.tests`,
+    :mod:`~belonging.compare.models`, :mod:`~belonging.compare.weighted`,
+    :mod:`~belonging.compare.waves` and in docs/methods.md.
+    """
+    frame = getattr(data, "data", data)
+    if not isinstance(frame, pd.DataFrame):
+        msg = f"`data` must be a pandas DataFrame or Responses; got {type(data).__name__}"
+        raise TypeError(msg)
+    check_choice(model, "model", MODELS)
+    check_choice(correction, "correction", CORRECTIONS)
+    check_choice(posthoc, "posthoc", POSTHOCS)
+    check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    check_fraction(confidence, "confidence")
+    if confidence >= 1:
+        msg = f"`confidence` must lie in (0, 1); got {confidence!r}"
+        raise UsageError(msg)
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates or [])
+    measures = [participation] if isinstance(participation, str) else list(participation or [])
+    if strata and not weights:
+        msg = "`strata` needs `weights` (a design-based analysis); pass weights= as well"
+        raise UsageError(msg)
+    if model == "mixed" and not cluster:
+        msg = "model='mixed' needs `cluster` (e.g. the course section) for the random intercepts"
+        raise UsageError(msg)
+    design_cols = [c for c in (weights, strata, cluster) if c]
+    used = [outcome, by, *covariates, *design_cols, *([wave] if wave else [])]
+    check_columns(frame, [*used, *measures], "compare")
+    if not pd.api.types.is_numeric_dtype(frame[outcome]):
+        msg = f"`outcome`: column {outcome!r} is not numeric; name a score column"
+        raise DataValidationError(msg)
+
+    warnings: list[str] = []
+    notes: list[str] = []
+    inv = _invariance_warning(invariance, by)
+    if inv:
+        warnings.append(inv)
+    if midpoint is None and instrument is not None:
+        midpoint = favourable_midpoint(instrument)
+
+    base_cols = [outcome, by, *([wave] if wave else []), *([weights, strata] if weights else []),
+                 *([cluster] if weights and cluster else [])]
+    base_cols = list(dict.fromkeys(c for c in base_cols if c))
+    missing = frame[base_cols].isna().any(axis=1)
+    if missing.any():
+        if nan_policy == "raise":
+            i = int(np.flatnonzero(missing.to_numpy())[0])
+            col = next(c for c in base_cols if pd.isna(frame[c].iloc[i]))
+            msg = f"row {i + 1}: column {col!r} is missing (nan_policy='raise'); use nan_policy='omit' to drop such rows"
+            raise DataValidationError(msg)
+        notes.append(f"{int(missing.sum())} row(s) with a missing {', '.join(base_cols)} were left out")
+    rows = frame.loc[~missing.to_numpy()]
+
+    waves_tables = {}
+    if wave:
+        waves_tables = _waves(rows, outcome=outcome, by=by, wave=wave, id_column=id_column,
+                              confidence=confidence, midpoint=midpoint)
+        latest = sorted(rows[wave].unique().tolist())[-1]
+        rows = rows.loc[(rows[wave] == latest).to_numpy()]
+        notes.append(f"descriptives, tests and models use the latest wave ({wave} = {latest!r})")
+
+    codes, levels = encode_groups(rows[by])
+    y = rows[outcome].to_numpy(dtype=np.float64)
+    groups, overall = descriptives_table(y, codes, levels, confidence=confidence, midpoint=midpoint)
+
+    # tests need at least two responses per group
+    n_per = np.bincount(codes, minlength=len(levels))
+    small = [levels[j] for j in np.flatnonzero(n_per < 2)]
+    if small:
+        warnings.append(f"group(s) {', '.join(map(repr, small))} have fewer than 2 responses and are left out of the tests")
+    keep_groups = n_per >= 2
+    if keep_groups.sum() < 2:
+        msg = f"`by`: need at least two groups of {by!r} with two or more responses; found {int(keep_groups.sum())}"
+        raise DataValidationError(msg)
+    tmask = keep_groups[codes]
+    remap = np.cumsum(keep_groups) - 1
+    tcodes = remap[codes[tmask]]
+    tlevels = [lv for lv, k in zip(levels, keep_groups) if k]
+    ty = y[tmask]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        omni = omnibus(ty, tcodes, tlevels, confidence=confidence)
+        pairs = pairwise(ty, tcodes, tlevels, confidence=confidence, correction=correction, posthoc=posthoc)
+
+    weighted_pairs = sample_desc = None
+    if weights:
+        sample_desc = groups
+        groups, overall, weighted_pairs = _weighted(rows, y, codes, levels, weights=weights, strata=strata,
+                                                    cluster=cluster, confidence=confidence, midpoint=midpoint)
+        notes.append("descriptives and overall are design-based (Taylor linearisation, with-replacement PSUs, "
+                     "normal-quantile CIs as survey::svymean); tests and models are unweighted")
+
+    kind = model
+    if model == "auto":
+        kind = "mixed" if (cluster and not weights) else ("ols" if (covariates or cluster) else "none")
+    model_table = adjusted = icc = None
+    variance = {}
+    if kind != "none":
+        model_table, adjusted, icc, variance, note = _model(rows, y, codes, levels, by=by, covariates=covariates,
+                                                            cluster=cluster, kind=kind, confidence=confidence)
+        notes.append(note)
+
+    part = None
+    if measures:
+        part = participation_table(rows, outcome=outcome, measures=measures, covariates=covariates,
+                                   cluster=cluster, confidence=confidence)
+    logger.debug("compare %s by %s: %d rows, %d groups", outcome, by, len(rows), len(levels))
+    return CompareResult(
+        outcome=outcome, by=by, confidence=confidence, descriptives=groups, overall=overall, omnibus=omni,
+        pairwise=pairs, model=model_table, adjusted=adjusted, model_kind=None if kind == "none" else kind,
+        icc=icc, variance=MappingProxyType(variance), weighted_pairwise=weighted_pairs,
+        sample_descriptives=sample_desc, participation=part, waves=waves_tables.get("waves"),
+        wave_descriptives=waves_tables.get("wave_descriptives"), wave_model=waves_tables.get("wave_model"),
+        wave_variance=MappingProxyType(waves_tables.get("wave_variance", {})),
+        warnings=tuple(warnings), notes=tuple(notes),
+    )
+
+
+def _weighted(rows, y, codes, levels, *, weights, strata, cluster, confidence, midpoint):
+    w = rows[weights]
+    if not pd.api.types.is_numeric_dtype(w):
+        msg = f"`weights`: column {weights!r} is not numeric"
+        raise DataValidationError(msg)
+    w = w.to_numpy(dtype=np.float64)
+    bad = ~(np.isfinite(w) & (w > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        msg = f"`weights`: column {weights!r} has a non-positive weight {w[i]!r} (row {i + 1}); weights must be > 0"
+        raise DataValidationError(msg)
+    psu = pd.factorize(rows[cluster])[0] if cluster else None
+    st, st_labels = (pd.factorize(rows[strata], sort=True) if strata else (None, None))
+    design = SurveyDesign(w, psu, st, strata_labels=None if st_labels is None else list(st_labels))
+    groups, overall, pairs = design_means(y, codes, levels, design, confidence=confidence)
+    if midpoint is not None:
+        fg, fo, _ = design_means((y > midpoint).astype(np.float64), codes, levels, design, confidence=confidence)
+        for out, fav in ((groups, fg), (overall, fo)):
+            out[C.PERCENT_FAVOURABLE] = 100 * fav[C.MEAN].to_numpy()
+            out[C.FAV_CI_LOW] = 100 * fav[C.CI_LOW].to_numpy()
+            out[C.FAV_CI_HIGH] = 100 * fav[C.CI_HIGH].to_numpy()
+    for out in (groups, overall):
+        out[C.METHOD] = "design-based"
+    return groups, overall, pairs
+
+
+def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence):
+    cols = [*covariates, *([cluster] if cluster else [])]
+    ok = ~rows[cols].isna().any(axis=1).to_numpy() if cols else np.ones(len(rows), dtype=bool)
+    sub = rows.loc[ok]
+    design = build_design(sub, by=by, levels=levels, codes=codes[ok], covariates=covariates)
+    present = np.bincount(codes[ok], minlength=len(levels)) > 0
+    if not present.all():
+        gone = [lv for lv, p in zip(levels, present) if not p]
+        msg = f"the model has no complete rows for group(s) {', '.join(map(repr, gone))}; check the covariates"
+        raise DataValidationError(msg)
+    clus = pd.factorize(sub[cluster])[0] if cluster else None
+    dropped = int((~ok).sum())
+    extra = f"; {dropped} row(s) with missing covariates left out" if dropped else ""
+    if kind == "ols":
+        table, beta, cov, df = fit_ols(design.x, y[ok], design.names, cluster=clus, confidence=confidence)
+        adj = contrasts(beta, cov, design.names, by=by, levels=levels, df=df, confidence=confidence)
+        se = "cluster-robust (CR1, t with G - 1 df)" if cluster else "HC3 (t with n - p df)"
+        return table, adj, None, {}, f"adjusted model: OLS with {se} standard errors{extra}"
+    fit = fit_mixed(design.x, y[ok], design.names, clus)
+    table = mixed_table(fit, confidence)
+    adj = contrasts(fit.beta, fit.cov, design.names, by=by, levels=levels, df=None, confidence=confidence)
+    variance = {C.TAU2: fit.tau2, C.SIGMA2: fit.sigma2, C.N_CLUSTERS: fit.n_clusters}
+    note = (f"adjusted model: linear mixed model with a random intercept per {cluster} (REML), "
+            f"Wald z intervals{extra}")
+    return table, adj, fit.icc, variance, note
+
+
+def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):
+    change = wave_change(rows, outcome=outcome, by=by, wave=wave, id_column=id_column, confidence=confidence)
+    parts = []
+    for wl in sorted(rows[wave].unique().tolist()):
+        sub = rows.loc[(rows[wave] == wl).to_numpy()]
+        codes, levels = encode_groups(sub[by])
+        g, _ = descriptives_table(sub[outcome].to_numpy(dtype=np.float64), codes, levels,
+                                  confidence=confidence, midpoint=midpoint)
+        g.insert(0, C.WAVE, wl)
+        parts.append(g)
+    out = {"waves": change, "wave_descriptives": pd.concat(parts, ignore_index=True)}
+    if rows[wave].nunique() > 1:
+        table, variance = wave_model(rows, outcome=outcome, by=by, wave=wave, id_column=id_column,
+                                     confidence=confidence)
+        out["wave_model"] = table
+        out["wave_variance"] = variance
+    return out
