@@ -51,6 +51,9 @@ _EXPORTS = {
     "EFAResult": "belonging.psychometrics.efa",
     "parallel_analysis": "belonging.psychometrics.efa",
     "ParallelResult": "belonging.psychometrics.efa",
+    # reports
+    "build_report": "belonging.report",
+    "write_reports": "belonging.report",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -1,0 +1,75 @@
+"""`belonging report`: an institution overview and a privacy-safe report per cohort (HTML and PDF)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from belonging._commands._common import add_input_args, load_input, split_list
+
+HELP = "write an institution overview and a privacy-safe report per cohort (HTML, PDF)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report", help=HELP,
+        description=HELP + ". Statistics from fewer than --min-cell respondents are suppressed, with "
+        "complementary suppression; reports hold no identifiers and no free text.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_input_args(p)
+    p.add_argument("--by", required=True, metavar="COL", help="cohort column: one report per value")
+    p.add_argument("--compare-by", metavar="COL,...", help="columns to compare groups by within each cohort (e.g. mode,first_gen)")
+    p.add_argument("--wave", metavar="COL", help="wave column: report the latest wave and compare with the previous one")
+    p.add_argument("--wave-order", metavar="W1,W2,...", help="waves earliest first (default: numbers sorted, else first appearance)")
+    p.add_argument("--roster", metavar="ROSTER.csv", help="CSV with the --by column and 'enrolled' (adds response rates)")
+    p.add_argument("--min-cell", type=int, default=10, metavar="N", help="suppress statistics from fewer than N respondents (default: 10)")
+    p.add_argument("--confidence", type=float, default=0.95, metavar="C", help="confidence level of intervals (default: 0.95)")
+    p.add_argument("--format", default="html,pdf", metavar="html,pdf", help="cohort report formats (default: html,pdf)")
+    p.add_argument("--seed", type=int, default=None, help="random seed, recorded in the provenance")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes for cohort reports (default: 1)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on stderr")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from belonging.errors import UsageError
+    from belonging.report import write_reports
+
+    formats = split_list(args.format)
+    if not formats or any(f not in ("html", "pdf") for f in formats):
+        msg = f"--format must list html and/or pdf, e.g. html,pdf; got {args.format!r}"
+        raise UsageError(msg)
+    if args.jobs < 1:
+        msg = f"--jobs must be at least 1; got {args.jobs}"
+        raise UsageError(msg)
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        msg = f"-o {args.output!r} is a file; give a folder for the reports"
+        raise UsageError(msg)
+    responses, instrument, mapping = load_input(args)
+    bar = None
+    show = not args.quiet and sys.stderr.isatty()
+    if show:
+        from tqdm import tqdm
+
+        n = responses.data[args.by].nunique(dropna=False) if args.by in responses.data.columns else None
+        bar = tqdm(total=n, desc="cohort reports", unit="cohort", file=sys.stderr)
+    try:
+        result = write_reports(
+            responses, instrument, args.output, by=args.by, compare_by=split_list(args.compare_by),
+            wave=args.wave, wave_order=split_list(args.wave_order) or None, roster=args.roster,
+            min_cell=args.min_cell, confidence=args.confidence, seed=args.seed, mapping=mapping,
+            formats=formats, jobs=args.jobs, on_progress=(lambda _c: bar.update(1)) if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(
+            f"{args.output}: index.html and {result.cohorts} cohort report(s) ({', '.join(formats)}); "
+            f"{result.suppressed} below --min-cell {args.min_cell} (notice only)",
+            file=sys.stderr,
+        )
+    return 0

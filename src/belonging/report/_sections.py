@@ -1,0 +1,354 @@
+"""Section builders shared by the cohort reports and the institution overview.
+
+Each builder takes the rows of one unit (a cohort, or the whole institution) in the current wave and
+returns a :class:`~belonging.report.model.Section`. Privacy is applied here, before anything reaches
+the model: a statistic computed from fewer than ``min_cell`` respondents is blanked and marked, and
+count tables get complementary suppression (:func:`~belonging.report.suppression.suppress_counts`).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from belonging import _columns as C
+from belonging.errors import BelongingError
+from belonging.report._figures import chart
+from belonging.report.model import Note, Section, Table
+from belonging.report.suppression import suppress_counts
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Settings"]
+
+STAT_HEADERS = {
+    C.GROUP: "Group", C.N: "n", C.MEAN: "Mean", C.SD: "SD", C.CI_LOW: "CI low", C.CI_HIGH: "CI high",
+    C.PERCENT_FAVOURABLE: "% favourable", C.SCALE: "Scale", C.LABEL: "", C.WAVE: "Wave",
+    C.GROUP_A: "Group A", C.GROUP_B: "Group B", C.DIFFERENCE: "Difference (A \u2212 B)",
+    C.HEDGES_G: "Hedges' g", C.G_CI_LOW: "g CI low", C.G_CI_HIGH: "g CI high", C.P_ADJUSTED: "p (adjusted)",
+    C.ITEM: "Item", C.K: "Items", C.ALPHA: "Cronbach's \u03b1", C.ALPHA_CI_LOW: "\u03b1 CI low",
+    C.ALPHA_CI_HIGH: "\u03b1 CI high", C.OMEGA: "McDonald's \u03c9", C.STATUS: "Status", C.REASON: "Reason",
+    C.COUNT: "Responses",
+}
+STAT_FORMATS = {
+    C.N: "d", C.MEAN: ".2f", C.SD: ".2f", C.CI_LOW: ".2f", C.CI_HIGH: ".2f", C.PERCENT_FAVOURABLE: ".0f",
+    C.DIFFERENCE: ".2f", C.HEDGES_G: ".2f", C.G_CI_LOW: ".2f", C.G_CI_HIGH: ".2f", C.P_ADJUSTED: ".3f",
+    C.K: "d", C.ALPHA: ".2f", C.ALPHA_CI_LOW: ".2f", C.ALPHA_CI_HIGH: ".2f", C.OMEGA: ".2f", C.COUNT: "d",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a section builder needs besides the rows (picklable for worker processes)."""
+
+    instrument: object
+    by: str
+    compare_by: tuple
+    wave: str | None
+    waves: tuple
+    scales: MappingProxyType
+    min_cell: int
+    confidence: float
+    seed: int | None
+    quality_source: str
+    favourable_cut: float
+    provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    roster: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def total(self) -> str:
+        return self.instrument.id
+
+    @property
+    def ci_label(self) -> str:
+        return f"{self.confidence:.0%} CI"
+
+
+def _table(df, caption, *, suppressed=None, links=None, headers=None):
+    h = dict(STAT_HEADERS)
+    h.update(headers or {})
+    return Table(data=df.reset_index(drop=True), caption=caption, headers=MappingProxyType(h),
+                 formats=MappingProxyType(STAT_FORMATS),
+                 suppressed=None if suppressed is None else suppressed.reset_index(drop=True),
+                 links=MappingProxyType(links or {}))
+
+
+def blank_small(stats, settings, *, counts_mask=None, keep=(C.GROUP, C.LABEL, C.SCALE, C.WAVE)):
+    """Blank every statistic of rows with n < min_cell (or masked counts); return (stats, mask)."""
+    import numpy as np
+
+    n = stats[C.N].to_numpy(dtype="float64") if C.N in stats.columns else np.full(len(stats), np.inf)
+    small = ~(n >= settings.min_cell)
+    if counts_mask is not None:
+        small = small | np.asarray(counts_mask, dtype=bool)
+    mask = stats.copy()
+    for col in stats.columns:
+        mask[col] = small if col not in keep else False
+    out = stats.copy()
+    for col in stats.columns:
+        if col not in keep:
+            out[col] = out[col].astype("float64").where(~small) if out[col].dtype.kind in "iufb" else out[col].where(~small)
+    return out, mask.astype(bool)
+
+
+def describe_unit(rows, settings, *, groups=None):
+    """Descriptives of the total score (n, mean, sd, CI, % favourable), overall or by `groups`."""
+    from belonging.report._data import describe
+
+    return describe(rows[settings.total].to_numpy(dtype="float64"), groups, confidence=settings.confidence,
+                    favourable_above=settings.favourable_cut)
+
+
+def fmt_ci(row, digits=2) -> str:
+    return f"{row[C.CI_LOW]:.{digits}f} to {row[C.CI_HIGH]:.{digits}f}"
+
+
+# --- group comparisons -------------------------------------------------------------------------------
+def pairwise(rows, outcome, by, settings):
+    """Pairwise contrasts from :func:`belonging.compare` (None when it is not available)."""
+    try:
+        from belonging.compare import compare
+    except ImportError:
+        return None
+    result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence)
+    cols = [C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED]
+    pw = result.pairwise
+    return pw[[c for c in cols if c in pw.columns]].reset_index(drop=True)
+
+
+def group_section(rows, col, settings, *, title=None):
+    """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`."""
+    from belonging.plots import plot_forest, plot_group_means
+
+    total = settings.total
+    scored = rows[rows[total].notna()]
+    counts = scored.groupby(col, sort=True).size()
+    levels = sorted(set(rows[col].unique()), key=str)
+    counts = counts.reindex(levels, fill_value=0)
+    hidden = suppress_counts(counts.astype("float64"), min_cell=settings.min_cell, margins=("columns",))
+    hidden = hidden | (counts < settings.min_cell)
+    desc = describe_unit(scored, settings, groups=scored[col].to_numpy(dtype=object))
+    desc = desc.set_index(C.GROUP).reindex(levels).rename_axis(C.GROUP).reset_index()
+    desc[C.N] = counts.to_numpy()
+    desc = desc[[C.GROUP, C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]]
+    shown_desc, mask = blank_small(desc, settings, counts_mask=hidden.to_numpy())
+    title = title or f"Comparison by {col}"
+    children = [_table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
+                       headers={C.GROUP: col})]
+    shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
+    if hidden.any():
+        children.append(Note(
+            f"{int(hidden.sum())} group(s) withheld: fewer than {settings.min_cell} respondents, or hidden "
+            "so that a small group cannot be worked out from the total.", "suppressed"))
+    if len(shown) >= 1:
+        plot_rows = shown_desc[shown_desc[C.GROUP].isin(shown)]
+        children.append(chart(plot_group_means, plot_rows, alt=f"Mean {settings.scales[total]} by {col} with {settings.ci_label}",
+                              caption=f"Group means with {settings.ci_label}.", height=0.9 + 0.35 * len(plot_rows),
+                              xlabel=settings.scales[total]))
+    if len(shown) >= 2:
+        sub = scored[scored[col].isin(shown)]
+        try:
+            pw = pairwise(sub, total, col, settings)
+        except BelongingError as err:
+            pw = None
+            children.append(Note(f"Effect sizes not computed: {err}", "warning"))
+        if pw is None:
+            children.append(Note("Effect sizes are not shown: belonging.compare is not available in this installation.", "warning"))
+        elif len(pw):
+            children.append(_table(pw, f"Pairwise differences and Hedges' g ({settings.ci_label})"))
+            children.append(chart(plot_forest, pw, alt=f"Forest plot of Hedges' g between {col} groups",
+                                  caption=f"Hedges' g with {settings.ci_label}; the shaded band marks |g| < 0.2.",
+                                  height=0.9 + 0.35 * len(pw)))
+    elif len(levels) > 1:
+        children.append(Note("Fewer than two groups are large enough to compare.", "info"))
+    return Section(title=title, children=tuple(children), anchor=f"by-{_anchor(col)}")
+
+
+def _anchor(text: str) -> str:
+    from belonging.report._data import slugify
+
+    return slugify(text)
+
+
+# --- item breakdown ----------------------------------------------------------------------------------
+def items_section(rows, settings):
+    """Likert chart and percentage table per item, with small cells suppressed (rows margin)."""
+    import numpy as np
+    import pandas as pd
+
+    from belonging.plots import likert_counts, plot_likert
+
+    inst = settings.instrument
+    scale = inst.response_scale
+    levels = list(scale.codes())
+    labels = list(scale.labels)
+    used = rows[rows[C.STATUS] != C.EXCLUDED]
+    counts = likert_counts(used[list(inst.item_ids)], levels=levels)
+    wide = counts.pivot(index=C.ITEM, columns=C.VALUE, values=C.COUNT).reindex(index=list(inst.item_ids), columns=levels)
+    mask = suppress_counts(wide, min_cell=settings.min_cell, margins=("rows",))
+    collapsed = False
+    if mask.to_numpy().any() and len(levels) > 3:
+        mid = scale.midpoint
+        group = np.where(np.asarray(levels) < mid, 0, np.where(np.asarray(levels) > mid, 2, 1))
+        keep = sorted(set(group.tolist()))
+        wide = pd.DataFrame({k: wide.loc[:, np.asarray(levels)[group == k]].sum(axis=1) for k in keep})
+        names = {0: "Disagree (any)", 1: "Neutral", 2: "Agree (any)"}
+        labels = [names[k] for k in keep]
+        levels = keep
+        wide.columns = levels
+        mask = suppress_counts(wide, min_cell=settings.min_cell, margins=("rows",))
+        collapsed = True
+    n_item = wide.sum(axis=1)
+    small_row = (n_item < settings.min_cell).to_numpy()
+    m = mask.to_numpy() | small_row[:, None]
+    pct = 100.0 * wide.div(n_item.where(n_item > 0), axis=0)
+    display = {i.id: f"{i.display}{' (R)' if i.reverse else ''}" for i in inst.items}
+    table = pd.DataFrame({C.ITEM: [display[i] for i in wide.index], C.N: n_item.to_numpy()})
+    tmask = pd.DataFrame({C.ITEM: False, C.N: small_row}, index=range(len(wide)))
+    headers = {}
+    for j, (lv, lab) in enumerate(zip(levels, labels)):
+        key = f"{C.PROPORTION}_{lv}"
+        table[key] = pct.iloc[:, j].to_numpy()
+        tmask[key] = m[:, j]
+        headers[key] = f"% {lab}"
+    table = table.mask(tmask.to_numpy())
+    long = wide.astype("float64").mask(m).rename_axis(C.ITEM).reset_index().melt(id_vars=C.ITEM, var_name=C.VALUE, value_name=C.COUNT)
+    long[C.ITEM] = pd.Categorical(long[C.ITEM], categories=list(wide.index), ordered=True)
+    long = long.sort_values([C.ITEM, C.VALUE]).reset_index(drop=True)
+    long[C.ITEM] = long[C.ITEM].astype(object)
+    fig = chart(plot_likert, long, levels=levels, labels=labels, item_labels=display,
+                alt=f"Diverging stacked bars of answers to each {inst.name} item", width=7.2,
+                height=1.3 + 0.28 * len(wide),
+                caption="Share of answers per item; disagreement left of zero, agreement right, neutral centred. "
+                        "(R) marks reverse-keyed items, where agreeing is unfavourable.")
+    children = [fig]
+    if collapsed:
+        children.append(Note("Answers are grouped into disagree / neutral / agree because some categories had "
+                             f"fewer than {settings.min_cell} answers.", "info"))
+    if m.any():
+        children.append(Note("Items with withheld cells are drawn as hatched bars.", "suppressed"))
+    fmts = dict(STAT_FORMATS)
+    fmts.update({k: ".0f" for k in headers})
+    h = dict(STAT_HEADERS)
+    h.update(headers)
+    children.append(Table(data=table, caption="Answers per item (%)", headers=MappingProxyType(h),
+                          formats=MappingProxyType(fmts), suppressed=tmask))
+    return Section(title="Item breakdown", children=tuple(children), anchor="items")
+
+
+# --- reliability -------------------------------------------------------------------------------------
+def reliability_section(rows, settings):
+    """Alpha (with CI) and omega per scale in these rows, and the item-rest chart of the total."""
+    from belonging.plots import plot_item_analysis
+    from belonging.psychometrics.reliability import reliability
+
+    inst = settings.instrument
+    used = rows[rows[C.STATUS] != C.EXCLUDED][list(inst.item_ids)].astype("float64")
+    complete = int(used.notna().all(axis=1).sum())
+    k = len(inst.item_ids)
+    if complete <= k or complete < settings.min_cell:
+        text = (f"Reliability is not reported: it needs more responses with every item answered than the scale has "
+                f"items ({k}), and at least {settings.min_cell}.")
+        return Section("Reliability", (Note(text, "info"),), anchor="reliability")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            rel = reliability(used, inst, confidence=settings.confidence)
+    except (BelongingError, RuntimeWarning) as err:
+        return Section("Reliability", (Note(f"Reliability was not computed: {err}", "warning"),), anchor="reliability")
+    sc = rel.scales.copy()
+    sc[C.SCALE] = sc[C.SCALE].map(lambda s: settings.scales.get(s, s))
+    sc = sc[[C.SCALE, C.N, C.K, C.ALPHA, C.ALPHA_CI_LOW, C.ALPHA_CI_HIGH, C.OMEGA]]
+    shown, mask = blank_small(sc, settings, keep=(C.SCALE, C.K))
+    children = [_table(shown, f"Internal consistency in these responses ({rel.ci_method} {rel.confidence:.0%} CI for \u03b1; "
+                              "n = complete answers)", suppressed=mask)]
+    total_n = sc.loc[rel.scales[C.SCALE] == inst.id, C.N]
+    if len(total_n) and total_n.iloc[0] >= settings.min_cell:
+        it = rel.items[rel.items[C.SCALE] == inst.id]
+        labels = {i.id: i.display for i in inst.items}
+        children.append(chart(plot_item_analysis, it, labels=labels, alt=f"Item-rest correlations of the {inst.name} items",
+                              caption="Corrected item-total (item-rest) correlation; the dashed line marks 0.3.",
+                              height=0.9 + 0.22 * len(it)))
+    return Section("Reliability", tuple(children), anchor="reliability")
+
+
+# --- data quality ------------------------------------------------------------------------------------
+def quality_section(rows, settings):
+    """Responses kept, flagged and excluded, and counts per reason (small counts suppressed)."""
+    import pandas as pd
+
+    statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
+    counts = rows[C.STATUS].value_counts().reindex(statuses, fill_value=0)
+    hidden = suppress_counts(counts.astype("float64"), min_cell=settings.min_cell, margins=("columns",))
+    table = pd.DataFrame({C.STATUS: statuses, C.COUNT: counts.to_numpy().astype("float64")})
+    mask = pd.DataFrame({C.STATUS: False, C.COUNT: hidden.to_numpy()})
+    table[C.COUNT] = table[C.COUNT].mask(mask[C.COUNT])
+    children = [_table(table, "Responses by data-quality status", suppressed=mask)]
+    reasons = rows[C.REASONS].astype(str)
+    reasons = reasons[reasons != ""].str.split(";").explode().str.strip()
+    reasons = reasons[reasons != ""]
+    if len(reasons):
+        rc = reasons.value_counts().sort_index()
+        rtable = pd.DataFrame({C.REASON: rc.index.astype(str), C.COUNT: rc.to_numpy().astype("float64")})
+        rmask = pd.DataFrame({C.REASON: False, C.COUNT: (rc.to_numpy() < settings.min_cell)})
+        rtable[C.COUNT] = rtable[C.COUNT].mask(rmask[C.COUNT])
+        children.append(_table(rtable, "Flags and exclusions by reason (a response can have several)", suppressed=rmask))
+    if settings.quality_source == "scoring":
+        children.append(Note("Statuses come from scoring only (answers outside the scale, or too few items "
+                             "answered): the data-quality checks of belonging.check_quality were not available.", "warning"))
+    return Section("Data quality", tuple(children), anchor="quality")
+
+
+# --- methods and provenance --------------------------------------------------------------------------
+def methods_section(settings):
+    inst = settings.instrument
+    rs = inst.response_scale
+    how = "the mean" if inst.scoring.method == "mean" else "the prorated sum"
+    k = len(inst.item_ids)
+    lo = rs.min * (k if inst.scoring.method == "sum" else 1)
+    hi = rs.max * (k if inst.scoring.method == "sum" else 1)
+    texts = [
+        f"Instrument: {inst.name} ({inst.id}, version {inst.version}). {inst.citation}",
+        f"Scores are {how} of the answered items after reverse keying (x' = {rs.min} + {rs.max} \u2212 x), on a "
+        f"scale from {lo:g} to {hi:g}; a score needs at least {inst.scoring.min_answered:.0%} of the items answered. "
+        "Excluded responses get no score.",
+        f"Means carry {settings.ci_label}s from the t distribution (mean \u00b1 t \u00d7 SD/\u221an). "
+        f"'% favourable' is the share of scored respondents whose score lies above the scale midpoint ({settings.favourable_cut:g}).",
+        "Group differences and Hedges' g with confidence intervals come from belonging.compare; p values "
+        "are adjusted for multiple comparisons as that function documents.",
+        "Reliability: Cronbach's \u03b1 with Feldt's interval and McDonald's \u03c9 (one-factor model), on complete answers "
+        "(belonging.reliability).",
+        f"Privacy: any statistic computed from fewer than {settings.min_cell} respondents is withheld and marked "
+        "'suppressed'. In count tables, where a total is shown and only one cell would be withheld, the next "
+        "smallest cell is withheld too, so that no small count can be worked out by subtraction. The report "
+        "contains no identifiers and no free-text answers.",
+    ]
+    if settings.wave:
+        texts.append(f"Waves ({settings.wave}), earliest first: {', '.join(map(str, settings.waves))}. "
+                     "Each report describes the latest wave with responses and compares it with the wave before.")
+    return Section("Methods", tuple(Note(t, "method") for t in texts), anchor="methods")
+
+
+def provenance_section(settings):
+    import json
+
+    import pandas as pd
+
+    p = dict(settings.provenance)
+    inp = p.get("input") or {}
+    instr = p.get("instrument") or {}
+    rows = [
+        ("Input file", inp.get("path", "") and str(inp.get("path")).replace("\\", "/").rsplit("/", 1)[-1]),
+        ("Input SHA-256", inp.get("sha256", "")),
+        ("Input platform", inp.get("platform", "")),
+        ("belonging version", p.get("belonging_version", "")),
+        ("Instrument", f"{instr.get('id', '')} version {instr.get('version', '')}"),
+        ("Parameters", json.dumps(p.get("parameters", {}), sort_keys=True, ensure_ascii=False)),
+        ("Seed", str(p.get("seed"))),
+        ("Created (UTC)", p.get("created_at", "")),
+        ("Python and packages", f"Python {p.get('python', '')}; " + ", ".join(f"{k} {v}" for k, v in (p.get("packages") or {}).items())),
+    ]
+    df = pd.DataFrame(rows, columns=[C.LABEL, C.VALUE]).astype(str)
+    return Section("Provenance", (_table(df, "", headers={C.LABEL: "", C.VALUE: ""}),), anchor="provenance")

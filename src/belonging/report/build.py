@@ -1,0 +1,363 @@
+"""Build the report model: one :class:`Report` per cohort and an institution overview.
+
+The work is split so that it can run in parallel: :func:`prepare_context` scores the data once and
+computes the institution-wide figures; :func:`cohort_report` and :func:`index_report` then build one
+report each from that context, in any process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from belonging import _columns as C
+from belonging.errors import UsageError
+from belonging.report import _sections as S
+from belonging.report._data import AnalysisFrame, prepare, slugify
+from belonging.report._figures import chart
+from belonging.report.model import Metric, Note, Report, Section
+from belonging.report.suppression import DEFAULT_MIN_CELL, check_min_cell, suppress_counts
+
+__all__ = ["ReportContext", "build_report", "cohort_report", "index_report", "prepare_context", "read_roster"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class ReportContext:
+    """Scored data, settings and institution-wide figures shared by every report of a run.
+
+    Attributes
+    ----------
+    analysis : AnalysisFrame
+        The slim frame (no identifiers, no free text).
+    settings : Settings
+    cohorts : list
+        Cohort values (as text) in sorted order.
+    slugs : dict
+        Cohort -> safe file stem.
+    institution : pandas.DataFrame
+        Institution descriptives of the total score per wave: ``wave``, ``n``, ``mean``, ``sd``,
+        ``se``, ``ci_low``, ``ci_high``, ``n_favourable``, ``percent_favourable``.
+    """
+
+    analysis: AnalysisFrame
+    settings: object
+    cohorts: list
+    slugs: dict
+    institution: object
+
+    def rows_of(self, cohort):
+        """Rows of one cohort (all waves)."""
+        f = self.analysis.frame
+        return f[f[self.settings.by] == str(cohort)]
+
+
+def read_roster(path, by: str) -> dict:
+    """Read ROSTER.csv: the `by` column and ``enrolled`` (students per cohort) -> {cohort: enrolled}.
+
+    Raises
+    ------
+    UsageError
+        The file lacks a column, or a count is not a non-negative whole number.
+    """
+    import pandas as pd
+
+    from belonging._validation import check_columns
+
+    df = pd.read_csv(path, dtype={by: str})
+    check_columns(df, [by, C.ENROLLED], f"--roster {path}")
+    counts = pd.to_numeric(df[C.ENROLLED], errors="coerce")
+    bad = counts.isna() | (counts < 0) | (counts != counts.round())
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        msg = f"--roster {path}: row {i + 2}, column {C.ENROLLED!r}: value {df[C.ENROLLED].iloc[i]!r} is not a whole number of students"
+        raise UsageError(msg)
+    return dict(zip(df[by].astype(str), counts.astype("int64")))
+
+
+def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, roster=None,
+                    min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, parameters=None,
+                    now=None) -> ReportContext:
+    """Score `data` once and compute what every report of the run shares. See :func:`build_report`."""
+    from belonging.instruments import load_instrument
+    from belonging.provenance import manifest
+    from belonging.report._data import describe
+
+    instrument = load_instrument(instrument)
+    min_cell = check_min_cell(min_cell)
+    if not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        msg = f"`confidence` must lie in (0, 1); got {confidence!r}"
+        raise UsageError(msg)
+    af = prepare(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order, mapping=mapping)
+    if isinstance(roster, str) or hasattr(roster, "__fspath__"):
+        roster = read_roster(roster, by)
+    k = len(instrument.item_ids)
+    cut = instrument.response_scale.midpoint * (k if instrument.scoring.method == "sum" else 1)
+    params = {"by": by, "compare_by": list(af.compare_by), "wave": wave, "min_cell": min_cell,
+              "confidence": confidence, **(parameters or {})}
+    prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
+                    parameters=params, seed=seed, now=now)
+    settings = S.Settings(
+        instrument=instrument, by=by, compare_by=af.compare_by, wave=wave, waves=tuple(af.waves),
+        scales=MappingProxyType(af.scales), min_cell=min_cell, confidence=float(confidence), seed=seed,
+        quality_source=af.quality_source, favourable_cut=float(cut), provenance=MappingProxyType(prov),
+        roster=MappingProxyType({str(k_): int(v) for k_, v in (roster or {}).items()}),
+    )
+    f = af.frame
+    cohorts = sorted(f[by].unique(), key=str)
+    slugs = {c: slugify(c) for c in cohorts}
+    groups = f[wave].to_numpy(dtype=object) if wave else None
+    inst = describe(f[instrument.id].to_numpy(dtype="float64"), groups, confidence=confidence, favourable_above=cut)
+    if wave:
+        inst = inst.rename(columns={C.GROUP: C.WAVE})
+    return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst)
+
+
+def _current(rows, settings):
+    """(rows of the latest wave with data, that wave, the previous wave's rows or None, previous wave)."""
+    if not settings.wave:
+        return rows, None, None, None
+    present = [w for w in settings.waves if (rows[settings.wave] == w).any()]
+    if not present:
+        return rows.iloc[:0], None, None, None
+    cur = present[-1]
+    i = list(settings.waves).index(cur)
+    prev = settings.waves[i - 1] if i > 0 else None
+    prev_rows = rows[rows[settings.wave] == prev] if prev is not None else None
+    return rows[rows[settings.wave] == cur], cur, prev_rows, prev
+
+
+def _inst_row(ctx, wave_value):
+    inst = ctx.institution
+    if ctx.settings.wave:
+        inst = inst[inst[C.WAVE] == wave_value]
+    return inst.iloc[0] if len(inst) else None
+
+
+def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None):
+    inst_name = settings.instrument.name
+    d = S.describe_unit(rows, settings)
+    n_resp = len(rows)
+    n = int(d[C.N].iloc[0]) if len(d) else 0
+    when = f" ({settings.wave} {wave_value})" if wave_value is not None else ""
+    children = []
+    if n < settings.min_cell:
+        return None
+    row = d.iloc[0]
+    children.append(Metric(f"Mean {inst_name}", f"{row[C.MEAN]:.2f}", f"{settings.ci_label} {S.fmt_ci(row)}"))
+    children.append(Metric("% favourable", f"{row[C.PERCENT_FAVOURABLE]:.0f}%", f"score above the midpoint {settings.favourable_cut:g}"))
+    rate = ""
+    if enrolled:
+        rate = f"; response rate {n_resp / enrolled:.0%} of {enrolled} enrolled"
+    children.append(Metric("Responses", f"{n_resp}", f"{n} scored{rate}"))
+    text = (f"{label}{when}: the mean {inst_name} score was {row[C.MEAN]:.2f} ({settings.ci_label} {S.fmt_ci(row)}) "
+            f"from {n} scored responses, and {row[C.PERCENT_FAVOURABLE]:.0f}% of respondents scored above the scale midpoint.")
+    if inst is not None and inst[C.N] >= settings.min_cell:
+        children.append(Metric("Institution mean", f"{inst[C.MEAN]:.2f}", f"{settings.ci_label} {S.fmt_ci(inst)}"))
+        text += f" Across the institution in the same wave the mean was {inst[C.MEAN]:.2f} ({settings.ci_label} {S.fmt_ci(inst)})."
+    children.append(Note(text))
+    return Section("Summary", tuple(children), anchor="summary")
+
+
+def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
+    """Cohort vs institution (same wave) and vs its previous wave, with the trend chart."""
+    import pandas as pd
+
+    from belonging.plots import plot_trend
+
+    st = ctx.settings
+    parts = [("This cohort", cur, cur_wave)]
+    inst = _inst_row(ctx, cur_wave)
+    if prev_rows is not None and len(prev_rows):
+        parts.append(("This cohort, previous wave", prev_rows, prev_wave))
+    table = []
+    for label, rows, w in parts:
+        d = S.describe_unit(rows, st)
+        r = d.iloc[0].to_dict() if len(d) else {C.N: 0}
+        table.append({C.LABEL: label, C.WAVE: w, **r})
+    if inst is not None:
+        table.insert(1, {C.LABEL: "Whole institution", C.WAVE: cur_wave, **inst.drop(C.WAVE, errors="ignore").to_dict()})
+    df = pd.DataFrame(table)
+    cols = [C.LABEL] + ([C.WAVE] if st.wave else []) + [C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
+    df = df.reindex(columns=cols)
+    shown, mask = S.blank_small(df, st)
+    children = [S._table(shown, f"{st.scales[st.total]}: this cohort, the institution and the previous wave ({st.ci_label})",
+                         suppressed=mask, headers={C.WAVE: st.wave or ""})]
+    if st.wave and len(st.waves) > 1:
+        by_wave = S.describe_unit(rows_all, st, groups=rows_all[st.wave].to_numpy(dtype=object)).rename(columns={C.GROUP: C.WAVE})
+        by_wave, _ = S.blank_small(by_wave, st)
+        by_wave[C.LABEL] = "This cohort"
+        inst_w = ctx.institution.copy()
+        inst_w[C.LABEL] = "Whole institution"
+        trend = pd.concat([inst_w, by_wave], ignore_index=True)
+        children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), height=2.8,
+                              ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
+                              caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
+    if prev_rows is not None and len(prev_rows) and st.wave:
+        both = pd.concat([prev_rows, cur])
+        n_ok = both.groupby(st.wave)[st.total].count()
+        if (n_ok >= st.min_cell).all() and len(n_ok) == 2:
+            try:
+                pw = S.pairwise(both.assign(**{st.wave: both[st.wave].astype(str)}), st.total, st.wave, st)
+            except Exception as err:  # a failed comparison must not lose the report
+                logger.warning("wave comparison failed for %r: %s", cohort, err)
+                pw = None
+            if pw is not None and len(pw):
+                children.append(S._table(pw, f"Change between waves (Hedges' g, {st.ci_label})"))
+    return Section("Compared with the institution and the previous wave", tuple(children), anchor="comparison")
+
+
+def _suppressed_report(title, slug, settings, n_label):
+    text = (f"This cohort has fewer than {settings.min_cell} scored responses{n_label}. To protect the privacy "
+            "of respondents, no statistics are reported for it.")
+    return Report(title=title, sections=(Section("Notice", (Note(text, "suppressed"),), anchor="notice"),
+                                         S.methods_section(settings), S.provenance_section(settings)),
+                  subtitle=f"{settings.by}", provenance=settings.provenance, slug=slug, suppressed=True)
+
+
+def cohort_report(ctx: ReportContext, cohort) -> Report:
+    """The report of one cohort (a notice only when it has fewer than ``min_cell`` scored responses)."""
+    st = ctx.settings
+    cohort = str(cohort)
+    if cohort not in ctx.slugs:
+        from belonging.errors import suggest
+
+        msg = f"cohort {cohort!r} is not a value of column {st.by!r}{suggest(cohort, ctx.cohorts)}"
+        raise UsageError(msg)
+    slug = ctx.slugs[cohort]
+    rows_all = ctx.rows_of(cohort)
+    cur, cur_wave, prev_rows, prev_wave = _current(rows_all, st)
+    title = f"{cohort}"
+    when = f" in {st.wave} {cur_wave}" if cur_wave is not None else ""
+    summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort), wave_value=cur_wave)
+    if summary is None:
+        return _suppressed_report(title, slug, st, when)
+    sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort)]
+    sections += [S.group_section(cur, col, st) for col in st.compare_by]
+    sections += [S.items_section(cur, st), S.reliability_section(cur, st), S.quality_section(cur, st),
+                 S.methods_section(st), S.provenance_section(st)]
+    sub = f"{st.by}: {cohort}{when} \u00b7 {st.instrument.name}"
+    return Report(title=title, sections=tuple(sections), subtitle=sub, provenance=st.provenance, slug=slug)
+
+
+def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
+    """The institution overview: key figures, the cohort table with links, charts and methods."""
+    import numpy as np
+    import pandas as pd
+
+    from belonging.plots import plot_group_means
+
+    st = ctx.settings
+    f = ctx.analysis.frame
+    cur, cur_wave, _, _ = _current(f, st)
+    sections = []
+    summary = _summary(cur, st, label="The institution", wave_value=cur_wave)
+    if summary is None:
+        sections.append(Section("Summary", (Note(f"Fewer than {st.min_cell} scored responses: no statistics are reported.", "suppressed"),)))
+    else:
+        sections.append(summary)
+    # one row per cohort, each in its own latest wave
+    rows = []
+    for c in ctx.cohorts:
+        r_all = ctx.rows_of(c)
+        c_cur, c_wave, _, _ = _current(r_all, st)
+        d = S.describe_unit(c_cur, st)
+        r = d.iloc[0].to_dict() if len(d) else {C.N: 0}
+        enrolled = st.roster.get(c)
+        rate = 100.0 * len(c_cur) / enrolled if enrolled else np.nan
+        rows.append({C.GROUP: c, C.WAVE: c_wave, C.COUNT: len(c_cur), **r, C.RESPONSE_RATE: rate})
+    df = pd.DataFrame(rows)
+    for col in (C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE):
+        if col not in df.columns:
+            df[col] = np.nan
+    df[C.N] = df[C.N].fillna(0)
+    hidden = suppress_counts(df[C.N].astype("float64"), min_cell=st.min_cell, margins=("columns",)) | (df[C.N] < st.min_cell)
+    df["html"] = "HTML"
+    df["pdf"] = "PDF"
+    cols = [C.GROUP] + ([C.WAVE] if st.wave else []) + [C.COUNT, C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
+    if st.roster:
+        cols.append(C.RESPONSE_RATE)
+    links = {C.GROUP: tuple(f"{ctx.slugs[c]}.html" for c in df[C.GROUP])}
+    if "html" in formats:
+        cols.append("html")
+        links["html"] = links[C.GROUP]
+    if "pdf" in formats:
+        cols.append("pdf")
+        links["pdf"] = tuple(f"{ctx.slugs[c]}.pdf" for c in df[C.GROUP])
+    if "html" not in formats:
+        links.pop(C.GROUP)
+    table = df[cols]
+    shown, mask = S.blank_small(table, st, counts_mask=hidden.to_numpy(), keep=(C.GROUP, C.WAVE, "html", "pdf"))
+    # the number of responses (scored or not) per cohort is a count too: hide it with the rest
+    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", "html": "", "pdf": ""}
+    t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
+    t = type(t)(data=t.data, caption=t.caption, headers=t.headers,
+                formats=MappingProxyType({**t.formats, C.RESPONSE_RATE: ".0f"}), suppressed=t.suppressed, links=t.links)
+    children = [t]
+    if hidden.any():
+        children.append(Note(f"{int(hidden.sum())} cohort(s) have no statistics here: fewer than {st.min_cell} scored "
+                             "responses, or withheld so that a small cohort cannot be worked out from the total. "
+                             "Their reports hold only a notice.", "suppressed"))
+    vis = shown[~hidden.to_numpy()]
+    if len(vis):
+        inst = _inst_row(ctx, cur_wave)
+        ref = float(inst[C.MEAN]) if inst is not None and inst[C.N] >= st.min_cell else None
+        children.append(chart(plot_group_means, vis, reference=ref, reference_label="Institution",
+                              xlabel=st.scales[st.total], height=0.9 + 0.3 * len(vis),
+                              alt=f"Mean {st.scales[st.total]} per cohort with {st.ci_label}",
+                              caption=f"Cohort means with {st.ci_label}; the dashed line is the institution mean."))
+    sections.append(Section("Cohorts", tuple(children), anchor="cohorts"))
+    sections += [S.group_section(cur, col, st) for col in st.compare_by]
+    if summary is not None:
+        sections += [S.items_section(cur, st), S.reliability_section(cur, st)]
+    sections += [S.quality_section(cur, st), S.methods_section(st), S.provenance_section(st)]
+    when = f" \u00b7 {st.wave} {cur_wave}" if cur_wave is not None else ""
+    return Report(title="Institution overview", sections=tuple(sections),
+                  subtitle=f"{st.instrument.name}, by {st.by}{when}", provenance=st.provenance, slug="index")
+
+
+def build_report(data, instrument, *, by, cohort=None, compare_by=(), wave=None, wave_order=None, roster=None,
+                 min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None) -> Report:
+    """Build the report model of one cohort, or the institution overview.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Responses
+        One row per response with the instrument's items (see :func:`belonging.score`).
+    instrument : Instrument or str
+    by : str
+        Cohort column: one report per value.
+    cohort : object, optional
+        The cohort to report on; None gives the institution overview (``index``).
+    compare_by : sequence of str
+        Columns to compare groups by within the cohort (e.g. participation mode, first generation).
+    wave : str, optional
+        Wave column; each report describes its latest wave and compares it with the previous one.
+    wave_order : sequence, optional
+        Waves earliest first (default: numbers sorted, otherwise order of first appearance).
+    roster : dict or path, optional
+        ``{cohort: enrolled}`` or a CSV with the `by` column and ``enrolled``; adds response rates.
+    min_cell : int, default 10
+        Statistics from fewer respondents are suppressed (with complementary suppression).
+    confidence : float, default 0.95
+    seed : int, optional
+        Recorded in the provenance (the report itself draws no random numbers).
+    mapping : Mapping, dict or path, optional
+        Column mapping (see :mod:`belonging.mapping`).
+
+    Returns
+    -------
+    Report
+        Render with :func:`belonging.report.render_html` or :func:`belonging.report.render_pdf`.
+
+    Raises
+    ------
+    UsageError
+        Unknown columns or cohort, a grouping column that identifies a person or holds free text,
+        bad `min_cell` or `confidence`.
+    """
+    ctx = prepare_context(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order,
+                          roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping)
+    return index_report(ctx) if cohort is None else cohort_report(ctx, cohort)

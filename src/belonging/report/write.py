@@ -1,0 +1,190 @@
+"""Write a report run to a folder: ``index.html`` plus one HTML and PDF file per cohort.
+
+Cohort reports are built and rendered in worker processes (``jobs``); every file is written
+atomically, and every file name made from data is a sanitised slug that stays inside the folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from belonging import _columns as C
+from belonging.errors import UsageError
+from belonging.report.suppression import DEFAULT_MIN_CELL
+
+__all__ = ["FORMATS", "WriteResult", "write_reports"]
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("html", "pdf")
+SUMMARY_CSV = "cohorts.csv"
+
+_WORKER_CTX = None  # set once per worker process by _init_worker (inherited by fork)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a run wrote and how long it took.
+
+    Attributes
+    ----------
+    paths : tuple of Path
+        Every file written (index first, then cohorts in order, then ``cohorts.csv``).
+    cohorts : int
+        Number of cohort reports.
+    suppressed : int
+        Cohorts below the threshold (notice only).
+    seconds : dict
+        Wall time of ``prepare`` and ``reports``, and the sums over cohorts of ``build``, ``charts``,
+        ``html`` and ``pdf`` (worker time, which exceeds wall time when ``jobs > 1``).
+    """
+
+    paths: tuple
+    cohorts: int
+    suppressed: int
+    seconds: dict
+
+
+def _target(out: Path, name: str) -> Path:
+    """`out / name`, refusing anything that would leave `out` (defence in depth behind slugify)."""
+    path = (out / name).resolve()
+    if path.parent != out.resolve():
+        msg = f"refusing to write {name!r} outside the output folder {str(out)!r}"
+        raise UsageError(msg)
+    return path
+
+
+def _one(ctx, cohort, out: Path, formats) -> dict:
+    from belonging._io import atomic_write_bytes, atomic_write_text
+    from belonging.report._figures import CHART_SECONDS
+    from belonging.report.build import cohort_report
+    from belonging.report.html import render_html
+    from belonging.report.pdf import html_to_pdf
+
+    timings = []
+    token = CHART_SECONDS.set(timings)
+    try:
+        t0 = time.perf_counter()
+        report = cohort_report(ctx, cohort)
+        t1 = time.perf_counter()
+        html = render_html(report)
+        t2 = time.perf_counter()
+        paths = []
+        if "html" in formats:
+            p = _target(out, f"{report.slug}.html")
+            atomic_write_text(p, html)
+            paths.append(p)
+        t3 = time.perf_counter()
+        if "pdf" in formats:
+            p = _target(out, f"{report.slug}.pdf")
+            atomic_write_bytes(p, html_to_pdf(html))
+            paths.append(p)
+        t4 = time.perf_counter()
+    finally:
+        CHART_SECONDS.reset(token)
+    return {"cohort": cohort, "paths": paths, "suppressed": report.suppressed,
+            "build": t1 - t0, "charts": sum(timings), "html": (t2 - t1) + (t3 - t2), "pdf": t4 - t3}
+
+
+def _init_worker(ctx) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def _work(cohort, out, formats) -> dict:
+    return _one(_WORKER_CTX, cohort, out, formats)
+
+
+def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wave_order=None, roster=None,
+                  min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, formats=FORMATS,
+                  jobs: int = 1, on_progress=None, parameters=None, now=None) -> WriteResult:
+    """Build and write the institution overview and one report per cohort.
+
+    Parameters
+    ----------
+    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping
+        As :func:`belonging.report.build_report`.
+    out_dir : path
+        Folder to write into (created if needed): ``index.html``, ``<slug>.html`` and
+        ``<slug>.pdf`` per cohort, and ``cohorts.csv`` (the overview table, suppressed cells empty,
+        formula-like cells neutralised).
+    formats : sequence of {"html", "pdf"}
+        Which cohort files to write (``index.html`` is always written).
+    jobs : int, default 1
+        Worker processes for the cohort reports (fork-based; 1 runs in this process).
+    on_progress : callable, optional
+        Called with the cohort value after each cohort report is written (e.g. a progress bar).
+    parameters : dict, optional
+        Extra entries for the provenance record.
+
+    Returns
+    -------
+    WriteResult
+
+    Raises
+    ------
+    UsageError
+        Unknown format, `jobs` below 1, or any error of :func:`build_report`.
+    """
+    from belonging._io import atomic_write_text, write_table
+    from belonging._validation import check_choice
+    from belonging.report.build import index_report, prepare_context
+    from belonging.report.html import render_html
+
+    formats = tuple(dict.fromkeys(formats))
+    for f in formats:
+        check_choice(f, "formats", FORMATS)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        msg = f"`jobs` must be an integer >= 1; got {jobs!r}"
+        raise UsageError(msg)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    params = {"formats": list(formats), **(parameters or {})}
+    ctx = prepare_context(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order,
+                          roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping,
+                          parameters=params, now=now)
+    t1 = time.perf_counter()
+    results = {}
+    use_pool = jobs > 1 and len(ctx.cohorts) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if jobs > 1 and not use_pool and len(ctx.cohorts) > 1:
+        logger.warning("parallel reports need the 'fork' start method; running in one process")
+    if use_pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(ctx.cohorts)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker, initargs=(ctx,)) as pool:
+            futures = {pool.submit(_work, c, out, formats): c for c in ctx.cohorts}
+            for fut in as_completed(futures):
+                res = fut.result()
+                results[res["cohort"]] = res
+                if on_progress is not None:
+                    on_progress(res["cohort"])
+    else:
+        for c in ctx.cohorts:
+            results[c] = _one(ctx, c, out, formats)
+            if on_progress is not None:
+                on_progress(c)
+    index = index_report(ctx, formats=formats)
+    index_path = _target(out, "index.html")
+    atomic_write_text(index_path, render_html(index))
+    csv_path = _target(out, SUMMARY_CSV)
+    write_table(_summary_frame(index, by), csv_path)
+    t2 = time.perf_counter()
+    seconds = {"prepare": t1 - t0, "reports": t2 - t1}
+    for key in ("build", "charts", "html", "pdf"):
+        seconds[key] = sum(r[key] for r in results.values())
+    paths = [index_path] + [p for c in ctx.cohorts for p in results[c]["paths"]] + [csv_path]
+    return WriteResult(paths=tuple(paths), cohorts=len(ctx.cohorts),
+                       suppressed=sum(bool(r["suppressed"]) for r in results.values()), seconds=seconds)
+
+
+def _summary_frame(index, by):
+    """The overview's cohort table as plain data: suppressed cells empty, plus a ``suppressed`` flag."""
+    table = index.section("Cohorts").children[0]
+    df = table.to_frame().drop(columns=[c for c in ("html", "pdf") if c in table.data.columns])
+    df[C.SUPPRESSED] = table.suppressed.drop(columns=[c for c in ("html", "pdf") if c in table.suppressed.columns]).any(axis=1).to_numpy()
+    return df.rename(columns={C.GROUP: by})
