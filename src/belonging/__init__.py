@@ -39,6 +39,11 @@ _EXPORTS = {
     "score": "belonging.scoring",
     "score_items": "belonging.scoring",
     "reverse_items": "belonging.scoring",
+    # response quality
+    "check_quality": "belonging.quality",
+    "QualityReport": "belonging.quality",
+    "Policy": "belonging.quality",
+    "load_policy": "belonging.quality",
     # confirmatory factor analysis and measurement invariance
     "cfa": "belonging.psychometrics.cfa",
     "CFAResult": "belonging.psychometrics.cfa",

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_input_args, load_input, split_list
+from belonging._commands.validate import add_policy_args, policy_from_args
 
 HELP = "score responses on an instrument (one row per response)"
 
@@ -19,21 +20,49 @@ def register(sub) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv, .tsv, .parquet or .xlsx; '-' writes CSV to stdout")
     p.add_argument("--keep", metavar="COL,...", help="extra columns to copy to the output (e.g. grouping columns)")
     p.add_argument("--keep-identifiers", action="store_true", help="allow --keep to name columns that identify a person")
+    add_policy_args(p)
+    p.add_argument(
+        "--exclude-flagged", action="store_true",
+        help="also leave responses the quality check flags unscored (sensitivity analysis; default: flagged responses are scored)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from belonging._io import table_format, write_table
+    from belonging.quality import check_quality
     from belonging.scoring import score
 
     table_format(args.output)  # a usage error before any work
+    policy = policy_from_args(args)
     responses, instrument, mapping = load_input(args)
+    quality = check_quality(responses, instrument, mapping=mapping, policy=policy)
     scores = score(
-        responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers
+        responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers,
+        quality=quality, exclude_flagged=args.exclude_flagged,
     )
     write_table(scores, args.output)
     _summary(scores, instrument, responses)
+    _quality_summary(scores, quality, args.exclude_flagged)
     return 0
+
+
+def _quality_summary(scores, quality, exclude_flagged) -> None:
+    """Status counts of the scored rows, reconciled with the quality report (rows set aside at ingest)."""
+    from belonging import _columns as C
+
+    counts = quality.counts()
+    at_ingest = int((quality.rows[C.REASONS] == "preview").sum())
+    lines = [
+        "  quality: " + ", ".join(f"{s} {counts[s]}" for s in (C.KEPT, C.FLAGGED, C.EXCLUDED))
+        + (f" (of which {at_ingest} set aside at ingest)" if at_ingest else "")
+        + ("; flagged responses left unscored (--exclude-flagged)" if exclude_flagged else "; flagged responses are scored"),
+    ]
+    reasons = quality.summary[(quality.summary[C.KIND] == C.REASON) & (quality.summary[C.COUNT] > 0)]
+    if len(reasons):
+        lines.append("  reasons: " + ", ".join(f"{n} {c} ({a})" for n, c, a in zip(reasons[C.NAME], reasons[C.COUNT], reasons[C.ACTION])))
+    lines.append("  see `belonging validate` for every row, reason and threshold")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _summary(scores, instrument, responses) -> None:
@@ -47,7 +76,7 @@ def _summary(scores, instrument, responses) -> None:
     unscored = len(scores) - scored
     if unscored:
         need = instrument.scoring.min_answered
-        lines.append(f"  {unscored} without a total score: fewer than {need:.0%} of items answered")
+        lines.append(f"  {unscored} without a total score: fewer than {need:.0%} of items answered, or left unscored by the quality policy")
     if scored:
         lines.append(f"  {instrument.id}: mean {total.mean():.3f}, sd {total.std():.3f}")
     print("\n".join(lines), file=sys.stderr)

@@ -1,0 +1,192 @@
+"""Row-level checks: duplicates, speeders, unfinished, missing items, attention checks.
+
+Each check is column-wise over the whole frame and returns a boolean mask with one entry per row of
+the response frame (no loop over respondents).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from belonging import _columns as C
+
+__all__ = ["attention_failures", "duplicates", "identifier_columns", "incomplete", "missing_items", "speeders"]
+
+# Identifier columns that mark the same person. IP addresses, names and locations are identifying but
+# shared or ambiguous (a campus lab, two students called Sam), so they do not mark duplicates.
+_PERSON_KEY = re.compile(
+    r"(.*_)?e_?mail(_?address)?(_\d+)?|recipient_?email|external_?(reference|ref|data_?reference)"
+    r"|(student|person|sis|national|learner|user)_?(id|number|no)|user_?name|token"
+)
+_TIME_META = (C.STARTED_AT, C.SUBMITTED_AT, C.DURATION_S)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s.\-/]+", "_", str(name).strip().lower())
+
+
+def identifier_columns(frame, responses=None, explicit=None) -> list[str]:
+    """Columns whose repeated values mark the same person.
+
+    `explicit` (the policy's ``[duplicates] columns``) wins; otherwise columns named like an e-mail,
+    a student/person/user id, an external reference or a token, among the frame's columns.
+    """
+    from belonging.errors import UsageError, suggest
+
+    if explicit is not None:
+        missing = [c for c in explicit if c not in frame.columns]
+        if missing:
+            msg = f"policy [duplicates] columns: {missing[0]!r} is not a column of the data{suggest(missing[0], frame.columns)}"
+            raise UsageError(msg)
+        return list(explicit)
+    free = set()
+    if responses is not None:
+        free = {c.name for c in getattr(responses, "columns", ()) if c.free_text}
+    return [c for c in frame.columns if c not in free and c not in C.META_COLUMNS and _PERSON_KEY.fullmatch(_norm(c))]
+
+
+def _present(s):
+
+    text = s.astype("string").str.strip()
+    return (text.notna() & (text != "")).to_numpy(dtype=bool), text
+
+
+def duplicates(frame, *, id_columns):
+    """Later copies of a response (the first copy is not marked).
+
+    Returns ``(mask, notes)``. A row is a duplicate when its ``response_id`` repeats an earlier one;
+    when an identifier column repeats an earlier non-empty value (within the same ``wave`` if the
+    data have waves); or when every column but ``response_id``/``source_row`` equals an earlier row's
+    (only judged when the data carry time metadata, so identical answers alone never count).
+    """
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    mask = np.zeros(n, dtype=bool)
+    notes = []
+    if C.RESPONSE_ID in frame.columns:
+        have, text = _present(frame[C.RESPONSE_ID])
+        mask |= have & text.duplicated(keep="first").to_numpy(dtype=bool)
+    wave = frame[C.WAVE].astype("string").fillna("") if C.WAVE in frame.columns else None
+    for col in id_columns:
+        have, text = _present(frame[col])
+        key = text.str.casefold()
+        keys = pd.DataFrame({"k": key, "w": wave}) if wave is not None else key
+        mask |= have & keys.duplicated(keep="first").to_numpy(dtype=bool)
+    if any(c in frame.columns for c in _TIME_META):
+        rest = [c for c in frame.columns if c not in (C.RESPONSE_ID, C.SOURCE_ROW)]
+        mask |= frame[rest].duplicated(keep="first").to_numpy(dtype=bool)
+    else:
+        notes.append("exact-copy duplicates not checked: the data have no time metadata (started_at, submitted_at, duration_s)")
+    return mask, notes
+
+
+def incomplete(frame):
+    """Rows the platform marks unfinished (``finished`` is False); missing flags are not judged."""
+    import numpy as np
+
+    if C.FINISHED not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    fin = frame[C.FINISHED]
+    return (~fin.astype("boolean")).fillna(False).to_numpy(dtype=bool)
+
+
+def missing_items(answered, instrument):
+    """Rows where some scale (total or subscale) has fewer answered items than its minimum.
+
+    Returns ``(mask, n_answered)``; `answered` is the boolean matrix of answered items (instrument
+    item order). The minimum for a scale of :math:`k` items is :math:`\\max(1, \\lceil m k \\rceil)`
+    for the instrument's ``scoring.min_answered`` fraction :math:`m` (as scoring uses).
+    """
+    import numpy as np
+
+    ids = list(instrument.item_ids)
+    pos = {i: j for j, i in enumerate(ids)}
+    frac = instrument.scoring.min_answered
+    mask = np.zeros(answered.shape[0], dtype=bool)
+    for members in instrument.scales().values():
+        cols = [pos[m] for m in members]
+        need = max(1, math.ceil(len(cols) * frac - 1e-9))
+        mask |= answered[:, cols].sum(axis=1) < need
+    return mask, answered.sum(axis=1)
+
+
+def speeders(frame, n_items, *, fraction, seconds_per_item):
+    """Rows faster than the stricter (higher) of two cut-offs.
+
+    Returns ``(mask, resolved)``: the cut-off is :math:`\\max(f \\cdot \\tilde{d}, s \\cdot k)` seconds
+    for the median duration :math:`\\tilde{d}` over responses with a duration, fraction :math:`f`,
+    seconds per item :math:`s` and :math:`k` items; ``resolved`` holds the median and the cut-off
+    (None without ``duration_s``).
+    """
+    import numpy as np
+
+    if C.DURATION_S not in frame.columns:
+        return np.zeros(len(frame), dtype=bool), {"speeder_median_s": None, "speeder_cutoff_s": None}
+    d = frame[C.DURATION_S].to_numpy(dtype="float64", na_value=np.nan)
+    ok = np.isfinite(d)
+    if not ok.any():
+        return np.zeros(len(frame), dtype=bool), {"speeder_median_s": None, "speeder_cutoff_s": None}
+    median = float(np.median(d[ok]))
+    cutoff = max(fraction * median, seconds_per_item * n_items)
+    return ok & (np.where(ok, d, np.inf) < cutoff), {"speeder_median_s": median, "speeder_cutoff_s": cutoff}
+
+
+def _codes(series, lookup):
+    """Cells as float codes: numbers as they are, labels through `lookup`, else NaN."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype("float64")
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    text = series.astype("string").str.strip().str.casefold()
+    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    lab = text.map(lookup).to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(num), lab, num)
+
+
+def attention_failures(frame, rules, lookup, rows):
+    """Rows that answered an attention check with an unexpected answer.
+
+    `rules` are ``(column, expected codes)`` pairs; a column may be named in any case. A missing
+    answer does not fail the check (unfinished responses are judged by ``incomplete``); a label is
+    read with the instrument's labels. Returns ``(mask, issues, notes)``, where `issues` is a list of
+    frames with one row per failed cell.
+    """
+    import numpy as np
+    import pandas as pd
+
+    mask = np.zeros(len(frame), dtype=bool)
+    issues, notes = [], []
+    lowered = {str(c).casefold(): c for c in frame.columns}
+    for column, expected in rules:
+        col = column if column in frame.columns else lowered.get(str(column).casefold())
+        if col is None:
+            notes.append(f"attention check {column!r} not found in the data; not checked")
+            continue
+        codes = _codes(frame[col], lookup)
+        raw = frame[col]
+        answered = raw.notna().to_numpy(dtype=bool) & (raw.astype("string").str.strip() != "").fillna(False).to_numpy(dtype=bool)
+        fail = answered & ~np.isin(codes, np.asarray(expected, dtype="float64"))
+        mask |= fail
+        if fail.any():
+            pos = np.flatnonzero(fail)
+            exp = " or ".join(f"{e:g}" for e in expected)
+            val = raw.iloc[pos].astype(str).to_numpy()
+            issues.append(
+                pd.DataFrame(
+                    {
+                        C.ROW: rows[pos],
+                        C.COLUMN: col,
+                        C.VALUE: val,
+                        C.REASON: "attention_check",
+                        C.MESSAGE: "row " + pd.Series(rows[pos]).astype(str) + f", column {col!r}: attention check answered "
+                        + pd.Series(val).map(repr) + f", expected {exp}",
+                    }
+                )
+            )
+    return mask, issues, notes

@@ -1,0 +1,272 @@
+"""check_quality(): every check and index on every row, combined by a policy into one report."""
+
+from __future__ import annotations
+
+import logging
+import math
+from types import MappingProxyType
+
+from belonging import _columns as C
+from belonging.quality.policy import REASONS, as_policy
+from belonging.quality.report import QualityReport
+
+__all__ = ["check_quality"]
+
+log = logging.getLogger(__name__)
+
+INDEX_COLUMNS = (C.LONGSTRING, C.LONGSTRING_AVG, C.IRV, C.MAHALANOBIS_D2, C.MAHALANOBIS_P, C.EVEN_ODD, C.PSYCHSYN, C.PSYCHANT)
+ROW_COLUMNS = (C.SOURCE_ROW, C.RESPONSE_ID, C.STATUS, C.REASONS, C.N_ANSWERED, *INDEX_COLUMNS)
+_ISSUE_TYPES = ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))
+
+
+def _indices(x, xr, instrument, policy, notes):
+    """Careless-responding indices for the item matrix `x` (raw) and `xr` (reverse keyed)."""
+    import numpy as np
+    from scipy import stats
+
+    from belonging.quality import careless as cl
+
+    n, k = x.shape
+    out = {}
+    out[C.LONGSTRING], out[C.LONGSTRING_AVG] = cl.longstring(x)
+    out[C.IRV] = cl.irv(x)
+    try:
+        d2 = cl.mahalanobis(x)
+    except np.linalg.LinAlgError:
+        d2 = np.full(n, np.nan)
+        notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
+    out[C.MAHALANOBIS_D2] = d2
+    out[C.MAHALANOBIS_P] = stats.chi2.sf(d2, df=k)
+    subs = instrument.subscales
+    if len(subs) >= 2:
+        pos = {i: j for j, i in enumerate(instrument.item_ids)}
+        order = [pos[i] for s in subs for i in s.items]
+        out[C.EVEN_ODD] = cl.even_odd(xr[:, order], [len(s.items) for s in subs])
+    else:
+        out[C.EVEN_ODD] = np.full(n, np.nan)
+    crit = policy.thresholds["synonyms_critval"]
+    out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit)
+    out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True)
+    if len(syn_pairs) == 0 and len(ant_pairs) == 0:
+        notes.append(f"synonyms not judged: no item pair correlates beyond +/-{crit:g}")
+    return out, {"synonym_pairs": len(syn_pairs), "antonym_pairs": len(ant_pairs)}
+
+
+def _index_flags(ind, k, instrument, policy, resolved):
+    import numpy as np
+
+    t = policy.thresholds
+    min_run = max(2, math.ceil(t["longstring_fraction"] * k - 1e-9))
+    resolved["longstring_min_run"] = min_run
+    with np.errstate(invalid="ignore"):
+        flags = {
+            "longstring": ind[C.LONGSTRING] >= min_run,
+            "irv": ind[C.IRV] <= t["irv_min"],
+            "mahalanobis": ind[C.MAHALANOBIS_P] < t["mahalanobis_p"],
+            "synonyms": (ind[C.PSYCHSYN] < t["synonyms_min"]) | (ind[C.PSYCHANT] > t["antonyms_max"]),
+        }
+        if len(instrument.subscales) >= t["even_odd_min_subscales"]:
+            flags["even_odd"] = ind[C.EVEN_ODD] > t["even_odd_max"]
+        else:
+            flags["even_odd"] = np.zeros(len(ind[C.IRV]), dtype=bool)
+    return flags
+
+
+def _empty_issues():
+    import pandas as pd
+
+    return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in _ISSUE_TYPES})
+
+
+def _reason_strings(masks):
+    """``;``-joined codes per row from ``{reason: mask}`` (one vectorised pass per reason)."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(next(iter(masks.values()))) if masks else 0
+    text = pd.Series(np.full(n, "", dtype=object))
+    for reason in REASONS:
+        if reason in masks:
+            text = text + np.where(masks[reason], reason + ";", "")
+    return text.str.rstrip(";")
+
+
+def check_quality(responses, instrument, *, mapping=None, policy=None) -> QualityReport:
+    """Check every response: validation, duplicates, speed, attention and careless responding.
+
+    Parameters
+    ----------
+    responses : Responses or pandas.DataFrame
+        From :func:`belonging.read_export` (records set aside at ingest are accounted for), or a plain
+        frame with one row per response.
+    instrument : Instrument or str
+        Instrument or built-in id / TOML path.
+    mapping : Mapping, dict, path or None
+        Column mapping (see :func:`belonging.map_items`).
+    policy : Policy, dict, path or None
+        Actions and thresholds (see :mod:`belonging.quality.policy`); default: conservative defaults.
+
+    Returns
+    -------
+    QualityReport
+        ``rows`` has one row per input record in input order (see :class:`QualityReport`).
+
+    Raises
+    ------
+    MappingError
+        Item columns cannot be found.
+    UsageError
+        An invalid policy, or a policy duplicate column that does not exist.
+
+    Notes
+    -----
+    Reason codes: ``preview`` (set aside at ingest as a preview, test or spam), ``duplicate`` (a
+    repeated ``response_id``, a repeated identifier such as an e-mail or student id within a wave,
+    or an exact copy of an earlier row including its time metadata; the first copy is kept),
+    ``out_of_range`` and ``unknown_label`` (any answer cell), ``no_answers`` (no item answered),
+    ``missing_items`` (a scale below its ``min_answered``), ``incomplete`` (``finished`` is False),
+    ``speeder`` (``duration_s`` below :math:`\\max(f\\,\\tilde d, s k)`), ``attention_check`` (an
+    unexpected answer to an item declared in the instrument or the policy), and the
+    careless-responding outliers ``longstring``, ``irv``, ``mahalanobis``, ``even_odd`` and
+    ``synonyms`` (psychometric synonyms or antonyms), computed as in the R package careless (see
+    :mod:`belonging.quality.careless`). Longstring, IRV, Mahalanobis and psychometric synonyms use
+    the answers as given; even-odd uses them reverse keyed and needs two or more subscales. A row's
+    status is ``excluded`` if any reason whose action is ``exclude`` applies, else ``flagged`` if
+    any reason applies whose action is ``flag``, else ``kept``; reasons whose action is ``off`` are
+    not recorded. Rows in = kept + flagged + excluded.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from belonging.instruments import load_instrument
+    from belonging.mapping import label_lookup, map_items
+    from belonging.quality import checks
+
+    instrument = load_instrument(instrument)
+    policy = as_policy(policy)
+    frame = getattr(responses, "data", responses)
+    mapped = map_items(responses, instrument, mapping=mapping)
+    n = len(frame)
+    rows = frame[C.SOURCE_ROW].to_numpy(dtype="int64") if C.SOURCE_ROW in frame.columns else np.arange(1, n + 1, dtype="int64")
+    notes: list[str] = []
+    resolved: dict = {}
+    issues = [mapped.issues]
+
+    ids = list(instrument.item_ids)
+    x = mapped.items[ids].to_numpy(dtype="float64")
+    answered = ~np.isnan(x)
+    lo, hi = instrument.response_scale.min, instrument.response_scale.max
+    xr = x.copy()
+    rev = [j for j, i in enumerate(ids) if instrument.item(i).reverse]
+    if rev:
+        xr[:, rev] = (lo + hi) - xr[:, rev]
+
+    masks: dict[str, np.ndarray] = {}
+    want = {r for r in REASONS if policy.action(r) != "off"}
+    position = pd.Index(rows)
+    for reason in ("out_of_range", "unknown_label"):
+        m = np.zeros(n, dtype=bool)
+        hit = mapped.issues.loc[mapped.issues[C.REASON] == reason, C.ROW].to_numpy()
+        idx = position.get_indexer(hit)
+        m[idx[idx >= 0]] = True
+        masks[reason] = m
+    masks["missing_items"], n_answered = checks.missing_items(answered, instrument)
+    masks["no_answers"] = n_answered == 0
+    masks["incomplete"] = checks.incomplete(frame)
+    id_cols = checks.identifier_columns(frame, responses, policy.duplicate_columns)
+    resolved["duplicate_columns"] = ",".join(id_cols) if id_cols else "-"
+    masks["duplicate"], dup_notes = checks.duplicates(frame, id_columns=id_cols)
+    notes += dup_notes
+    n_items = len(ids) + len(instrument.attention_checks)
+    masks["speeder"], speed = checks.speeders(
+        frame, n_items, fraction=policy.thresholds["speeder_fraction"], seconds_per_item=policy.thresholds["speeder_seconds_per_item"]
+    )
+    resolved.update(speed)
+    if C.DURATION_S not in frame.columns and "speeder" in want:
+        notes.append("speeder not checked: the data have no duration_s")
+    rules = [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks]
+    rules += [(a.column, a.expected) for a in policy.attention_checks]
+    masks["attention_check"], att_issues, att_notes = checks.attention_failures(frame, rules, label_lookup(instrument, mapping), rows)
+    issues += att_issues
+    notes += att_notes
+    if n:
+        ind, pairs = _indices(x, xr, instrument, policy, notes)
+        resolved.update(pairs)
+        masks.update(_index_flags(ind, len(ids), instrument, policy, resolved))
+    else:
+        ind = {c: np.zeros(0) for c in INDEX_COLUMNS}
+    if len(instrument.subscales) < policy.thresholds["even_odd_min_subscales"] and "even_odd" in want:
+        notes.append(f"even_odd not judged: {instrument.id} has {len(instrument.subscales)} subscale(s), fewer than even_odd_min_subscales")
+
+    masks = {r: np.asarray(m, dtype=bool) for r, m in masks.items() if r in want}
+    excl = np.zeros(n, dtype=bool)
+    flag = np.zeros(n, dtype=bool)
+    for reason, m in masks.items():
+        if policy.action(reason) == "exclude":
+            excl |= m
+        else:
+            flag |= m
+    status = np.where(excl, C.EXCLUDED, np.where(flag, C.FLAGGED, C.KEPT)).astype(object)
+    rid = frame[C.RESPONSE_ID].astype("string").to_numpy(dtype=object) if C.RESPONSE_ID in frame.columns else rows.astype(str).astype(object)
+    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _reason_strings(masks).to_numpy(dtype=object), C.N_ANSWERED: n_answered.astype("int64")})
+    for col in INDEX_COLUMNS:
+        table[col] = np.asarray(ind[col], dtype="float64")
+
+    dropped = getattr(responses, "dropped", None)
+    counts_extra = {r: 0 for r in REASONS}
+    if dropped is not None and len(dropped):
+        dr = pd.DataFrame(
+            {
+                C.SOURCE_ROW: dropped[C.SOURCE_ROW].to_numpy(dtype="int64"),
+                C.RESPONSE_ID: dropped[C.RESPONSE_ID].astype("string").to_numpy(dtype=object),
+                C.STATUS: C.EXCLUDED,
+                C.REASONS: "preview",
+                C.N_ANSWERED: 0,
+            }
+        )
+        for col in INDEX_COLUMNS:
+            dr[col] = np.nan
+        table = pd.concat([table, dr], ignore_index=True).sort_values(C.SOURCE_ROW, kind="stable").reset_index(drop=True)
+        table[C.N_ANSWERED] = table[C.N_ANSWERED].astype("int64")
+        why = dropped[C.REASON].astype("string").fillna("preview")
+        issues.append(
+            pd.DataFrame(
+                {
+                    C.ROW: dr[C.SOURCE_ROW].to_numpy(),
+                    C.COLUMN: "",
+                    C.VALUE: why.to_numpy(dtype=object),
+                    C.REASON: "preview",
+                    C.MESSAGE: ("row " + dr[C.SOURCE_ROW].astype(str) + " was set aside at ingest as " + why.to_numpy(dtype=object)).to_numpy(dtype=object),
+                }
+            )
+        )
+        counts_extra["preview"] = len(dr)
+
+    issues = [i for i in issues if len(i)]
+    issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _empty_issues()
+    summary = _summary(table, masks, counts_extra, policy)
+    source = getattr(getattr(responses, "provenance", None), "path", None) or mapped.source
+    log.debug("quality: %d rows, %s", len(table), dict(zip(summary[C.NAME], summary[C.COUNT])))
+    return QualityReport(
+        rows=table,
+        summary=summary,
+        issues=issue_frame,
+        policy=policy,
+        resolved=MappingProxyType(resolved),
+        instrument=instrument.id,
+        source=str(source),
+        notes=tuple(notes),
+    )
+
+
+def _summary(table, masks, extra, policy):
+    import pandas as pd
+
+    vc = table[C.STATUS].value_counts()
+    rows = [(C.STATUS, s, "", int(vc.get(s, 0))) for s in (C.KEPT, C.FLAGGED, C.EXCLUDED)]
+    for reason in REASONS:
+        count = int(masks[reason].sum()) if reason in masks else 0
+        rows.append((C.REASON, reason, policy.action(reason), count + extra.get(reason, 0)))
+    out = pd.DataFrame(rows, columns=[C.KIND, C.NAME, C.ACTION, C.COUNT])
+    out[C.COUNT] = out[C.COUNT].astype("int64")
+    return out
