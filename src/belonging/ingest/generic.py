@@ -71,15 +71,21 @@ def detect_encoding(data: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Guess the delimiter among comma, tab, semicolon and pipe from the first lines of `text`."""
-    sample = text[:65536]
+    """Guess the delimiter among comma, tab, semicolon and pipe from the header line of `text`.
+
+    Counts each candidate in the first line outside quoted cells (answers further down may hold any
+    character); falls back to :class:`csv.Sniffer` on the first lines when the header has none.
+    """
+    first = text[:65536].split("\n", 1)[0]
+    bare = re.sub(r'"[^"]*"', "", first)
+    counts = {d: bare.count(d) for d in ",\t;|"}
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        return best
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+        return csv.Sniffer().sniff(text[:65536], delimiters=",\t;|").delimiter
     except csv.Error:
-        first = sample.split("\n", 1)[0]
-        counts = {d: first.count(d) for d in ",\t;|"}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        return ","
 
 
 def _is_binary(data: bytes) -> bool:
@@ -223,14 +229,26 @@ def parse_delimited(
             ),
         )
     except pa.ArrowInvalid as err:
-        msg = f"{path}: malformed delimited text: {_arrow_reason(err, text[:body_offset].count(chr(10)))}"
+        msg = f"{path}: malformed delimited text: {_arrow_reason(err, text[:body_offset].count(chr(10)), text, body_offset)}"
         raise IngestError(msg) from None
     return table.to_pandas()
 
 
-def _arrow_reason(err, header_lines: int) -> str:
-    text = str(err).strip().splitlines()[0].replace("CSV parse error: ", "")
-    m = re.search(r"Row #(\d+)", str(err))
+def _arrow_reason(err, header_lines: int, text: str = "", body_offset: int = 0) -> str:
+    raw = str(err).strip()
+    reason = raw.splitlines()[0].replace("CSV parse error: ", "")
+    m = re.search(r"Row #(\d+)", raw)
+    line = None
     if m:
-        text = re.sub(r"Row #\d+", f"line {int(m.group(1)) + header_lines}", text)
-    return f"{text}; check that line for a missing delimiter or an unclosed quote"
+        line = int(m.group(1)) + header_lines
+        reason = re.sub(r"\s*Row #\d+", "", reason)
+    else:
+        got = re.search(r"columns?, got \d+: (.*)$", raw, flags=re.DOTALL)
+        if got and text:
+            snippet = got.group(1).strip().removesuffix("...").strip()
+            pos = text.find(snippet, body_offset) if snippet else -1
+            if pos >= 0:
+                line = text.count("\n", 0, pos) + 1
+    where = f"line {line}: " if line else ""
+    reason = re.sub(r"(got \d+ columns?|got \d+):.*$", r"\1", reason)  # the row text itself may be personal data
+    return f"{where}{reason}; check that line for a missing delimiter or an unclosed quote"
