@@ -11,14 +11,14 @@ __all__ = ["IDENTIFIER_PATTERNS", "looks_identifying"]
 IDENTIFIER_PATTERNS = tuple(
     re.compile(p)
     for p in (
-        r"(.*_)?e_?mail(_?address)?(_\d+)?",
+        r"(.*_)?e_?mail(_?address)?(_?\d+)?",
         r"(first|last|full|given|family|sur|middle|user|student|recipient_?(first|last)?)_?name",
         r"name",
         r"(ip|ip_?address|ipaddress)",
         r"(location_?)?(latitude|longitude|lat|lon|lng)",
         r"external_?(reference|ref|data_?reference)",
         r"recipient_?(email|first_?name|last_?name)?",
-        r"(phone|telephone|mobile)(_?number)?",
+        r"(phone|telephone|mobile|cell)(_?(number|no))?(_?\d+)?",
         r"(street_?)?address(_?\d)?",
         r"(student|person|national|social_?security|ssn|sis)_?(id|number|no)",
         r"(date_?of_?birth|dob|birth_?date)",
