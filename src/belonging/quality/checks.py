@@ -20,6 +20,8 @@ _PERSON_KEY = re.compile(
     r"|(student|person|sis|national|learner|user)_?(id|number|no)|user_?name|token"
 )
 _TIME_META = (C.STARTED_AT, C.SUBMITTED_AT, C.DURATION_S)
+_PLACEHOLDERS = ("anonymous", "anon", "anonymous user", "unknown", "n/a", "na", "none", "null", "-", ".", "0")
+_EMAIL = re.compile(r"(.*_)?e_?mail(_?address)?(_\d+)?|recipient_?email")
 
 
 def _norm(name: str) -> str:
@@ -73,6 +75,11 @@ def duplicates(frame, *, id_columns):
     for col in id_columns:
         have, text = _present(frame[col])
         key = text.str.casefold()
+        # placeholders ("anonymous" in Microsoft Forms) and, in e-mail columns, anything without an @
+        # are not identifiers
+        have &= ~key.isin(_PLACEHOLDERS).fillna(False).to_numpy(dtype=bool)
+        if _EMAIL.fullmatch(_norm(col)):
+            have &= key.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
         keys = pd.DataFrame({"k": key, "w": wave}) if wave is not None else key
         mask |= have & keys.duplicated(keep="first").to_numpy(dtype=bool)
     if any(c in frame.columns for c in _TIME_META):
