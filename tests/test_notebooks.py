@@ -1,0 +1,89 @@
+"""The notebooks in notebooks/ run top to bottom on data/sample and show their key results.
+
+Each notebook is executed with nbclient (kernel python3, 300 s per cell) in a temporary copy of the
+folder layout: ``<tmp>/notebooks/<name>.ipynb`` with ``<tmp>/data`` linked to the repository's
+``data/``, so paths such as ``../data/sample/survey.csv`` resolve and anything a notebook writes by
+mistake lands in the temporary folder. The committed notebooks must carry no outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+# notebook -> text that must appear in its outputs (table headings, verdicts, recovered effects)
+EXPECTED = {
+    "01-quickstart": [
+        "Quality report",  # QualityReport._repr_html_
+        "kept",
+        "Reliability (95% CI: feldt)",
+        "ccs_connectedness",
+        "item_rest_r",
+    ],
+}
+
+NAMES = sorted(EXPECTED)
+
+
+def _outputs_text(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out.get("text", ""))
+            for key in ("text/plain", "text/html", "text/markdown"):
+                value = out.get("data", {}).get(key)
+                if value:
+                    parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)
+
+
+def test_every_notebook_is_tested():
+    on_disk = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert on_disk == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebook_has_no_outputs(name):
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{name}: clear the outputs of cell {cell.get('id')}"
+            assert cell.execution_count is None, f"{name}: clear the execution count of cell {cell.get('id')}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs(name, tmp_path):
+    work = tmp_path / "notebooks"
+    work.mkdir()
+    os.symlink(ROOT / "data", tmp_path / "data", target_is_directory=True)
+    shutil.copy(NOTEBOOKS / f"{name}.ipynb", work)
+    nb = nbformat.read(work / f"{name}.ipynb", as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}},
+    )
+    client.execute()  # raises CellExecutionError naming the cell on any error
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    assert not errors
+    stderr = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    )
+    assert "Warning" not in stderr, f"{name} warns:\n{stderr}"
+    text = _outputs_text(nb)
+    missing = [s for s in EXPECTED[name] if s not in text]
+    assert not missing, f"{name}: outputs lack {missing}"
+    written = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.name != f"{name}.ipynb")
+    assert written == [], f"{name} wrote into the notebooks folder: {written}"
