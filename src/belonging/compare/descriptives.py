@@ -56,7 +56,9 @@ def wilson_interval(successes, n, confidence: float):
         denom = 1 + z * z / n
         centre = (p + z * z / (2 * n)) / denom
         half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    lo = np.where(successes <= 0, 0.0, np.clip(centre - half, 0, 1))
+    hi = np.where(successes >= n, 1.0, np.clip(centre + half, 0, 1))
+    return lo, hi
 
 
 def descriptives_table(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float = 0.95,

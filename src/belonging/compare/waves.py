@@ -86,12 +86,14 @@ def wave_change(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_col
                     dz = mean / sd
                     se_d = np.sqrt(1 / n + dz * dz / (2 * n))
                 keep = n > 0
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    lo_d, hi_d = dz - z * se_d, dz + z * se_d
                 parts.append(pd.DataFrame({
                     C.GROUP: pd.Series(levels, dtype=object), C.WAVE_FROM: w0, C.WAVE_TO: w1, C.METHOD: "paired",
                     C.N: n.astype(np.int64), C.CHANGE: mean, C.SD_CHANGE: sd,
                     C.CI_LOW: mean - tq * se, C.CI_HIGH: mean + tq * se, C.STATISTIC: t, C.DF: n - 1,
                     C.P_VALUE: 2 * stats.t.sf(np.abs(t), n - 1), C.EFFECT_MEASURE: "d_z", C.EFFECT_SIZE: dz,
-                    C.ES_CI_LOW: dz - z * se_d, C.ES_CI_HIGH: dz + z * se_d,
+                    C.ES_CI_LOW: lo_d, C.ES_CI_HIGH: hi_d,
                 })[keep])
         n0, m0, v0 = group_moments(y_all[wv == w0], codes_all[wv == w0], k)
         n1, m1, v1 = group_moments(y_all[wv == w1], codes_all[wv == w1], k)

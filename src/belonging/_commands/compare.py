@@ -1,0 +1,138 @@
+"""`belonging compare`: compare scores across cohorts or participation modes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from belonging._commands._common import add_format_args, add_input_args, split_list
+
+HELP = "compare scores across groups: descriptives, tests, effect sizes with CIs, adjusted models"
+
+_TABLES = ("descriptives", "overall", "omnibus", "pairwise", "model", "adjusted", "weighted_pairwise",
+           "participation", "waves", "wave_model")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "compare", help=HELP,
+        description=(
+            HELP + ". INPUT is a survey export (scored on the fly with --instrument; the outcome is the "
+            "instrument total unless --outcome names a subscale column) or a scores table (--outcome "
+            "names the score column). Every comparison reports an effect size with its CI and n."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_input_args(p, instrument_required=False)
+    p.add_argument("--outcome", metavar="COL", help="score column to compare (default: the instrument total)")
+    p.add_argument("--by", required=True, metavar="COL", help="grouping column (cohort, participation mode ...)")
+    p.add_argument("--covariates", metavar="A,B", help="adjust the model for these columns")
+    p.add_argument(
+        "--cluster", metavar="COL",
+        help="nesting unit (e.g. course section): PSUs with --weights, cluster-robust SEs for OLS, "
+             "random intercepts for --model mixed",
+    )
+    p.add_argument("--weights", metavar="COL", help="sampling weights: design-based descriptives (Taylor linearisation)")
+    p.add_argument("--strata", metavar="COL", help="design strata (with --weights)")
+    p.add_argument("--wave", metavar="COL", help="survey wave: change per group and a group-by-wave mixed model")
+    p.add_argument("--participation", metavar="A,B", help="participation measures to relate to the outcome")
+    p.add_argument("--model", choices=("auto", "ols", "mixed", "none"), default="auto",
+                   help="adjusted model (default auto: mixed with --cluster, OLS with --covariates)")
+    p.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--correction", choices=("holm", "bh", "bonferroni", "none"), default="holm",
+                   help="p-value adjustment over pairs (default holm; bh = Benjamini-Hochberg)")
+    p.add_argument("--posthoc", choices=("games-howell", "tukey"), default="games-howell",
+                   help="simultaneous pairwise procedure (default games-howell)")
+    p.add_argument("--midpoint", type=float, metavar="X",
+                   help="scale midpoint for %% favourable (default: from the instrument)")
+    p.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
+                   help="highest invariance level supported for this grouping (from `belonging invariance`); "
+                        "below scalar adds a warning")
+    p.add_argument("--exclude-flagged", action="store_true",
+                   help="leave out responses the quality checks flag (needs an --instrument)")
+    p.add_argument("--table", choices=_TABLES, default="descriptives",
+                   help="which table --format csv writes (default descriptives)")
+    add_format_args(p)
+    p.set_defaults(func=run)
+
+
+class _Level:
+    def __init__(self, level: str):
+        self.level = level
+
+
+def run(args) -> int:
+    from belonging._commands._common import emit_frames, load_input
+    from belonging.compare import compare
+    from belonging.errors import UsageError, suggest
+    from belonging.ingest.privacy import looks_identifying
+
+    if not args.instrument and not args.outcome:
+        msg = "give --instrument (to score INPUT) or --outcome (the score column of a scores table)"
+        raise UsageError(msg)
+    if args.exclude_flagged and not args.instrument:
+        msg = "--exclude-flagged needs --instrument: quality checks run on the item answers"
+        raise UsageError(msg)
+    if looks_identifying(args.by):
+        msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
+        raise UsageError(msg)
+    covariates = split_list(args.covariates)
+    measures = split_list(args.participation)
+    responses, instrument, mapping = load_input(args)
+    if args.by in getattr(responses, "identifiers", ()):
+        msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
+        raise UsageError(msg)
+    if instrument is not None:
+        from belonging.scoring import score
+
+        needed = [args.by, *covariates, *measures, args.cluster, args.weights, args.strata, args.wave]
+        keep = list(dict.fromkeys(c for c in needed if c))
+        quality = None
+        if args.exclude_flagged:
+            quality = _quality(responses, instrument, mapping)
+        data = score(responses, instrument, mapping=mapping, keep=keep, quality=quality,
+                     exclude_flagged=args.exclude_flagged)
+        outcome = args.outcome or instrument.id
+        if outcome not in data.columns:
+            options = [c for c in data.columns if c.startswith(instrument.id)]
+            msg = (f"--outcome: {outcome!r} is not a score of {instrument.id}{suggest(outcome, options)}; "
+                   f"choose one of: {', '.join(options)}")
+            raise UsageError(msg)
+    else:
+        data = responses.data
+        outcome = args.outcome
+    result = compare(
+        data, outcome=outcome, by=args.by, covariates=covariates, cluster=args.cluster, weights=args.weights,
+        strata=args.strata, wave=args.wave, model=args.model, confidence=args.confidence,
+        correction=args.correction, posthoc=args.posthoc, midpoint=args.midpoint,
+        instrument=instrument if args.midpoint is None else None,
+        invariance=_Level(args.invariance_level) if args.invariance_level else None,
+        participation=measures,
+    )
+    frames = result.tables()
+    frames.pop("sample_descriptives", None) if args.format == "table" else None
+    if args.format == "csv" and args.table not in frames:
+        msg = f"--table {args.table}: that table was not computed (available: {', '.join(frames)})"
+        raise UsageError(msg)
+    extra = {"icc": result.icc, "warnings": list(result.warnings), "notes": list(result.notes)}
+    if args.format == "table":
+        extra = {k: v for k, v in extra.items() if v not in (None, [])}
+    emit_frames(frames, args, extra=extra, csv_frame=args.table)
+    for w in result.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _quality(responses, instrument, mapping):
+    import inspect
+
+    import belonging
+    from belonging.errors import UsageError
+
+    check = getattr(belonging, "check_quality", None) if "check_quality" in getattr(belonging, "__all__", ()) else None
+    if check is None:
+        msg = "--exclude-flagged needs belonging.check_quality, which this installation does not provide"
+        raise UsageError(msg)
+    if "mapping" in inspect.signature(check).parameters:
+        return check(responses, instrument, mapping=mapping)
+    return check(responses, instrument)
