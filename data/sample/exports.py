@@ -86,7 +86,7 @@ def _answers_codes(frame, block: Block) -> pd.DataFrame:
 
 
 def _write_text(path, header_rows: list[list[str]], body: pd.DataFrame, *, delimiter=",", encoding="utf-8",
-                trailing_delimiter=False, lineterminator="\n") -> None:
+                trailing_delimiter=False, lineterminator="\r\n") -> None:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     for row in header_rows:
