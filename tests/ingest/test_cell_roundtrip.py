@@ -28,7 +28,6 @@ def _csv(rows, delimiter=","):
 
 
 def _layout(kind, cells):
-    n = len(cells)
     if kind in ("qualtrics", "qualtrics_tsv"):
         names = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "ResponseId", "Q1_4_TEXT", "Q2"]
         q = ["Start Date", "End Date", "Response Type", "Progress", "Duration (in seconds)", "Finished", "Response ID", "Other - Text", "Comment"]
