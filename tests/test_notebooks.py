@@ -29,6 +29,14 @@ EXPECTED = {
         "ccs_connectedness",
         "item_rest_r",
     ],
+    "04-institutional-cohort-report": [
+        "Cohorts (95% CI)",  # the overview table
+        "Pairwise differences and Hedges' g",
+        "withheld: True",  # the 9-student cohort
+        "group(s) withheld",  # suppressed mode groups in a small cohort
+        "PDF header: b'%PDF-'",
+        "note in HTML: True",
+    ],
 }
 
 NAMES = sorted(EXPECTED)
