@@ -43,8 +43,8 @@ def identifier_columns(frame, responses=None, explicit=None) -> list[str]:
             raise UsageError(msg)
         return list(explicit)
     free = set()
-    if responses is not None:
-        free = {c.name for c in getattr(responses, "columns", ()) if c.free_text}
+    if responses is not None and hasattr(responses, "data"):  # Responses: column metadata beside the frame
+        free = {c.name for c in responses.columns if c.free_text}
     return [c for c in frame.columns if c not in free and c not in C.META_COLUMNS and _PERSON_KEY.fullmatch(_norm(c))]
 
 

@@ -85,8 +85,8 @@ DEFAULT_THRESHOLDS = MappingProxyType(
         "even_odd_max": -0.30,
         "even_odd_min_subscales": 4,
         "synonyms_critval": 0.60,
-        "synonyms_min": 0.0,
-        "antonyms_max": 0.0,
+        "synonyms_min": -0.1,
+        "antonyms_max": 0.1,
     }
 )
 
