@@ -7,6 +7,8 @@ SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
 TRAVERSAL = "../x"
 SECRET_TEXT = "PRIVATE-COMMENT-7731"
+# 0-based positions of the CCS items keyed in reverse (4, 5, 8, 9, 10, 12, 14, 17, 18, 20)
+REVERSED = [3, 4, 7, 8, 9, 11, 13, 16, 17, 19]
 
 
 def make_survey(sizes, *, seed=11, waves=("2024", "2025")):
@@ -17,6 +19,7 @@ def make_survey(sizes, *, seed=11, waves=("2024", "2025")):
         for w in waves:
             latent = rng.normal(0, 1, n)
             x = np.clip(np.rint(2 + latent[:, None] + rng.normal(0, 0.9, (n, 20))), 0, 4)
+            x[:, REVERSED] = 4 - x[:, REVERSED]  # answers follow the instrument's keying
             df = pd.DataFrame(x, columns=[f"ccs_{i:02d}" for i in range(1, 21)])
             df.insert(0, "cohort", cohort)
             df.insert(1, "wave", w)

@@ -18,3 +18,10 @@ def survey_csv(tmp_path_factory, survey):
     path = tmp_path_factory.mktemp("data") / "survey.csv"
     survey.to_csv(path, index=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def responses(survey_csv):
+    import belonging as bl
+
+    return bl.read_export(survey_csv)

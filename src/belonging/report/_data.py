@@ -106,8 +106,14 @@ def _quality(data, instrument, mapped, mapping):
     except ImportError:
         check_quality = None
     if check_quality is not None:
-        report = check_quality(data, instrument, mapping=mapping)
-        rows = report.rows
+        frame = getattr(data, "data", data)
+        rows = check_quality(data, instrument, mapping=mapping).rows
+        if C.SOURCE_ROW in frame.columns and C.SOURCE_ROW in rows.columns:
+            # the quality report also lists records set aside at ingest; align on the source row
+            rows = rows.drop_duplicates(C.SOURCE_ROW).set_index(C.SOURCE_ROW).reindex(frame[C.SOURCE_ROW].to_numpy())
+        elif len(rows) != len(frame):
+            msg = "the quality report does not match the data row for row; report this as a bug"
+            raise UsageError(msg)
         status = rows[C.STATUS].astype(object).to_numpy()
         reasons = rows[C.REASONS].fillna("").astype(str).to_numpy() if C.REASONS in rows.columns else np.full(len(rows), "")
         return status, reasons, "check_quality"
@@ -148,6 +154,12 @@ def prepare(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, 
         check_columns(frame, [wave], "--wave")
     for col, opt in [(by, "--by"), *((c, "--compare-by") for c in compare_by), *(((wave, "--wave"),) if wave else ())]:
         _check_group_column(data, frame, col, opt)
+    for col, opt in [*((c, "--compare-by") for c in compare_by)]:
+        n_levels = frame[col].nunique()
+        if n_levels > max(50, len(frame) // 2):
+            msg = (f"{opt}: column {col!r} has {n_levels} different values in {len(frame)} rows; it looks like "
+                   "an identifier or free text, which reports never show; group by a category column")
+            raise UsageError(msg)
     mapped = map_items(data, instrument, mapping=mapping)
     status, reasons, source = _quality(data, instrument, mapped, mapping)
     scores = score_items(mapped.items, instrument)

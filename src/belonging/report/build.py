@@ -192,7 +192,7 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
         inst_w = ctx.institution.copy()
         inst_w[C.LABEL] = "Whole institution"
         trend = pd.concat([inst_w, by_wave], ignore_index=True)
-        children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), height=2.8,
+        children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), width=6.0, height=2.5,
                               ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
                               caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
     if prev_rows is not None and len(prev_rows) and st.wave:

@@ -1,0 +1,138 @@
+"""Report model from data: headline figures, suppression of small cohorts and groups, no private data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from _report_data import FORMULA, SCRIPT, SECRET_TEXT, TRAVERSAL
+
+import belonging as bl
+from belonging import _columns as C
+from belonging.errors import UsageError
+from belonging.report import (
+    Metric,
+    Note,
+    Table,
+    cohort_report,
+    index_report,
+    prepare_context,
+    render_html,
+)
+
+
+@pytest.fixture(scope="module")
+def ctx(responses):
+    return prepare_context(responses, "ccs", by="cohort", compare_by=["mode", "first_gen"], wave="wave",
+                           roster={"Alpha": 100}, seed=3)
+
+
+@pytest.fixture(scope="module")
+def alpha(ctx):
+    return cohort_report(ctx, "Alpha")
+
+
+def _tables(section):
+    return [c for c in section.children if isinstance(c, Table)]
+
+
+def test_headline_mean_matches_score(responses, alpha):
+    quality = bl.check_quality(responses, "ccs")
+    scores = bl.score(responses, "ccs", quality=quality, keep=["cohort", "wave"])
+    scores["wave"] = scores["wave"].astype(str)
+    sel = scores[(scores["cohort"] == "Alpha") & (scores["wave"] == "2025")]["ccs"].dropna()
+    metrics = [c for c in alpha.section("Summary").children if isinstance(c, Metric)]
+    mean = next(m for m in metrics if m.label.startswith("Mean"))
+    assert mean.value == f"{sel.mean():.2f}"
+    responses = next(m for m in metrics if m.label == "Responses")
+    assert responses.value == "60"
+    assert "response rate 60% of 100 enrolled" in responses.detail
+    fav = next(m for m in metrics if m.label == "% favourable")
+    assert fav.value == f"{100 * (sel > 40).mean():.0f}%"
+
+
+def test_comparison_has_institution_and_previous_wave(alpha):
+    t = _tables(alpha.section("Compared with the institution and the previous wave"))[0]
+    labels = list(t.data[C.LABEL])
+    assert labels == ["This cohort", "Whole institution", "This cohort, previous wave"]
+    assert [str(w) for w in t.data[C.WAVE]] == ["2025", "2025", "2024"]
+    assert t.data[C.N].iloc[1] > t.data[C.N].iloc[0]
+
+
+def test_small_groups_are_suppressed_with_a_complement(alpha):
+    t = _tables(alpha.section("Comparison by mode"))[0]
+    n = t.data.set_index(C.GROUP)
+    mask = t.suppressed.set_index(t.data[C.GROUP])
+    assert mask.loc["in_person", C.N] and np.isnan(n.loc["in_person", C.MEAN])
+    # exactly one group is small, so a second one is hidden too: no subtraction from the total
+    assert mask[C.N].sum() == 2
+    hidden = mask.index[mask[C.N]]
+    assert all(np.isnan(n.loc[g, C.MEAN]) and np.isnan(n.loc[g, C.CI_LOW]) for g in hidden)
+
+
+def test_tiny_cohort_gets_only_a_notice(ctx):
+    rep = cohort_report(ctx, TRAVERSAL)
+    assert rep.suppressed
+    assert [s.title for s in rep.sections] == ["Notice", "Methods", "Provenance"]
+    note = rep.sections[0].children[0]
+    assert isinstance(note, Note) and note.kind == "suppressed"
+    html = render_html(rep)
+    assert 'class="metric' not in html and "<table" not in html.split('id="provenance"')[0]
+
+
+def test_index_suppresses_small_cohort_and_its_complement(ctx):
+    idx = index_report(ctx)
+    t = idx.section("Cohorts").children[0]
+    data = t.data.set_index(C.GROUP)
+    mask = t.suppressed.set_index(t.data[C.GROUP])
+    assert mask.loc[TRAVERSAL, C.N] and mask.loc[FORMULA, C.N]  # 6 hidden, 25 as its complement
+    assert not mask.loc["Alpha", C.N] and data.loc["Alpha", C.N] == 60
+    assert np.isnan(data.loc[TRAVERSAL, C.MEAN]) and np.isnan(data.loc[FORMULA, C.COUNT])
+    assert t.links[C.GROUP][list(t.data[C.GROUP]).index("Alpha")] == f"{ctx.slugs['Alpha']}.html"
+
+
+def test_no_identifiers_or_free_text_in_any_report(ctx):
+    pages = [render_html(cohort_report(ctx, c)) for c in ("Alpha", SCRIPT, TRAVERSAL)] + [render_html(index_report(ctx))]
+    for html in pages:
+        assert "example.org" not in html
+        assert SECRET_TEXT not in html
+        assert "R_0" not in html
+        assert "<script" not in html.lower()
+    assert any("&lt;script&gt;" in p for p in pages)
+    assert set(ctx.analysis.frame.columns).isdisjoint({"email", "comments", C.RESPONSE_ID})
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"by": "email"}, "identifies a person"),
+    ({"by": "cohort", "compare_by": ["comments"]}, "looks like an identifier or free text"),
+    ({"by": "cohort", "compare_by": ["nope"]}, "not in the data"),
+    ({"by": "cohort", "min_cell": 0}, "min_cell"),
+    ({"by": "cohort", "confidence": 95}, "confidence"),
+])
+def test_usage_errors(responses, kwargs, match):
+    with pytest.raises(UsageError, match=match):
+        bl.build_report(responses, "ccs", **kwargs)
+
+
+def test_unknown_cohort(ctx):
+    with pytest.raises(UsageError, match="did you mean 'Alpha'"):
+        cohort_report(ctx, "Alpah")
+
+
+def test_min_cell_one_shows_everything(responses):
+    rep = bl.build_report(responses, "ccs", by="cohort", cohort=TRAVERSAL, min_cell=1)
+    assert not rep.suppressed
+
+
+def test_without_wave_reports_all_rows(survey):
+    # a plain DataFrame works as well as Responses
+    rep = bl.build_report(survey, "ccs", by="cohort", cohort="Beta")
+    responses = next(m for m in rep.section("Summary").children if isinstance(m, Metric) and m.label == "Responses")
+    assert responses.value == "90"
+    assert SCRIPT not in render_html(rep)
+
+
+def test_report_is_a_plain_model_notebooks_can_change(alpha):
+    import dataclasses
+
+    changed = dataclasses.replace(alpha, title="Renamed")
+    assert render_html(changed).count("Renamed") >= 2 and alpha.title == "Alpha"
+    assert isinstance(alpha.section("Item breakdown").children[-1].data, pd.DataFrame)
