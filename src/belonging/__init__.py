@@ -59,6 +59,10 @@ _EXPORTS = {
     # reports
     "build_report": "belonging.report",
     "write_reports": "belonging.report",
+    # cohort and participation-mode comparisons
+    "compare": "belonging.compare",
+    "CompareResult": "belonging.compare",
+    "participation": "belonging.compare",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -97,3 +97,14 @@ def test_bad_options_raise(grouped):
         pairwise(y, codes, levels, correction="fdr")
     with pytest.raises(UsageError, match="`posthoc` must be one of"):
         pairwise(y, codes, levels, posthoc="scheffe")
+
+
+@pytest.mark.parametrize("k", [2, 4, 10])
+@pytest.mark.parametrize("df", [2, 7.5, 97.7, 596, 20_000, np.inf])
+def test_studentized_range_quadrature_matches_scipy(k, df):
+    from belonging.compare._range import range_cdf, range_ppf
+
+    q = np.array([0.3, 1.5, 3.0, 4.5, 7.0])
+    assert_allclose(range_cdf(q, k, df), stats.studentized_range.cdf(q, k, df), rtol=0, atol=1e-10)
+    if df in (7.5, 596):
+        assert_allclose(range_ppf(0.95, k, df), stats.studentized_range.ppf(0.95, k, df), rtol=1e-10)

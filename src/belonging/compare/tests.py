@@ -12,6 +12,7 @@ from scipy import optimize, special, stats
 
 from belonging import _columns as C
 from belonging._validation import check_choice
+from belonging.compare._range import range_ppf, range_sf
 from belonging.compare.descriptives import group_moments
 
 __all__ = ["CORRECTIONS", "POSTHOCS", "ncf_interval", "omnibus", "pairwise"]
@@ -237,14 +238,14 @@ def pairwise(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: floa
     p = 2 * stats.t.sf(np.abs(t), dfw)
     if posthoc == "games-howell":
         q = np.abs(diff) / np.sqrt(se2 / 2)
-        ph_p = stats.studentized_range.sf(q, k, dfw)
-        half = np.array([stats.studentized_range.ppf(confidence, k, d) for d in dfw]) / np.sqrt(2) * se
+        ph_p = np.array([range_sf(qq, k, d)[0] for qq, d in zip(q, dfw)])
+        half = np.array([range_ppf(confidence, k, d) for d in dfw]) / np.sqrt(2) * se
     else:
         df_e = float(n.sum() - k)
         mse = float(np.sum((n - 1) * var)) / df_e
         se_t = np.sqrt(mse / 2 * (1 / na + 1 / nb))
-        ph_p = stats.studentized_range.sf(np.abs(diff) / se_t, k, df_e)
-        half = stats.studentized_range.ppf(confidence, k, df_e) * se_t
+        ph_p = range_sf(np.abs(diff) / se_t, k, df_e)
+        half = range_ppf(confidence, k, df_e) * se_t
     g, g_lo, g_hi = hedges_g(diff, na, nb, va, vb, confidence)
     u, mw_p = _mann_whitney(y, codes, k, ia, ib)
     rb = 2 * u / (na * nb) - 1
