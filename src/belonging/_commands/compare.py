@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, split_list
+from belonging._commands.validate import add_policy_args, policy_from_args
 
 HELP = "compare scores across groups: descriptives, tests, effect sizes with CIs, adjusted models"
 
@@ -48,8 +49,9 @@ def register(sub) -> None:
     p.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
                    help="highest invariance level supported for this grouping (from `belonging invariance`); "
                         "below scalar adds a warning")
+    add_policy_args(p)
     p.add_argument("--exclude-flagged", action="store_true",
-                   help="leave out responses the quality checks flag (needs an --instrument)")
+                   help="with --instrument: also leave out responses the quality check flags (excluded ones always are)")
     p.add_argument("--table", choices=_TABLES, default="descriptives",
                    help="which table --format csv writes (default descriptives)")
     add_format_args(p)
@@ -87,9 +89,9 @@ def run(args) -> int:
 
         needed = [args.by, *covariates, *measures, args.cluster, args.weights, args.strata, args.wave]
         keep = list(dict.fromkeys(c for c in needed if c))
-        quality = None
-        if args.exclude_flagged:
-            quality = _quality(responses, instrument, mapping)
+        from belonging.quality import check_quality
+
+        quality = check_quality(responses, instrument, mapping=mapping, policy=policy_from_args(args))
         data = score(responses, instrument, mapping=mapping, keep=keep, quality=quality,
                      exclude_flagged=args.exclude_flagged)
         outcome = args.outcome or instrument.id
@@ -110,7 +112,8 @@ def run(args) -> int:
         participation=measures,
     )
     frames = result.tables()
-    frames.pop("sample_descriptives", None) if args.format == "table" else None
+    if args.format == "table":
+        frames.pop("sample_descriptives", None)
     if args.format == "csv" and args.table not in frames:
         msg = f"--table {args.table}: that table was not computed (available: {', '.join(frames)})"
         raise UsageError(msg)
@@ -122,17 +125,3 @@ def run(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     return 0
 
-
-def _quality(responses, instrument, mapping):
-    import inspect
-
-    import belonging
-    from belonging.errors import UsageError
-
-    check = getattr(belonging, "check_quality", None) if "check_quality" in getattr(belonging, "__all__", ()) else None
-    if check is None:
-        msg = "--exclude-flagged needs belonging.check_quality, which this installation does not provide"
-        raise UsageError(msg)
-    if "mapping" in inspect.signature(check).parameters:
-        return check(responses, instrument, mapping=mapping)
-    return check(responses, instrument)
