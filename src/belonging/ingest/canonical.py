@@ -220,6 +220,7 @@ def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str
 def _column_infos(spec, table, columns, info, used):
     idents = {s.casefold() for s in spec.identifiers}
     free_patterns = [re.compile(p, re.IGNORECASE) for p in spec.free_text]
+    system = [re.compile(p) for p in spec.system]
     infos = []
     for col in columns:
         if col in C.META_COLUMNS:
@@ -230,7 +231,12 @@ def _column_infos(spec, table, columns, info, used):
         free = col in table.free_text or other
         ident = col.casefold() in idents or col in table.identifiers or looks_identifying(col) or other
         labels = table.value_labels.get(col, {})
-        kind = "identifier" if ident else ("answer" if question and question != col or labels else "other")
+        if ident:
+            kind = "identifier"
+        elif any(p.fullmatch(col) for p in system):
+            kind = "system"
+        else:
+            kind = "answer" if (question and question != col) or labels or free else "other"
         infos.append(
             ColumnInfo(
                 name=col, question=question or None, platform_id=pid, value_labels=MappingProxyType(dict(labels)),

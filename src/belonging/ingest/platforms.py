@@ -39,6 +39,7 @@ class Spec:
     rename: dict
     identifiers: tuple[str, ...]
     free_text: tuple[str, ...]
+    system: tuple[str, ...]
     date_formats: tuple[str, ...]
     drop: dict
     finished: dict
@@ -65,6 +66,7 @@ def load_specs() -> dict[str, Spec]:
             rename=dict(t.get("rename", {})),
             identifiers=tuple(t["identifiers"]),
             free_text=tuple(t["free_text"]),
+            system=tuple(t.get("system", ())),
             date_formats=tuple(t["date_formats"]),
             drop={k: dict(v) for k, v in t.get("drop", {}).items()},
             finished={k: tuple(v) for k, v in t.get("finished", {}).items()},
