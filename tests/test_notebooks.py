@@ -29,6 +29,25 @@ EXPECTED = {
         "ccs_connectedness",
         "item_rest_r",
     ],
+    "02-online-vs-in-person": [
+        "Measurement invariance",  # InvarianceResult._repr_html_
+        "level reached: strict",
+        "Comparison of ccs by mode",  # CompareResult._repr_html_
+        "welch_anova",
+        "hedges_g",
+        "truth_in_ci",  # the recovery table
+        "divided by alpha",
+        "section SD:",
+    ],
+    "03-change-over-term-and-participation": [
+        "students answered both waves",
+        "paired",
+        "d_z",
+        "mode[online_async]:wave_no[2]",  # the mode-by-wave mixed model
+        "truth_in_ci",
+        "partial_r",
+        "students with both waves",
+    ],
     "04-institutional-cohort-report": [
         "Cohorts (95% CI)",  # the overview table
         "Pairwise differences and Hedges' g",
