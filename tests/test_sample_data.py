@@ -124,7 +124,7 @@ def test_careless_responders_present(survey, gen):
     assert (survey["duration_s"] < 100).sum() >= gen.CARELESS["speeder"]
     content = survey.drop(columns=["source_row"])
     assert content.duplicated().sum() == gen.CARELESS["exact_duplicate"]
-    unfinished = ~survey["finished"].astype(bool)
+    unfinished = ~_finished(survey)
     assert unfinished.sum() > 20
     missing = survey.loc[unfinished, list(gen.CCS_ITEMS + gen.COI_ITEMS)].isna().sum(axis=1)
     assert missing.min() >= 15
@@ -134,7 +134,7 @@ def test_truth_marks_the_careless_rows(gen, survey):
     _, truth = gen.generate()
     assert truth["response_id"].tolist() == survey["response_id"].tolist()
     assert (truth["careless"] == "speeder").sum() == gen.CARELESS["speeder"]
-    assert not survey.loc[truth["careless"].eq("unfinished").to_numpy(), "finished"].astype(bool).any()
+    assert not _finished(survey)[truth["careless"].eq("unfinished").to_numpy()].any()
 
 
 def test_scores_on_ccs_and_coi(scored, survey):
@@ -147,6 +147,13 @@ def test_scores_on_ccs_and_coi(scored, survey):
     assert "email" not in ccs.columns and "comments" not in ccs.columns
     # the score recovers the generating latent (graded model inverted: expected sum = linear predictor)
     assert 42 < ccs["ccs"].mean() < 52
+
+
+def _finished(survey):
+    """`finished` as booleans whether ingest gives bool or the text True/False."""
+    values = survey["finished"].map({True: True, False: False, "True": True, "False": False})
+    assert values.notna().all(), "unexpected values in finished"
+    return values.astype(bool)
 
 
 def _ols(y, X):
@@ -170,7 +177,7 @@ def test_ols_recovers_true_effects(gen, survey, scored):
     d = survey.assign(y=ccs["ccs"].to_numpy(), tp=coi["coi_teaching"].to_numpy())
     items = d[list(gen.CCS_ITEMS)]
     keep = (
-        d["finished"].astype(bool) & (d["duration_s"] >= 120) & (items.nunique(axis=1) > 1)
+        _finished(d) & (d["duration_s"] >= 120) & (items.nunique(axis=1) > 1)
         & ~d.drop(columns=["response_id", "source_row"]).duplicated()
     )
     d = d[keep].dropna(subset=["y", "tp", "breakout_sessions", "first_gen", "international", "age_band"])
@@ -219,7 +226,7 @@ def test_section_random_effect_is_visible(gen, survey, scored):
     """Between-section SD of start-wave section means exceeds what sampling alone gives."""
     ccs, _ = scored
     d = survey.assign(y=ccs["ccs"].to_numpy())
-    d = d[(d["wave"] == "start") & d["finished"].astype(bool)].dropna(subset=["y"])
+    d = d[(d["wave"] == "start") & _finished(d)].dropna(subset=["y"])
     g = d.groupby("section")["y"].agg(["mean", "var", "size"])
     g = g[g["size"] >= 20]
     sampling = (g["var"] / g["size"]).mean()
