@@ -128,3 +128,20 @@ def test_data_error_exit_1(capsys):
     code = main(["compare", DATA, "--outcome", "mode", "--by", "stratum"])
     assert code == 1
     assert "is not numeric" in capsys.readouterr().err
+
+
+def test_wave_order(tmp_path, capsys):
+    waves = load_ref("waves.csv")
+    waves["wave"] = waves["wave"].map({1: "start", 2: "end"})
+    src = tmp_path / "waves.csv"
+    waves.to_csv(src, index=False)
+    payload, _ = run_json(["compare", str(src), "--outcome", "belonging", "--by", "mode", "--wave", "wave",
+                           "--wave-order", "start,end"], capsys)
+    paired = [r for r in payload["waves"] if r["method"] == "paired"]
+    assert {(r["wave_from"], r["wave_to"]) for r in paired} == {("start", "end")}
+    ref = load_ref("waves_change.csv")
+    assert_allclose([r["change"] for r in paired], ref["change"], atol=1e-12)
+    code = main(["compare", str(src), "--outcome", "belonging", "--by", "mode", "--wave", "wave",
+                 "--wave-order", "start"])
+    assert code == 2
+    assert "wave 'end' of column 'wave' is not listed" in capsys.readouterr().err

@@ -36,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--weights", metavar="COL", help="sampling weights: design-based descriptives (Taylor linearisation)")
     p.add_argument("--strata", metavar="COL", help="design strata (with --weights)")
     p.add_argument("--wave", metavar="COL", help="survey wave: change per group and a group-by-wave mixed model")
+    p.add_argument("--wave-order", metavar="A,B,...", help="order of the waves (default: sorted values)")
     p.add_argument("--participation", metavar="A,B", help="participation measures to relate to the outcome")
     p.add_argument("--model", choices=("auto", "ols", "mixed", "none"), default="auto",
                    help="adjusted model (default auto: mixed with --cluster, OLS with --covariates)")
@@ -103,6 +104,8 @@ def run(args) -> int:
     else:
         data = responses.data
         outcome = args.outcome
+    if args.wave and args.wave_order:
+        data = _order_waves(data, args.wave, split_list(args.wave_order))
     result = compare(
         data, outcome=outcome, by=args.by, covariates=covariates, cluster=args.cluster, weights=args.weights,
         strata=args.strata, wave=args.wave, model=args.model, confidence=args.confidence,
@@ -125,3 +128,20 @@ def run(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     return 0
 
+
+
+def _order_waves(data, wave, order):
+    import pandas as pd
+
+    from belonging.errors import UsageError
+
+    if wave not in data.columns:
+        return data  # compare() reports the unknown column
+    values = data[wave].astype(str).where(data[wave].notna())
+    unknown = sorted(set(values.dropna()) - set(order))
+    if unknown:
+        msg = f"--wave-order: wave {unknown[0]!r} of column {wave!r} is not listed; list every wave, e.g. --wave-order {','.join(order + unknown)}"
+        raise UsageError(msg)
+    out = data.copy()
+    out[wave] = pd.Categorical(values, categories=order, ordered=True)
+    return out

@@ -15,7 +15,7 @@ from belonging.compare.models import build_design, contrasts, fit_mixed, fit_ols
 from belonging.compare.participation import participation as participation_table
 from belonging.compare.result import CompareResult
 from belonging.compare.tests import CORRECTIONS, POSTHOCS, omnibus, pairwise
-from belonging.compare.waves import wave_change, wave_model
+from belonging.compare.waves import wave_change, wave_levels, wave_model
 from belonging.compare.weighted import SurveyDesign, design_means
 from belonging.errors import DataValidationError, UsageError
 
@@ -81,7 +81,8 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
         Design strata (with `weights`); PSUs are nested within strata.
     wave : str, optional
         Survey wave column: adds change per group and a group-by-wave mixed model; the
-        cross-sectional comparison uses the latest wave.
+        cross-sectional comparison uses the latest wave. Waves follow a categorical's category
+        order, else their sorted values.
     model : {"auto", "ols", "mixed", "none"}
         "auto": mixed with a `cluster` and no `weights`, OLS with covariates (or clusters and
         weights), none otherwise.
@@ -185,7 +186,7 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     if wave:
         waves_tables = _waves(rows, outcome=outcome, by=by, wave=wave, id_column=id_column,
                               confidence=confidence, midpoint=midpoint)
-        latest = sorted(rows[wave].unique().tolist())[-1]
+        latest = wave_levels(rows[wave])[-1]
         rows = rows.loc[(rows[wave] == latest).to_numpy()]
         notes.append(f"descriptives, tests and models use the latest wave ({wave} = {latest!r})")
 
@@ -301,7 +302,7 @@ def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence)
 def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):
     change = wave_change(rows, outcome=outcome, by=by, wave=wave, id_column=id_column, confidence=confidence)
     parts = []
-    for wl in sorted(rows[wave].unique().tolist()):
+    for wl in wave_levels(rows[wave]):
         sub = rows.loc[(rows[wave] == wl).to_numpy()]
         codes, levels = encode_groups(sub[by])
         g, _ = descriptives_table(sub[outcome].to_numpy(dtype=np.float64), codes, levels,

@@ -12,11 +12,15 @@ from belonging.compare.models import build_design, fit_mixed, mixed_table, term_
 from belonging.compare.tests import hedges_g
 from belonging.errors import DataValidationError
 
-__all__ = ["wave_change", "wave_model"]
+__all__ = ["wave_change", "wave_levels", "wave_model"]
 
 
-def _wave_levels(frame, wave):
-    return sorted(frame[wave].dropna().unique().tolist())
+def wave_levels(values: pd.Series) -> list:
+    """Waves in order: a categorical's category order (observed ones), else sorted values."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        present = set(values.dropna().unique().tolist())
+        return [c for c in values.cat.categories if c in present]
+    return sorted(values.dropna().unique().tolist())
 
 
 def wave_change(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_column: str = C.RESPONSE_ID,
@@ -28,7 +32,8 @@ def wave_change(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_col
     frame : pandas.DataFrame
         Long data: one row per response and wave, without missing outcome, group or wave.
     outcome, by, wave : str
-        Outcome, group and wave columns (waves are ordered by sorting their values).
+        Outcome, group and wave columns. Waves follow a categorical's category order, else their
+        sorted values (make the column categorical for labels such as "start"/"end").
     id_column : str
         Column identifying a respondent across waves (used only to pair; never output).
     confidence : float
@@ -56,7 +61,7 @@ def wave_change(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_col
     :math:`SE = \\sqrt{1/n + d_z^2/(2n)}` (not checked against another package). Independent: the
     Welch difference and Hedges' g of :func:`belonging.compare.tests.pairwise`.
     """
-    levels_w = _wave_levels(frame, wave)
+    levels_w = wave_levels(frame[wave])
     if id_column in frame.columns:
         dup = frame.duplicated([wave, id_column])
         if dup.any():
@@ -139,7 +144,8 @@ def wave_model(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_colu
     ``nlme::lme(y ~ mode * factor(wave), random = ~ 1 | id, method = "REML")`` to 1e-6.
     """
     codes, levels = encode_groups(frame[by])
-    wcodes, wlevels = pd.factorize(frame[wave], sort=True)
+    wlevels = wave_levels(frame[wave])
+    wcodes = pd.Categorical(frame[wave], categories=wlevels).codes.astype(np.int64)
     extra = []
     for j, wl in enumerate(wlevels[1:], start=1):
         extra.append((term_name(wave, wl), (wcodes == j).astype(np.float64)))
