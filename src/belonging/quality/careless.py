@@ -323,5 +323,24 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False):
     pairs = np.column_stack([rows, cols]).astype("int64")
     if len(pairs) == 0:
         return np.full(x.shape[0], np.nan), np.zeros(x.shape[0], dtype="int64"), pairs
-    score, npairs = _row_corr(x[:, rows], x[:, cols], min_pairs=3)
-    return score, npairs.astype("int64"), pairs
+    # Sums over each respondent's complete pairs through the k x k pair matrix W (W[a, b] = 1 for a
+    # pair (a, b)): memory stays n x k however many pairs there are.
+    w = np.zeros(r.shape)
+    w[rows, cols] = 1.0
+    have = ~np.isnan(x)
+    m = have.astype("float64")
+    z = np.where(have, x, 0.0)
+    mw, zw, zzw = m @ w, z @ w, (z * z) @ w  # (.)[i, b] = sum over pairs (a, b) of the first item
+    n = np.einsum("ij,ij->i", mw, m)
+    sa = np.einsum("ij,ij->i", zw, m)
+    sb = np.einsum("ij,ij->i", mw, z)
+    saa = np.einsum("ij,ij->i", zzw, m)
+    sbb = np.einsum("ij,ij->i", mw, z * z)
+    sab = np.einsum("ij,ij->i", zw, z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vaa = saa - sa * sa / n
+        vbb = sbb - sb * sb / n
+        score = (sab - sa * sb / n) / np.sqrt(vaa * vbb)
+    tiny = 1e-12 * np.maximum(saa, sbb)  # exact zero for integer codes; a guard for others
+    score[(n < 3) | (vaa <= tiny) | (vbb <= tiny)] = np.nan
+    return np.clip(score, -1.0, 1.0), np.rint(n).astype("int64"), pairs
