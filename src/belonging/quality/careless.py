@@ -283,7 +283,7 @@ def even_odd(x, factors):
     return -sb
 
 
-def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False):
+def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=None):
     """Psychometric synonym (or antonym) score per respondent.
 
     Parameters
@@ -293,6 +293,8 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False):
         Item pairs whose sample correlation exceeds `critval` (antonyms: is below ``-critval``) are
         synonyms (antonyms).
     antonyms : bool, default False
+    correlation : numpy.ndarray, optional
+        The item correlation matrix of `x` from :func:`pairwise_correlation`, when already computed.
 
     Returns
     -------
@@ -316,7 +318,7 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False):
     """
     x = _matrix(x)
     crit = abs(float(critval))
-    r = pairwise_correlation(x)
+    r = pairwise_correlation(x) if correlation is None else np.asarray(correlation, dtype="float64")
     lower = np.tril(np.ones_like(r, dtype=bool), k=-1)
     hit = lower & ((r < -crit) if antonyms else (r > crit))
     rows, cols = np.nonzero(hit)

@@ -45,8 +45,9 @@ def _indices(x, xr, instrument, policy, notes):
     else:
         out[C.EVEN_ODD] = np.full(n, np.nan)
     crit = policy.thresholds["synonyms_critval"]
-    out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit)
-    out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True)
+    r = cl.pairwise_correlation(x)
+    out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit, correlation=r)
+    out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True, correlation=r)
     if len(syn_pairs) == 0 and len(ant_pairs) == 0:
         notes.append(f"synonyms not judged: no item pair correlates beyond +/-{crit:g}")
     return out, {"synonym_pairs": len(syn_pairs), "antonym_pairs": len(ant_pairs)}
@@ -134,6 +135,24 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
     status is ``excluded`` if any reason whose action is ``exclude`` applies, else ``flagged`` if
     any reason applies whose action is ``flag``, else ``kept``; reasons whose action is ``off`` are
     not recorded. Rows in = kept + flagged + excluded.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> items = ["belonging_uncertainty_01", "belonging_uncertainty_02", "belonging_uncertainty_03"]
+    >>> df = pd.DataFrame([[5, 4, 6], [6, 2, 5], [6, 2, 5], [9, 3, 4], [None, None, None]], columns=items)
+    >>> df.insert(0, "response_id", ["a", "b", "b", "c", "d"])
+    >>> rep = bl.check_quality(df, "belonging_uncertainty")
+    >>> print(rep.rows[["source_row", "response_id", "status", "reasons"]].to_string(index=False))
+     source_row response_id   status                    reasons
+              1           a     kept
+              2           b     kept
+              3           b excluded                  duplicate
+              4           c excluded out_of_range;missing_items
+              5           d excluded   no_answers;missing_items
+    >>> rep.counts()
+    {'kept': 2, 'flagged': 0, 'excluded': 3}
     """
     import numpy as np
     import pandas as pd
