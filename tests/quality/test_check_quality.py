@@ -351,3 +351,11 @@ def test_rows_in_equal_kept_flagged_excluded(df, speeder, careless):
     scores = bl.score(df, PSSM, quality=rep)
     assert len(scores) == len(df)
     assert scores.loc[excl.to_numpy(), "pssm"].isna().all()
+
+
+@pytest.mark.parametrize("values", [["True", "FALSE", None], [1, 0, None], [True, False, None]])
+def test_incomplete_reads_plain_frames(values):
+    df = survey(n=3)
+    df[C.FINISHED] = pd.Series(values, dtype=object)
+    rep = check_quality(df, PSSM, policy={"actions": {"mahalanobis": "off"}})
+    assert [("incomplete" in reasons_of(rep, i)) for i in range(3)] == [False, True, False]

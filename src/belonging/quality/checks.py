@@ -20,6 +20,7 @@ _PERSON_KEY = re.compile(
     r"|(student|person|sis|national|learner|user)_?(id|number|no)|user_?name|token"
 )
 _TIME_META = (C.STARTED_AT, C.SUBMITTED_AT, C.DURATION_S)
+_FALSE = ("false", "0", "no", "n", "f")
 _PLACEHOLDERS = ("anonymous", "anon", "anonymous user", "unknown", "n/a", "na", "none", "null", "-", ".", "0")
 _EMAIL = re.compile(r"(.*_)?e_?mail(_?address)?(_\d+)?|recipient_?email")
 
@@ -93,11 +94,15 @@ def duplicates(frame, *, id_columns):
 def incomplete(frame):
     """Rows the platform marks unfinished (``finished`` is False); missing flags are not judged."""
     import numpy as np
+    import pandas as pd
 
     if C.FINISHED not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     fin = frame[C.FINISHED]
-    return (~fin.astype("boolean")).fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_bool_dtype(fin) or pd.api.types.is_numeric_dtype(fin):
+        return (fin.astype("float64") == 0).to_numpy(dtype=bool)
+    text = fin.astype("string").str.strip().str.casefold()
+    return text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
 
 
 def missing_items(answered, instrument):
