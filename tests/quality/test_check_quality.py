@@ -173,6 +173,9 @@ def test_straight_liner_and_random_responder():
     assert rep.rows[C.LONGSTRING].iloc[0] == len(items) and rep.rows[C.IRV].iloc[0] == 0
     assert "mahalanobis" in reasons_of(rep, 1)
     assert rep.rows[C.MAHALANOBIS_P].iloc[1] < 0.001
+    from scipy import stats
+
+    assert np.allclose(rep.rows[C.MAHALANOBIS_P], stats.chi2.sf(rep.rows[C.MAHALANOBIS_D2], df=len(items)), rtol=1e-12)
     # flags follow the stored thresholds exactly
     t = rep.policy.thresholds
     assert (rep.rows[C.REASONS].str.contains("mahalanobis") == (rep.rows[C.MAHALANOBIS_P] < t["mahalanobis_p"])).all()

@@ -22,7 +22,7 @@ _ISSUE_TYPES = ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REAS
 def _indices(x, xr, instrument, policy, notes):
     """Careless-responding indices for the item matrix `x` (raw) and `xr` (reverse keyed)."""
     import numpy as np
-    from scipy import stats
+    from scipy.special import chdtrc  # chi-square upper tail, without importing scipy.stats
 
     from belonging.quality import careless as cl
 
@@ -36,7 +36,7 @@ def _indices(x, xr, instrument, policy, notes):
         d2 = np.full(n, np.nan)
         notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
     out[C.MAHALANOBIS_D2] = d2
-    out[C.MAHALANOBIS_P] = stats.chi2.sf(d2, df=k)
+    out[C.MAHALANOBIS_P] = chdtrc(k, d2)
     subs = instrument.subscales
     if len(subs) >= 2:
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
