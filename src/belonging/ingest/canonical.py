@@ -101,12 +101,16 @@ def _finished(path, s, spec, rows, column):
 
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean")
-    text = as_text(s)
-    truth = {v: True for v in spec.finished.get("true", ())} | {v: False for v in spec.finished.get("false", ())}
-    out = text.map(truth).astype("boolean")
-    bad = text.notna() & (text != "") & out.isna()
+    text = as_text(s) if pd.api.types.is_numeric_dtype(s) else s.astype("string")
+    trues, falses = list(spec.finished.get("true", ())), list(spec.finished.get("false", ()))
+    is_true, is_false = text.isin(trues).to_numpy(dtype=bool), text.isin(falses).to_numpy(dtype=bool)
+    out = pd.array(is_true, dtype="boolean")
+    out[~(is_true | is_false)] = pd.NA
+    out = pd.Series(out, index=s.index)
+    bad = text.notna() & ~text.str.strip().isin(["", *trues, *falses])
+    truth = [*trues, *falses]
     if bool(bad.any()):
-        _fail(path, rows, bad, column, f"unknown completion flag {text[bad].iloc[0]!r}", f" (expected one of {sorted(truth)})")
+        _fail(path, rows, bad, column, f"unknown completion flag {text[bad].iloc[0]!r}", f" (expected one of {truth})")
     return out
 
 
@@ -115,6 +119,10 @@ def _number(path, s, rows, column):
 
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64")
+    try:  # fast: pyarrow's cast of the text column (fails on any non-number)
+        return s.astype("string[pyarrow]").astype("float64[pyarrow]").astype("float64")
+    except (ValueError, TypeError):  # pyarrow's ArrowInvalid is a ValueError: locate the bad cell below
+        pass
     text = as_text(s)
     num = pd.to_numeric(text.where(text != "", pd.NA), errors="coerce").astype("float64")
     bad = text.notna() & (text != "") & num.isna()

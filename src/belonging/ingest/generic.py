@@ -44,7 +44,7 @@ def read_bytes(path: str | Path) -> bytes:
     except OSError as err:
         msg = f"{path}: cannot read ({err.strerror}); check its permissions"
         raise IngestError(msg) from None
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         msg = f"{path}: the file is empty; export the survey again"
         raise IngestError(msg)
     return data
@@ -192,13 +192,16 @@ def unique_names(names):
 
 
 def parse_delimited(
-    path, text: str, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=(), all_text: bool = False
+    path, text, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=(), all_text: bool = False,
+    body=None,
 ):
     """Parse delimited `text` with pyarrow; quoted newlines allowed, only empty cells are missing.
 
     `names` are the (unique) column names; when None the first record is the header. Columns in
     `text_columns` are kept as text (identifiers with leading zeros); with `all_text` every column is.
-    A literal ``NA`` stays text.
+    A literal ``NA`` stays text. `body` (UTF-8 bytes or a memoryview of them) is the part after the
+    header, given to pyarrow without decoding and re-encoding the file; `text` may then be a
+    callable that returns the decoded file, called only to locate an error.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -209,8 +212,9 @@ def parse_delimited(
             msg = f"{path}: no header row; the first line must name the columns"
             raise IngestError(msg)
         names, _ = unique_names(records[0])
-    body = text[body_offset:].encode("utf-8")
-    if not body.strip():
+    if body is None:
+        body = text[body_offset:].encode("utf-8")
+    if not bytes(body[:65536]).strip() and not bytes(body).strip():
         import pandas as pd
 
         return pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
@@ -218,7 +222,7 @@ def parse_delimited(
         text_columns = names
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=list(names), block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -229,7 +233,11 @@ def parse_delimited(
             ),
         )
     except pa.ArrowInvalid as err:
-        msg = f"{path}: malformed delimited text: {_arrow_reason(err, text[:body_offset].count(chr(10)), text, body_offset)}"
+        if "invalid UTF8" in str(err):
+            raise UnicodeError(str(err)) from None
+        full = text() if callable(text) else text
+        head = full[:body_offset]
+        msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
         raise IngestError(msg) from None
     return table.to_pandas()
 

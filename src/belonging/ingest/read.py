@@ -173,7 +173,7 @@ def read_export(
         text = delim = None
         enc = "xlsx"
     else:
-        text, enc = decode_text(path, data, encoding)
+        text, enc, bom = _head_text(path, data, encoding)
         delim = sniff_delimiter(text)
         records, _ = split_header(text, delimiter=delim, header_rows=3)
         if not records or not any(c.strip() for c in records[0]):
@@ -197,7 +197,23 @@ def read_export(
         fmt = "xlsx"
     else:
         _, offset = split_header(text, delimiter=delim, header_rows=spec.header_rows)
-        body = parse_delimited(path, text, delimiter=delim, names=unique_names(names)[0], body_offset=offset, all_text=True)
+        cols = unique_names(names)[0]
+        try:
+            if bom is None:
+                body = parse_delimited(path, text, delimiter=delim, names=cols, body_offset=offset, all_text=True)
+            else:  # UTF-8: pyarrow reads the file's own bytes after the header (no decode, no copy)
+                start = bom + len(text[:offset].encode("utf-8"))
+                body = parse_delimited(
+                    path, lambda: data[bom:].decode("utf-8", errors="replace"), delimiter=delim, names=cols,
+                    body_offset=offset, all_text=True, body=memoryview(data)[start:],
+                )
+        except UnicodeError:
+            if encoding:
+                msg = f"{path}: not valid {encoding} text; give the right --encoding"
+                raise IngestError(msg) from None
+            text, enc = decode_text(path, data, "cp1252")
+            _, offset = split_header(text, delimiter=delim, header_rows=spec.header_rows)
+            body = parse_delimited(path, text, delimiter=delim, names=cols, body_offset=offset, all_text=True)
         fmt = "tsv" if delim == "\t" else "csv"
     if spec.missing:
         body = body.mask(body.isin(list(spec.missing)))
@@ -206,6 +222,36 @@ def read_export(
     from belonging.ingest.canonical import canonicalise
 
     return canonicalise(path, digest, spec, table, fmt=fmt, encoding=enc, options=options)
+
+
+_HEAD = 1 << 22
+
+
+def _head_text(path, data: bytes, encoding):
+    """Text to parse the header from: ``(text, encoding, bom_length)``.
+
+    For UTF-8 files only the first 4 MiB are decoded (``bom_length`` is then 0 or 3, and the body is
+    handed to pyarrow as bytes, which checks that it is valid UTF-8); other encodings decode the
+    whole file (``bom_length`` None).
+    """
+    import codecs
+
+    from belonging.ingest.generic import _is_binary
+
+    if _is_binary(data):
+        return (*decode_text(path, data, encoding), None)
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    utf8 = encoding is None and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    utf8 = utf8 or (encoding or "").lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    if utf8 and len(data) > _HEAD:
+        try:
+            head = codecs.getincrementaldecoder("utf-8")().decode(data[bom : bom + _HEAD], final=False)
+        except UnicodeDecodeError:
+            head = None
+        if head is not None and "\x00" not in head[:8192]:
+            return head, ("utf-8-sig" if bom else "utf-8"), bom
+    text, enc = decode_text(path, data, encoding)
+    return text, enc, (bom if enc in ("utf-8", "utf-8-sig") else None)
 
 
 def _cells(row) -> list[str]:
