@@ -55,6 +55,15 @@ def test_comparison_has_institution_and_previous_wave(alpha):
     assert labels == ["This cohort", "Whole institution", "This cohort, previous wave"]
     assert [str(w) for w in t.data[C.WAVE]] == ["2025", "2025", "2024"]
     assert t.data[C.N].iloc[1] > t.data[C.N].iloc[0]
+    contrasts = _tables(alpha.section("Compared with the institution and the previous wave"))[1].data
+    assert list(contrasts[C.GROUP_A]) == ["This cohort", "This wave (2025)"]
+    assert list(contrasts[C.GROUP_B]) == ["Rest of the institution", "Previous wave (2024)"]
+    assert (contrasts[C.G_CI_LOW] < contrasts[C.HEDGES_G]).all() and (contrasts[C.HEDGES_G] < contrasts[C.G_CI_HIGH]).all()
+    # the difference is this cohort's mean minus the mean of the other cohorts in the same wave
+    cur = t.data.set_index(C.LABEL)
+    n_c, n_i = cur.loc["This cohort", C.N], cur.loc["Whole institution", C.N]
+    rest = (cur.loc["Whole institution", C.MEAN] * n_i - cur.loc["This cohort", C.MEAN] * n_c) / (n_i - n_c)
+    np.testing.assert_allclose(contrasts[C.DIFFERENCE].iloc[0], cur.loc["This cohort", C.MEAN] - rest, rtol=1e-10)
 
 
 def test_small_groups_are_suppressed_with_a_complement(alpha):

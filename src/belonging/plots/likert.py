@@ -152,17 +152,21 @@ def plot_likert(counts, *, levels, labels=None, item_labels=None, ax=None, show_
             else:
                 names.append(str(item_labels.get(key, key)))
         ax.set_yticks(y, names)
-        lim = max(50.0, float(np.nanmax(np.abs(np.concatenate([-left, 100 - left])))) if n_rows and not suppressed.all() else 50.0)
+        extent = np.concatenate([left, 100 - left])[np.repeat(~suppressed, 2)] if n_rows else np.array([])
+        lim = max(50.0, float(np.nanmax(np.abs(extent)))) if extent.size and np.isfinite(extent).any() else 50.0
         lim = min(100.0, np.ceil(lim / 10.0) * 10.0)
         ax.set_xlim(-lim, lim)
-        ticks = np.arange(-lim, lim + 1, 25.0 if lim > 60 else 10.0 if lim <= 50 else 20.0)
+        step = 25.0 if lim > 50 else 10.0
+        half_ticks = np.arange(0.0, lim + 1e-9, step)
+        ticks = np.concatenate([-half_ticks[:0:-1], half_ticks])
         ax.set_xticks(ticks, [f"{abs(t):.0f}%" for t in ticks])
         ax.set_xlabel("Share of answers (disagree \u2190 | \u2192 agree)")
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         if legend:
             handles, leg_labels = ax.get_legend_handles_labels()
-            ax.legend(handles[:k], leg_labels[:k], loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.9 / max(n_rows, 3)),
+            height_in = max(ax.get_position().height * ax.figure.get_figheight(), 0.5)
+            ax.legend(handles[:k], leg_labels[:k], loc="upper center", bbox_to_anchor=(0.5, -0.5 / height_in),
                       ncol=min(k, 6), handlelength=1.0, columnspacing=1.0)
         if title:
             ax.set_title(title, loc="left")

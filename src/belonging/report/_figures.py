@@ -14,7 +14,7 @@ from belonging.report.model import Figure
 
 __all__ = ["CHART_SECONDS", "DPI", "chart"]
 
-DPI = 150
+DPI = 120
 #: When set to a list, :func:`chart` appends the seconds each chart took (for benchmarks).
 CHART_SECONDS: contextvars.ContextVar = contextvars.ContextVar("belonging_chart_seconds", default=None)
 

@@ -34,7 +34,7 @@ STAT_HEADERS = {
 }
 STAT_FORMATS = {
     C.N: "d", C.MEAN: ".2f", C.SD: ".2f", C.CI_LOW: ".2f", C.CI_HIGH: ".2f", C.PERCENT_FAVOURABLE: ".0f",
-    C.DIFFERENCE: ".2f", C.HEDGES_G: ".2f", C.G_CI_LOW: ".2f", C.G_CI_HIGH: ".2f", C.P_ADJUSTED: ".3f",
+    C.DIFFERENCE: ".2f", C.HEDGES_G: ".2f", C.G_CI_LOW: ".2f", C.G_CI_HIGH: ".2f", C.P_ADJUSTED: "p",
     C.K: "d", C.ALPHA: ".2f", C.ALPHA_CI_LOW: ".2f", C.ALPHA_CI_HIGH: ".2f", C.OMEGA: ".2f", C.COUNT: "d",
 }
 
@@ -112,7 +112,8 @@ def pairwise(rows, outcome, by, settings):
         from belonging.compare import compare
     except ImportError:
         return None
-    result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none")
+    result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",
+                     posthoc="tukey")  # the report shows Welch intervals, Holm p and Hedges' g; tukey is the cheaper posthoc
     cols = [C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED]
     pw = result.pairwise
     return pw[[c for c in cols if c in pw.columns]].reset_index(drop=True)
@@ -142,7 +143,7 @@ def group_section(rows, col, settings, *, title=None):
         children.append(Note(
             f"{int(hidden.sum())} group(s) withheld: fewer than {settings.min_cell} respondents, or hidden "
             "so that a small group cannot be worked out from the total.", "suppressed"))
-    if len(shown) >= 1:
+    if len(shown) >= 2:
         plot_rows = shown_desc[shown_desc[C.GROUP].isin(shown)]
         children.append(chart(plot_group_means, plot_rows, alt=f"Mean {settings.scales[total]} by {col} with {settings.ci_label}",
                               caption=f"Group means with {settings.ci_label}.", height=0.9 + 0.35 * len(plot_rows),

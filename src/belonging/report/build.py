@@ -163,6 +163,7 @@ def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None
 
 def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     """Cohort vs institution (same wave) and vs its previous wave, with the trend chart."""
+    import numpy as np
     import pandas as pd
 
     from belonging.plots import plot_trend
@@ -195,18 +196,43 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
         children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), width=6.0, height=2.5,
                               ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
                               caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
+    contrasts = []
+    f = ctx.analysis.frame
+    inst_cur = f if not st.wave else f[f[st.wave] == cur_wave]
+    inst_cur = inst_cur[inst_cur[st.total].notna()]
+    in_cohort = (inst_cur[st.by] == cohort).to_numpy()
+    if in_cohort.sum() >= st.min_cell and (~in_cohort).sum() >= st.min_cell:
+        two = pd.DataFrame({C.GROUP: np.where(in_cohort, "This cohort", "Rest of the institution"),
+                            st.total: inst_cur[st.total].to_numpy()})
+        two[C.GROUP] = pd.Categorical(two[C.GROUP], categories=["This cohort", "Rest of the institution"], ordered=True)
+        pw = _safe_pairwise(two, st.total, C.GROUP, st, cohort)
+        if pw is not None and len(pw):
+            contrasts.append(pw)
     if prev_rows is not None and len(prev_rows) and st.wave:
         both = pd.concat([prev_rows, cur])
         n_ok = both.groupby(st.wave)[st.total].count()
         if (n_ok >= st.min_cell).all() and len(n_ok) == 2:
-            try:
-                pw = S.pairwise(both.assign(**{st.wave: both[st.wave].astype(str)}), st.total, st.wave, st)
-            except Exception as err:  # a failed comparison must not lose the report
-                logger.warning("wave comparison failed for %r: %s", cohort, err)
-                pw = None
+            lab = {prev_wave: f"Previous wave ({prev_wave})", cur_wave: f"This wave ({cur_wave})"}
+            two = pd.DataFrame({C.GROUP: both[st.wave].map(lab).to_numpy(), st.total: both[st.total].to_numpy()})
+            two[C.GROUP] = pd.Categorical(two[C.GROUP], categories=[lab[cur_wave], lab[prev_wave]], ordered=True)
+            pw = _safe_pairwise(two, st.total, C.GROUP, st, cohort)
             if pw is not None and len(pw):
-                children.append(S._table(pw, f"Change between waves (Hedges' g, {st.ci_label})"))
+                contrasts.append(pw)
+    if contrasts:
+        table = pd.concat(contrasts, ignore_index=True)
+        children.append(S._table(table, f"Differences: this cohort minus the comparison (Welch {st.ci_label}, Hedges' g)"))
     return Section("Compared with the institution and the previous wave", tuple(children), anchor="comparison")
+
+
+def _safe_pairwise(frame, outcome, by, settings, cohort):
+    """Pairwise contrasts, or None (logged) when the comparison cannot be computed."""
+    from belonging.errors import BelongingError
+
+    try:
+        return S.pairwise(frame, outcome, by, settings)
+    except BelongingError as err:
+        logger.warning("comparison by %s failed for %r: %s", by, cohort, err)
+        return None
 
 
 def _suppressed_report(title, slug, settings, n_label):

@@ -69,6 +69,8 @@ def format_value(value, spec: str | None = None) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if spec and isinstance(value, int | float | np.integer | np.floating):
+        if spec == "p":
+            return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
         if spec == "d":
             return f"{int(round(float(value))):d}"
         return format(float(value), spec)

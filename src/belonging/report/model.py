@@ -88,6 +88,21 @@ class Figure:
     mime: str = "image/png"
     caption: str = ""
 
+    @property
+    def width_px(self) -> int | None:
+        """Display width in CSS pixels (96 per inch) of a PNG with a pHYs chunk or a known DPI."""
+        import struct
+
+        if self.mime != "image/png" or len(self.data) < 24 or self.data[12:16] != b"IHDR":
+            return None
+        width = struct.unpack(">I", self.data[16:20])[0]
+        pos = self.data.find(b"pHYs")
+        if pos > 0:
+            ppm = struct.unpack(">I", self.data[pos + 4:pos + 8])[0]
+            if ppm and self.data[pos + 12] == 1:  # unit: metre
+                return round(width / (ppm * 0.0254) * 96)
+        return None
+
     def data_uri(self) -> str:
         """The image as a ``data:`` URI (the report embeds every image; nothing is fetched)."""
         return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
