@@ -23,6 +23,9 @@ NOTEBOOKS = ROOT / "notebooks"
 # notebook -> text that must appear in its outputs (table headings, verdicts, recovered effects)
 EXPECTED = {
     "01-quickstart": [
+        "platform='qualtrics'",  # read from the Qualtrics export, not the plain CSV
+        "statement in the export",  # the mapping check
+        "Somewhat agree",
         "Quality report",  # QualityReport._repr_html_
         "kept",
         "Reliability (95% CI: feldt)",
