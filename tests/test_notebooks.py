@@ -46,7 +46,7 @@ EXPECTED = {
         "students answered both waves",
         "paired",
         "d_z",
-        "mode[online_async]:wave_no[2]",  # the mode-by-wave mixed model
+        "mode[online_async]:wave[end]",  # the mode-by-wave mixed model
         "truth_in_ci",
         "partial_r",
         "students with both waves",
