@@ -145,3 +145,19 @@ def test_report_is_a_plain_model_notebooks_can_change(alpha):
     changed = dataclasses.replace(alpha, title="Renamed")
     assert render_html(changed).count("Renamed") >= 2 and alpha.title == "Alpha"
     assert isinstance(alpha.section("Item breakdown").children[-1].data, pd.DataFrame)
+
+
+def test_two_way_suppression_protects_against_institution_totals(ctx):
+    """A cohort's hidden group cannot be recovered from the institution's group totals."""
+    for mask in ctx.settings.hidden.values():
+        m = mask.to_numpy()
+        for line in list(m) + list(m.T):
+            assert line.sum() != 1
+    mask = ctx.settings.hidden[("mode", 2025)]
+    for cohort in ("Alpha", "Beta"):
+        rep = cohort_report(ctx, cohort)
+        t = _tables(rep.section("Comparison by mode"))[0]
+        shown_hidden = t.suppressed.set_index(t.data[C.GROUP])[C.N]
+        for group, hid in mask.loc[cohort].items():
+            if hid:
+                assert shown_hidden.loc[group]

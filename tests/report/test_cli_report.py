@@ -109,3 +109,15 @@ def test_parallel_and_serial_give_the_same_reports(tmp_path):
     for a, b in zip(one.paths, two.paths):
         assert Path(a).read_bytes() == Path(b).read_bytes()
     assert one.cohorts == 3 and one.seconds["charts"] > 0
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    data = tmp_path / "small.csv"
+    make_survey({"P": 4, "Q": 5}, seed=2, waves=("1",)).to_csv(data, index=False)
+    code = main(["report", str(data), "--instrument", "ccs", "--by", "cohort", "--format", "html", "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "cohort reports" not in err and "\r" not in err  # tqdm stays off without a TTY
+    assert "index.html and 2 cohort report(s) (html); 2 below --min-cell 10 (notice only)" in err
+    index = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    assert "no statistics are reported" in index

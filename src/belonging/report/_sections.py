@@ -56,6 +56,9 @@ class Settings:
     favourable_cut: float
     provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     roster: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: (compare_by column, wave) -> boolean DataFrame cohort x group of counts hidden in the two-way
+    #: table, so that institution-wide group totals cannot reveal a cohort's hidden group.
+    hidden: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def total(self) -> str:
@@ -119,8 +122,12 @@ def pairwise(rows, outcome, by, settings):
     return pw[[c for c in cols if c in pw.columns]].reset_index(drop=True)
 
 
-def group_section(rows, col, settings, *, title=None):
-    """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`."""
+def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
+    """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`.
+
+    With `unit` (a cohort), groups hidden in the two-way cohort x group table of `wave`
+    (``settings.hidden``) are hidden here too.
+    """
     from belonging.plots import plot_forest, plot_group_means
 
     total = settings.total
@@ -130,6 +137,9 @@ def group_section(rows, col, settings, *, title=None):
     counts = counts.reindex(levels, fill_value=0)
     hidden = suppress_counts(counts.astype("float64"), min_cell=settings.min_cell, margins=("columns",))
     hidden = hidden | (counts < settings.min_cell)
+    cross = settings.hidden.get((col, wave))
+    if unit is not None and cross is not None and unit in cross.index:
+        hidden = hidden | cross.loc[unit].reindex(levels, fill_value=False).astype(bool)
     desc = describe_unit(scored, settings, groups=scored[col].to_numpy(dtype=object))
     desc = desc.set_index(C.GROUP).reindex(levels).rename_axis(C.GROUP).reset_index()
     desc[C.N] = counts.to_numpy()

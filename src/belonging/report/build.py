@@ -99,11 +99,13 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
               "confidence": confidence, **(parameters or {})}
     prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
                     parameters=params, seed=seed, now=now)
+    hidden = _two_way_hidden(af, instrument.id, min_cell)
     settings = S.Settings(
         instrument=instrument, by=by, compare_by=af.compare_by, wave=wave, waves=tuple(af.waves),
         scales=MappingProxyType(af.scales), min_cell=min_cell, confidence=float(confidence), seed=seed,
         quality_source=af.quality_source, favourable_cut=float(cut), provenance=MappingProxyType(prov),
         roster=MappingProxyType({str(k_): int(v) for k_, v in (roster or {}).items()}),
+        hidden=MappingProxyType(hidden),
     )
     f = af.frame
     cohorts = sorted(f[by].unique(), key=str)
@@ -113,6 +115,21 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     if wave:
         inst = inst.rename(columns={C.GROUP: C.WAVE})
     return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst)
+
+
+def _two_way_hidden(af, total, min_cell) -> dict:
+    """Complementary suppression over each cohort x group count table (per wave), both margins published."""
+    f = af.frame
+    scored = f[f[total].notna()]
+    out = {}
+    for col in af.compare_by:
+        for w in af.waves:
+            sub = scored if af.wave is None else scored[scored[af.wave] == w]
+            if not len(sub):
+                continue
+            tab = sub.groupby([af.by, col]).size().unstack(fill_value=0)
+            out[(col, w)] = suppress_counts(tab.astype("float64"), min_cell=min_cell, margins=("rows", "columns"))
+    return out
 
 
 def _current(rows, settings):
@@ -261,7 +278,7 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
     if summary is None:
         return _suppressed_report(title, slug, st, when)
     sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort)]
-    sections += [S.group_section(cur, col, st) for col in st.compare_by]
+    sections += [S.group_section(cur, col, st, unit=cohort, wave=cur_wave) for col in st.compare_by]
     sections += [S.items_section(cur, st), S.reliability_section(cur, st), S.quality_section(cur, st),
                  S.methods_section(st), S.provenance_section(st)]
     sub = f"{st.by}: {cohort}{when} \u00b7 {st.instrument.name}"
