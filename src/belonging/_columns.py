@@ -187,6 +187,7 @@ RESPONSE_RATE = "response_rate"
 ENROLLED = "enrolled"
 SUPPRESSED = "suppressed"
 LABEL = "label"
+PDF_LINK = "pdf"
 
 # --- ingest: inspect and proposed item mappings (belonging.ingest.propose) -------------------------
 QUESTION = "question"

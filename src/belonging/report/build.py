@@ -317,24 +317,20 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
             df[col] = np.nan
     df[C.N] = df[C.N].fillna(0)
     hidden = suppress_counts(df[C.N].astype("float64"), min_cell=st.min_cell, margins=("columns",)) | (df[C.N] < st.min_cell)
-    df["html"] = "HTML"
-    df["pdf"] = "PDF"
+    df[C.PDF_LINK] = "PDF"
     cols = [C.GROUP] + ([C.WAVE] if st.wave else []) + [C.COUNT, C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
     if st.roster:
         cols.append(C.RESPONSE_RATE)
-    links = {C.GROUP: tuple(f"{ctx.slugs[c]}.html" for c in df[C.GROUP])}
-    if "html" in formats:
-        cols.append("html")
-        links["html"] = links[C.GROUP]
+    links = {}
+    if "html" in formats:  # the cohort's name links to its HTML report
+        links[C.GROUP] = tuple(f"{ctx.slugs[c]}.html" for c in df[C.GROUP])
     if "pdf" in formats:
-        cols.append("pdf")
-        links["pdf"] = tuple(f"{ctx.slugs[c]}.pdf" for c in df[C.GROUP])
-    if "html" not in formats:
-        links.pop(C.GROUP)
+        cols.append(C.PDF_LINK)
+        links[C.PDF_LINK] = tuple(f"{ctx.slugs[c]}.pdf" for c in df[C.GROUP])
     table = df[cols]
-    shown, mask = S.blank_small(table, st, counts_mask=hidden.to_numpy(), keep=(C.GROUP, C.WAVE, "html", "pdf"))
+    shown, mask = S.blank_small(table, st, counts_mask=hidden.to_numpy(), keep=(C.GROUP, C.WAVE, C.PDF_LINK))
     # the number of responses (scored or not) per cohort is a count too: hide it with the rest
-    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", "html": "", "pdf": ""}
+    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: ""}
     t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
     t = type(t)(data=t.data, caption=t.caption, headers=t.headers,
                 formats=MappingProxyType({**t.formats, C.RESPONSE_RATE: ".0f"}), suppressed=t.suppressed, links=t.links)

@@ -185,6 +185,6 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
 def _summary_frame(index, by):
     """The overview's cohort table as plain data: suppressed cells empty, plus a ``suppressed`` flag."""
     table = index.section("Cohorts").children[0]
-    df = table.to_frame().drop(columns=[c for c in ("html", "pdf") if c in table.data.columns])
-    df[C.SUPPRESSED] = table.suppressed.drop(columns=[c for c in ("html", "pdf") if c in table.suppressed.columns]).any(axis=1).to_numpy()
+    df = table.to_frame().drop(columns=[c for c in (C.PDF_LINK,) if c in table.data.columns])
+    df[C.SUPPRESSED] = table.suppressed.drop(columns=[c for c in (C.PDF_LINK,) if c in table.suppressed.columns]).any(axis=1).to_numpy()
     return df.rename(columns={C.GROUP: by})
