@@ -35,6 +35,7 @@ _EXPORTS = {
     "load_mapping": "belonging.mapping",
     "map_items": "belonging.mapping",
     "item_frame": "belonging.mapping",
+    "propose_mapping": "belonging.ingest.propose",
     # scoring
     "score": "belonging.scoring",
     "score_items": "belonging.scoring",

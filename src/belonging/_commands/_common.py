@@ -29,7 +29,11 @@ def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instr
             help="built-in instrument id (see `belonging instruments list`) or a TOML definition",
         )
         p.add_argument("--map", metavar="MAP.toml", help="column-to-item mapping and extra labels")
-    p.add_argument("--platform", default="auto", metavar="NAME", help="platform that wrote INPUT (default: detect)")
+    p.add_argument(
+        "--platform", default="auto", metavar="NAME",
+        help="platform that wrote INPUT: auto (detect from content, the default), qualtrics, qualtrics_legacy, "
+        "surveymonkey, google_forms, microsoft_forms, limesurvey, redcap, spss, stata, generic",
+    )
     p.add_argument("--id-column", metavar="COL", help="column holding the response id (default: response_id, else row number)")
     p.add_argument("--encoding", metavar="ENC", help="text encoding of INPUT (default: detect)")
     p.add_argument("--dictionary", metavar="DICT.csv", help="REDCap data dictionary: field labels, choices, identifier fields")

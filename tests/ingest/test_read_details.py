@@ -1,0 +1,103 @@
+"""Reader details: duplicate names, delimiters, time zones, label exports with a dictionary, generic tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import belonging as bl
+from belonging.errors import IngestError
+
+P = Path(__file__).resolve().parents[1] / "fixtures" / "platforms"
+QHEAD = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "ResponseId"]
+
+
+def _qualtrics(rows, extra_names=(), delimiter=","):
+    names = [*QHEAD, *extra_names]
+    ids = [f'{{"ImportId":"{n}"}}' for n in names]
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    w.writerows([names, names, ids, *rows])
+    return buf.getvalue()
+
+
+def test_duplicate_column_names_made_unique_and_noted(tmp_path):
+    # qualtRics #233: two Status columns; #176: two questions with the same export tag
+    text = _qualtrics([["2024-03-04 09:12:44", "2024-03-04 09:19:02", "0", "100", "378", "1", "R_1", "a", "b", "NA"]], ("Q3", "Q3", "Status"))
+    path = tmp_path / "dup.csv"
+    path.write_text(text, encoding="utf-8")
+    r = bl.read_export(path)
+    assert {"Q3", "Q3_2", "Status_2"} <= set(r.data.columns)
+    assert r.data["Q3_2"].tolist() == ["b"]
+    assert r.data["Status_2"].tolist() == ["NA"]  # a literal NA stays text
+    assert any("duplicate column name 'Q3' renamed 'Q3_2'" in n for n in r.provenance.notes)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiter_sniffed_from_header_line(tmp_path, delimiter):
+    text = _qualtrics([["2024-03-04 09:12:44", "2024-03-04 09:19:02", "0", "100", "378", "1", "R_1", "x,y;z|w\tv"]], ("Q1",), delimiter)
+    path = tmp_path / "d.txt"
+    path.write_text(text, encoding="utf-8")
+    r = bl.read_export(path)
+    assert r.provenance.platform == "qualtrics"
+    assert r.data["Q1"].tolist() == ["x,y;z|w\tv"]
+    assert r.provenance.format == ("tsv" if delimiter == "\t" else "csv")
+
+
+def test_daylight_saving_gap_is_an_error_naming_row(tmp_path):
+    rows = [["2024-03-10 01:30:00", "2024-03-10 01:45:00", "0", "100", "900", "1", "R_1"],
+            ["2024-03-10 02:30:00", "2024-03-10 03:10:00", "0", "100", "900", "1", "R_2"]]  # 02:30 does not exist in New York
+    path = tmp_path / "dst.csv"
+    path.write_text(_qualtrics(rows), encoding="utf-8")
+    assert bl.read_export(path).data["started_at"].iloc[1] == pd.Timestamp("2024-03-10 02:30", tz="UTC")
+    with pytest.raises(IngestError, match=r"row 2, column 'started_at': local time '2024-03-10 02:30:00' is ambiguous or does not exist"):
+        bl.read_export(path, timezone="America/New_York")
+
+
+def test_offsets_in_cells_win_over_timezone(tmp_path):
+    rows = [["2024-03-04T09:12:44+01:00", "2024-03-04T09:19:02+01:00", "0", "100", "378", "1", "R_1"]]
+    path = tmp_path / "iso.csv"
+    path.write_text(_qualtrics(rows), encoding="utf-8")
+    r = bl.read_export(path, timezone="America/New_York")
+    assert r.data["started_at"].iloc[0] == pd.Timestamp("2024-03-04 08:12:44", tz="UTC")
+
+
+def test_redcap_label_export_with_dictionary_becomes_codes(tmp_path):
+    truth = pd.read_csv(P / "truth.csv")
+    r = bl.read_export(P / "redcap_labels.csv", dictionary=P / "redcap_dictionary.csv")
+    assert r.data["ccs_01"].astype(float).tolist() == truth["ccs_01"].astype(float).tolist()
+    assert r.data["finished"].tolist() == truth["finished"].tolist()
+
+
+def test_spss_wrong_platform_and_generic_tables_still_work(tmp_path):
+    frame = pd.DataFrame({"response_id": ["a", "b"], "pssm_01": [1, 5], "group": ["x", "y"]})
+    frame.to_parquet(tmp_path / "t.parquet")
+    frame.to_excel(tmp_path / "t.xlsx", index=False)
+    frame.to_csv(tmp_path / "t.csv", sep=";", index=False)
+    for name in ("t.parquet", "t.xlsx", "t.csv"):
+        r = bl.read_export(tmp_path / name)
+        assert r.provenance.platform == "generic"
+        assert r.data["response_id"].tolist() == ["a", "b"] and r.data["pssm_01"].astype(int).tolist() == [1, 5]
+
+
+def test_cp1252_export_falls_back_and_is_recorded(tmp_path):
+    text = _qualtrics([["2024-03-04 09:12:44", "2024-03-04 09:19:02", "0", "100", "378", "1", "R_1", "caf\u00e9 \u2014 ok"]], ("Q1",))
+    path = tmp_path / "cp.csv"
+    path.write_bytes(text.encode("cp1252"))
+    r = bl.read_export(path)
+    assert r.provenance.encoding == "cp1252"
+    assert r.data["Q1"].tolist() == ["caf\u00e9 \u2014 ok"]
+
+
+def test_input_file_is_not_modified_and_hash_recorded():
+    import hashlib
+
+    before = (P / "qualtrics_utf16.tsv").read_bytes()
+    r = bl.read_export(P / "qualtrics_utf16.tsv")
+    assert (P / "qualtrics_utf16.tsv").read_bytes() == before
+    assert r.provenance.sha256 == hashlib.sha256(before).hexdigest()
+    assert r.provenance.encoding == "utf-16" and r.provenance.format == "tsv"
