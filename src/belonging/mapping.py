@@ -151,6 +151,21 @@ def load_mapping(path) -> Mapping:
     ------
     MappingError
         Unreadable file, invalid TOML, a non-string item id, an item mapped twice, a non-numeric code.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "map.toml"
+    >>> _ = path.write_text('[columns]\\n"Q5_1" = "ccs_01"\\n"Q5_2" = "ccs_02"\\n\\n[labels]\\n"Totally agree" = 4\\n')
+    >>> mapping = bl.load_mapping(path)
+    >>> dict(mapping.columns)
+    {'Q5_1': 'ccs_01', 'Q5_2': 'ccs_02'}
+    >>> dict(mapping.labels)
+    {'Totally agree': 4.0}
+    >>> folder.cleanup()
     """
     p = Path(path)
     try:
@@ -330,6 +345,19 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     -------
     MappedItems
         Never raises for a bad cell: invalid cells become NaN and are listed in ``issues``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> data = pd.DataFrame({"Q1": ["Agree", "Strongly disagree", "9"], **{i: [2, 3, 1] for i in ccs.item_ids[1:]}})
+    >>> mapped = bl.map_items(data, ccs, mapping={"Q1": "ccs_01"})
+    >>> mapped.items["ccs_01"].tolist()
+    [3.0, 0.0, nan]
+    >>> print(mapped.issues[["row", "column", "value", "reason"]].to_string(index=False))
+     row column value       reason
+       3     Q1     9 out_of_range
     """
     import numpy as np
     import pandas as pd
@@ -418,5 +446,15 @@ def item_frame(data, instrument, *, mapping=None, source: str | None = None):
 
     See :func:`map_items`; raises :class:`~belonging.errors.DataValidationError` naming file, row,
     column and value when any answer is outside the scale or an unknown label.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> data = pd.DataFrame({i: ["Agree", "Neutral"] for i in ccs.item_ids})
+    >>> items = bl.item_frame(data, ccs)
+    >>> items.shape, items["ccs_01"].tolist()
+    ((2, 20), [3.0, 2.0])
     """
     return map_items(data, instrument, mapping=mapping, source=source).raise_if_invalid().items

@@ -23,6 +23,16 @@ def reverse_items(items, instrument):
     -------
     pandas.DataFrame
         Same shape; only columns of reverse-keyed items change. Missing stays missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> items = pd.DataFrame([[3.0] * 20], columns=list(ccs.item_ids))
+    >>> keyed = bl.reverse_items(items, ccs)
+    >>> keyed[["ccs_01", "ccs_04", "ccs_05"]].iloc[0].tolist()
+    [3.0, 1.0, 1.0]
     """
     out = items.copy()
     total = instrument.response_scale.min + instrument.response_scale.max
@@ -62,6 +72,17 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     instrument's ``min_answered`` fraction :math:`m`. The mean equals R's
     ``psych::scoreItems(keys, items, impute = "none", min, max)$scores`` (validated on psych's
     ``bfi`` data to 1e-9, psych 2.x; see tests/reference/scoring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> items = pd.DataFrame([[3.0] * 20, [3.0] * 15 + [None] * 5], columns=list(ccs.item_ids))
+    >>> print(bl.score_items(items, ccs).to_string(index=False))
+     ccs  ccs_connectedness  ccs_learning  ccs_n_answered
+    40.0               24.0          16.0              20
+     NaN               25.0           NaN              15
     """
     import numpy as np
     import pandas as pd
@@ -136,6 +157,19 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
     Notes
     -----
     See :func:`score_items` for the formula and its check against R psych::scoreItems.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> answers = pd.DataFrame([[3] * 20, [1] * 20, [4, 0] * 10], columns=list(ccs.item_ids))
+    >>> answers.insert(0, "mode", ["online_sync", "in_person", "hybrid"])
+    >>> print(bl.score(answers, ccs, keep=["mode"]).to_string(index=False))
+    response_id  ccs  ccs_connectedness  ccs_learning  ccs_n_answered        mode
+              1 40.0               24.0          16.0              20 online_sync
+              2 40.0               16.0          24.0              20   in_person
+              3 56.0               28.0          28.0              20      hybrid
     """
     import numpy as np
     import pandas as pd

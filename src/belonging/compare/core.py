@@ -133,6 +133,23 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     :mod:`belonging.compare.descriptives`, :mod:`~belonging.compare.tests`,
     :mod:`~belonging.compare.models`, :mod:`~belonging.compare.weighted`,
     :mod:`~belonging.compare.waves` and in docs/methods.md.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(5)
+    >>> mode = np.repeat(["in_person", "online"], 200)
+    >>> data = pd.DataFrame({"mode": mode, "score": rng.normal(50, 10, 400) - 4 * (mode == "online")})
+    >>> result = bl.compare(data, outcome="score", by="mode")
+    >>> print(result.descriptives[["group", "n", "mean", "ci_low", "ci_high"]].round(2).to_string(index=False))
+        group   n  mean  ci_low  ci_high
+    in_person 200 49.35   48.01    50.70
+       online 200 45.61   44.26    46.96
+    >>> print(result.pairwise[["group_a", "group_b", "difference", "hedges_g", "g_ci_low", "g_ci_high"]].round(2).to_string(index=False))
+      group_a group_b  difference  hedges_g  g_ci_low  g_ci_high
+    in_person  online        3.74      0.39      0.19       0.58
     """
     frame = getattr(data, "data", data)
     if not isinstance(frame, pd.DataFrame):

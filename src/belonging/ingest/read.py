@@ -134,6 +134,21 @@ def read_export(
         number or completion flag. The message names the file and the line or row.
     UsageError
         Unknown `platform` or `timezone`, or `id_column` not in the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "export.csv"
+    >>> _ = path.write_text("response_id,email,ccs_01,ccs_02\\nR1,a@example.org,3,4\\nR2,b@example.org,1,\\n")
+    >>> responses = bl.read_export(path)
+    >>> responses.provenance.platform, len(responses)
+    ('generic', 2)
+    >>> responses.identifiers
+    ('email',)
+    >>> folder.cleanup()
     """
     if platform not in PLATFORMS:
         from belonging.errors import suggest

@@ -52,6 +52,14 @@ def list_instruments():
         One row per instrument: ``id``, ``name``, ``version``, ``construct``, ``items`` (count),
         ``subscales`` (comma-separated ids), ``scale`` (``"min-max"``), ``method``, ``unconfirmed``
         (number of facts marked unconfirmed) and ``citation``.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> table = bl.list_instruments()
+    >>> print(table.loc[table["id"] == "ccs", ["id", "items", "subscales", "scale"]].to_string(index=False))
+     id  items               subscales scale
+    ccs     20 connectedness, learning   0-4
     """
     import pandas as pd
 
@@ -92,6 +100,17 @@ def load_instrument(id_or_path) -> Instrument:
     ------
     InstrumentError
         Unknown id, unreadable file, or an invalid definition (the message names file and field).
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> ccs.name, len(ccs.item_ids), ccs.response_scale.min, ccs.response_scale.max
+    ('Classroom Community Scale', 20, 0, 4)
+    >>> ccs.reverse_items[:3]
+    ('ccs_04', 'ccs_05', 'ccs_08')
+    >>> [s.id for s in ccs.subscales]
+    ['connectedness', 'learning']
     """
     if isinstance(id_or_path, Instrument):
         return id_or_path

@@ -208,6 +208,19 @@ def parallel_analysis(data, *, items=None, n_iter: int = 100, seed=None, quantil
     2. Humphreys, L. G., & Montanelli, R. G. (1975). An investigation of the parallel analysis
        criterion for determining the number of common factors. Multivariate Behavioral Research, 10,
        193-205.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(11)
+    >>> f = rng.normal(size=(600, 2))
+    >>> load = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
+    >>> data = pd.DataFrame(f @ load.T + rng.normal(scale=0.6, size=(600, 6)), columns=[f"x{j}" for j in range(1, 7)])
+    >>> pa = bl.parallel_analysis(data, seed=1)
+    >>> pa.n_components, pa.n_factors
+    (2, 2)
     """
     if not (isinstance(quantile, int | float) and 0 < quantile < 1):
         msg = f"`quantile` must lie in (0, 1); got {quantile!r}"
@@ -315,6 +328,21 @@ def efa(
     3. Harman, H. H., & Jones, W. H. (1966). Factor analysis by minimizing residuals (minres).
        Psychometrika, 31, 351-368.
     4. Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality Research.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(11)
+    >>> f = rng.normal(size=(600, 2))
+    >>> load = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
+    >>> data = pd.DataFrame(f @ load.T + rng.normal(scale=0.6, size=(600, 6)), columns=[f"x{j}" for j in range(1, 7)])
+    >>> fit = bl.efa(data, n_factors=2, seed=1)
+    >>> fit.n_factors, fit.converged
+    (2, True)
+    >>> fit.loadings.set_index("item").abs().idxmax(axis=1).tolist()
+    ['factor_2', 'factor_2', 'factor_2', 'factor_1', 'factor_1', 'factor_1']
     """
     check_choice(method, "method", METHODS)
     check_choice(rotation, "rotation", ROTATIONS)

@@ -212,6 +212,24 @@ def invariance(
        1(2), 130-149.
     .. [4] Meredith, W. (1993). Measurement invariance, factor analysis and factorial invariance.
        *Psychometrika*, 58(4), 525-543.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(3)
+    >>> trait = rng.normal(size=(800, 1))
+    >>> x = 3 + 0.8 * trait + rng.normal(scale=0.6, size=(800, 4))
+    >>> data = pd.DataFrame(x, columns=["b1", "b2", "b3", "b4"]).assign(mode=np.repeat(["online", "in_person"], 400))
+    >>> result = bl.invariance(data, {"belonging": ["b1", "b2", "b3", "b4"]}, group="mode")
+    >>> result.level
+    'strict'
+    >>> print(result.tests[["model", "compared_with", "df_diff", "supported"]].to_string(index=False))
+     model compared_with  df_diff  supported
+    metric    configural        3       True
+    scalar        metric        3       True
+    strict        scalar        4       True
     """
     import numpy as np
     import pandas as pd

@@ -186,6 +186,19 @@ def reliability(
        alpha. Applied Psychological Measurement, 11, 93-103.
     3. McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.
     4. Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality Research.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(7)
+    >>> trait = rng.normal(size=(500, 1))
+    >>> items = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(500, 5))), 0, 4), columns=[f"q{j}" for j in range(1, 6)])
+    >>> result = bl.reliability(items, {"scale": list(items.columns)})
+    >>> print(result.scales[["scale", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "omega"]].round(3).to_string(index=False))
+    scale   n  k  alpha  alpha_ci_low  alpha_ci_high  omega
+    scale 500  5  0.792         0.762           0.82  0.793
     """
     check_choice(ci_method, "ci_method", CI_METHODS)
     if not (isinstance(confidence, int | float) and 0 < confidence < 1):

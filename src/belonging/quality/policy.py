@@ -257,6 +257,21 @@ def load_policy(path) -> Policy:
     ------
     UsageError
         The file is missing or unreadable, not TOML, or names an unknown reason, action or threshold.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "policy.toml"
+    >>> _ = path.write_text('[actions]\\nspeeder = "exclude"\\n\\n[thresholds]\\nspeeder_fraction = 0.25\\n')
+    >>> policy = bl.load_policy(path)
+    >>> policy.actions["speeder"], policy.thresholds["speeder_fraction"]
+    ('exclude', 0.25)
+    >>> policy.actions["longstring"]
+    'flag'
+    >>> folder.cleanup()
     """
     p = Path(path)
     try:
