@@ -25,6 +25,7 @@ EXPECTED = {
     "01-quickstart": [
         "platform='qualtrics'",  # read from the Qualtrics export, not the plain CSV
         "statement in the export",  # the mapping check
+        "20 of 20 items matched",  # bl.propose_mapping
         "Somewhat agree",
         "Quality report",  # QualityReport._repr_html_
         "kept",
