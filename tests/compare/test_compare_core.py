@@ -174,3 +174,11 @@ def test_public_api_exports(data):
     assert_allclose(res.overall["mean"], compare(data, outcome="belonging", by="mode").overall["mean"])
     assert bl.CompareResult is CompareResult
     assert callable(bl.participation)
+
+
+def test_group_without_spread_warns(data):
+    frame = pd.concat([data, pd.DataFrame({"belonging": [3.0] * 5, "mode": ["flat"] * 5})], ignore_index=True)
+    res = compare(frame, outcome="belonging", by="mode")
+    assert any("'flat' have no spread" in w for w in res.warnings)
+    assert np.isnan(res.omnibus.set_index("test").loc["welch_anova", "statistic"])
+    assert np.isfinite(res.omnibus.set_index("test").loc["anova", "statistic"])

@@ -120,9 +120,10 @@ def run(args) -> int:
     if args.format == "csv" and args.table not in frames:
         msg = f"--table {args.table}: that table was not computed (available: {', '.join(frames)})"
         raise UsageError(msg)
-    extra = {"icc": result.icc, "warnings": list(result.warnings), "notes": list(result.notes)}
+    extra = {"icc": result.icc, "variance": dict(result.variance), "wave_variance": dict(result.wave_variance),
+             "warnings": list(result.warnings), "notes": list(result.notes)}
     if args.format == "table":
-        extra = {k: v for k, v in extra.items() if v not in (None, [])}
+        extra = {k: v for k, v in extra.items() if v not in (None, [], {})}
     emit_frames(frames, args, extra=extra, csv_frame=args.table)
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)

@@ -225,6 +225,10 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     tcodes = remap[codes[tmask]]
     tlevels = [lv for lv, k in zip(levels, keep_groups) if k]
     ty = y[tmask]
+    flat = [lv for lv, j in zip(tlevels, range(len(tlevels))) if np.ptp(ty[tcodes == j]) == 0]
+    if flat:
+        warnings.append(f"group(s) {', '.join(map(repr, flat))} have no spread (every score equal); "
+                        "Welch's ANOVA and Games-Howell are undefined for them (reported as missing)")
     with np.errstate(divide="ignore", invalid="ignore"):
         omni = omnibus(ty, tcodes, tlevels, confidence=confidence)
         pairs = pairwise(ty, tcodes, tlevels, confidence=confidence, correction=correction, posthoc=posthoc)
