@@ -49,6 +49,17 @@ def plot_distribution(data, score, *, by=None, kind="box", ax=None, bins=20, ord
     -----
     Box plots follow Tukey's convention: the box spans the quartiles (linear interpolation,
     ``numpy.percentile``), whiskers reach the furthest point within 1.5 IQR, points beyond are drawn.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> scores = pd.DataFrame({"ccs": [40, 52, 47, 61, 38, 44], "mode": ["online", "in_person"] * 3})
+    >>> ax = plots.plot_distribution(scores, "ccs", by="mode", xlabel="CCS total (0-80)")
+    >>> ax.get_xlabel()
+    'CCS total (0-80)'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 

@@ -32,6 +32,17 @@ def plot_group_means(table, *, group=C.GROUP, estimate=C.MEAN, low=C.CI_LOW, hig
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> table = pd.DataFrame({"group": ["in_person", "online_async"], "mean": [49.2, 42.5], "ci_low": [48.5, 41.5], "ci_high": [49.9, 43.5], "n": [813, 457]})
+    >>> ax = plots.plot_group_means(table, reference=47.2, reference_label="all modes", xlabel="CCS total")
+    >>> ax.get_xlabel()
+    'CCS total'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 
@@ -90,6 +101,17 @@ def plot_forest(pairwise, *, estimate=C.HEDGES_G, low=C.G_CI_LOW, high=C.G_CI_HI
     -----
     Shaded bands mark |g| < 0.2, the conventional "small" threshold (Cohen 1988), to help reading,
     not as a test.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> pairs = pd.DataFrame({"group_a": ["in_person", "in_person"], "group_b": ["hybrid", "online_async"], "hedges_g": [0.17, 0.67], "g_ci_low": [0.06, 0.55], "g_ci_high": [0.28, 0.78]})
+    >>> ax = plots.plot_forest(pairs, title="Pairwise differences")
+    >>> ax.get_title(loc="left")
+    'Pairwise differences'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 

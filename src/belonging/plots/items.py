@@ -28,6 +28,17 @@ def plot_item_analysis(items, *, value=C.ITEM_REST_R, item=C.ITEM, labels=None, 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> items = pd.DataFrame({"item": ["ccs_01", "ccs_02", "ccs_03"], "item_rest_r": [0.52, 0.21, 0.47]})
+    >>> ax = plots.plot_item_analysis(items, threshold=0.3, title="Item-rest correlations")
+    >>> ax.get_title(loc="left")
+    'Item-rest correlations'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 

@@ -25,6 +25,20 @@ def likert_counts(items, *, levels, by=None):
     pandas.DataFrame
         Columns ``group`` (with `by`), ``item``, ``value`` (code), ``count`` (int). Every
         combination appears (zero counts included), items in column order, levels in scale order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> answers = pd.DataFrame({"ccs_01": [4, 3, 3, None], "ccs_02": [0, 1, 3, 3]})
+    >>> counts = plots.likert_counts(answers, levels=range(0, 5))
+    >>> print(counts[counts["item"] == "ccs_01"].to_string(index=False))
+      item  value  count
+    ccs_01      0      0
+    ccs_01      1      0
+    ccs_01      2      0
+    ccs_01      3      2
+    ccs_01      4      1
     """
     import numpy as np
     import pandas as pd
@@ -94,6 +108,18 @@ def plot_likert(counts, *, levels, labels=None, item_labels=None, ax=None, show_
     ----------
     1. Heiberger, R. M., & Robbins, N. B. (2014). Design of diverging stacked bar charts for Likert
        scales and other applications. Journal of Statistical Software, 57(5), 1-32.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> answers = pd.DataFrame({"ccs_01": [4, 3, 3, 2, 1], "ccs_02": [0, 1, 3, 3, 4]})
+    >>> counts = plots.likert_counts(answers, levels=range(0, 5))
+    >>> ax = plots.plot_likert(counts, levels=range(0, 5), labels=["SD", "D", "N", "A", "SA"], title="CCS items")
+    >>> ax.get_title(loc="left")
+    'CCS items'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 

@@ -27,6 +27,17 @@ def plot_trend(table, *, x=C.WAVE, estimate=C.MEAN, low=C.CI_LOW, high=C.CI_HIGH
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from belonging import plots
+    >>> table = pd.DataFrame({"wave": ["start", "end", "start", "end"], "group": ["in_person", "in_person", "online_async", "online_async"], "mean": [49.2, 51.4, 42.5, 40.3], "ci_low": [48.5, 50.7, 41.5, 39.0], "ci_high": [49.9, 52.2, 43.5, 41.5]})
+    >>> ax = plots.plot_trend(table, group="group", order=["start", "end"], ylabel="CCS total")
+    >>> ax.get_ylabel()
+    'CCS total'
+    >>> plt.close(ax.figure)
     """
     import numpy as np
 
