@@ -108,3 +108,11 @@ def test_studentized_range_quadrature_matches_scipy(k, df):
     assert_allclose(range_cdf(q, k, df), stats.studentized_range.cdf(q, k, df), rtol=0, atol=1e-10)
     if df in (7.5, 596):
         assert_allclose(range_ppf(0.95, k, df), stats.studentized_range.ppf(0.95, k, df), rtol=1e-10)
+
+
+def test_studentized_range_far_tail_keeps_relative_accuracy():
+    from belonging.compare._range import range_sf
+
+    got = range_sf(np.array([9.0, 12.0]), 4, 150.0)
+    assert_allclose(got, stats.studentized_range.sf([9.0, 12.0], 4, 150.0), rtol=1e-6)
+    assert (got > 0).all()

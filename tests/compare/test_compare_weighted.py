@@ -62,3 +62,8 @@ def test_single_psu_stratum_is_an_error():
     st = np.array([0, 0, 0, 0, 1, 1])
     with pytest.raises(DataValidationError, match="stratum 'Z' has a single primary sampling unit"):
         SurveyDesign(w, psu, st, strata_labels=["Y", "Z"])
+
+
+def test_single_cluster_without_strata_is_an_error():
+    with pytest.raises(DataValidationError, match="single primary sampling unit \\(cluster\\)"):
+        SurveyDesign(np.ones(4), np.zeros(4, dtype=np.int64))

@@ -67,8 +67,14 @@ def range_cdf(q, k: int, df: float) -> np.ndarray:
 
 
 def range_sf(q, k: int, df: float) -> np.ndarray:
-    """Upper tail ``1 - range_cdf`` (absolute accuracy about 1e-13)."""
-    return np.clip(1.0 - range_cdf(q, k, df), 0.0, 1.0)
+    """Upper tail ``1 - range_cdf``; below 1e-9, where the difference loses relative accuracy, scipy's
+    ``studentized_range.sf`` is used instead."""
+    out = np.clip(1.0 - range_cdf(q, k, df), 0.0, 1.0)
+    tiny = out < 1e-9
+    if tiny.any():
+        q = np.atleast_1d(np.asarray(q, dtype=np.float64))
+        out[tiny] = stats.studentized_range.sf(q[tiny], k, np.inf if df > LARGE_DF else df)
+    return out
 
 
 def range_ppf(p: float, k: int, df: float) -> float:

@@ -42,8 +42,11 @@ class SurveyDesign:
         lonely = np.flatnonzero(self.psu_per_stratum == 1)
         if len(lonely):
             label = (strata_labels or [None] * self.n_strata)[lonely[0]]
-            msg = (f"stratum {label!r} has a single primary sampling unit, so its variance cannot be "
-                   "estimated (survey's lonely.psu = 'fail'); merge it with a neighbouring stratum")
+            if label is None:
+                msg = "the design has a single primary sampling unit (cluster); design-based SEs need at least two"
+            else:
+                msg = (f"stratum {label!r} has a single primary sampling unit, so its variance cannot be "
+                       "estimated (survey's lonely.psu = 'fail'); merge it with a neighbouring stratum")
             raise DataValidationError(msg)
         self.n_psu = n_psu
 
