@@ -396,6 +396,29 @@ def build_report(data, instrument, *, by, cohort=None, compare_by=(), wave=None,
     UsageError
         Unknown columns or cohort, a grouping column that identifies a person or holds free text,
         bad `min_cell` or `confidence`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.report import render_html
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> report = bl.build_report(data, ccs, by="cohort", cohort="Psychology 2025")
+    >>> report.title, report.suppressed
+    ('Psychology 2025', False)
+    >>> [s.title for s in report.sections][:3]
+    ['Summary', 'Compared with the institution and the previous wave', 'Item breakdown']
+    >>> small = bl.build_report(data, ccs, by="cohort", cohort="Museum Studies 2026")
+    >>> small.suppressed
+    True
+    >>> small.sections[0].title, "fewer than 10" in render_html(small)
+    ('Notice', True)
     """
     ctx = prepare_context(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order,
                           roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping)

@@ -130,6 +130,26 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
     ------
     UsageError
         Unknown format, `jobs` below 1, or any error of :func:`build_report`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> result = bl.write_reports(data, ccs, folder.name, by="cohort", formats=("html",))
+    >>> result.cohorts, result.suppressed
+    (2, 1)
+    >>> sorted(p.suffix for p in result.paths)
+    ['.csv', '.html', '.html', '.html']
+    >>> folder.cleanup()
     """
     from belonging._io import atomic_write_text, write_table
     from belonging._validation import check_choice
