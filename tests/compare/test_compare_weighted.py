@@ -35,6 +35,7 @@ def test_design_means_match_survey(data, grouped, name):
     assert_allclose(got["ci_low"], ref["ci_low"], rtol=0, atol=SE_TOL)
     assert_allclose(got["ci_high"], ref["ci_high"], rtol=0, atol=SE_TOL)
     assert_array_equal(got["degf"], ref["degf"])
+    assert_allclose(got["sd"], ref["sd"], rtol=0, atol=MEAN_TOL)
     rc = load_ref("survey_contrasts.csv").query("design == @name").reset_index(drop=True)
     assert_array_equal(pairs["group_a"], rc["group_a"])
     assert_allclose(pairs["difference"], rc["difference"], rtol=0, atol=MEAN_TOL)

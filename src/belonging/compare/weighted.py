@@ -83,8 +83,9 @@ def design_means(y: np.ndarray, codes: np.ndarray, levels: list, design: SurveyD
     Returns
     -------
     groups, overall : pandas.DataFrame
-        ``group``, ``n`` (respondents), ``weight_total``, ``mean``, ``se``, ``ci_low``, ``ci_high``,
-        ``degf``, ``confidence``.
+        ``group``, ``n`` (respondents), ``weight_total``, ``mean``, ``sd`` (weighted SD,
+        :math:`\\sqrt{\\sum w (y - \\hat\\mu)^2 / \\sum w \\cdot n/(n-1)}` as ``survey::svyvar``),
+        ``se``, ``ci_low``, ``ci_high``, ``degf``, ``confidence``.
     pairs : pandas.DataFrame
         ``group_a``, ``group_b``, ``difference`` (a - b), ``se``, ``ci_low``, ``ci_high``,
         ``confidence``.
@@ -100,7 +101,7 @@ def design_means(y: np.ndarray, codes: np.ndarray, levels: list, design: SurveyD
     totals, which gives the SE of a difference. Intervals use normal quantiles, as ``confint`` of
     ``svymean``/``svyby`` does by default; ``degf`` (PSUs - strata) is reported for users who
     prefer t quantiles. Validated against R survey 4.1-1 ``svymean``, ``svyby`` and
-    ``svycontrast`` (weights only; clusters; strata and clusters) to 1e-10.
+    ``svycontrast`` and ``svyvar`` (weights only; clusters; strata and clusters) to 1e-10.
 
     References
     ----------
@@ -119,16 +120,20 @@ def design_means(y: np.ndarray, codes: np.ndarray, levels: list, design: SurveyD
     q = stats.norm.ppf(0.5 + confidence / 2)
     n = np.bincount(codes, minlength=k)
 
-    def frame(labels, nn, ws, m, se):
+    def frame(labels, nn, ws, m, sd, se):
         m, se = np.asarray(m, dtype=np.float64), np.asarray(se, dtype=np.float64)
         return pd.DataFrame({
             C.GROUP: pd.Series(labels, dtype=object), C.N: np.asarray(nn, dtype=np.int64), C.WEIGHT_TOTAL: ws,
-            C.MEAN: m, C.SE: se, C.CI_LOW: m - q * se, C.CI_HIGH: m + q * se,
+            C.MEAN: m, C.SD: sd, C.SE: se, C.CI_LOW: m - q * se, C.CI_HIGH: m + q * se,
             C.DEGF: design.degf, C.CONFIDENCE: confidence,
         })
 
-    groups = frame(levels, n, wsum, mean, np.sqrt(np.diag(cov)))
-    overall = frame([OVERALL], [len(y)], [total], [mu], [np.sqrt(var_all)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev2 = w * (y - mean[codes]) ** 2
+        sd = np.sqrt(np.bincount(codes, weights=dev2, minlength=k) / wsum * n / (n - 1))
+        sd_all = np.sqrt(np.sum(w * (y - mu) ** 2) / total * len(y) / (len(y) - 1))
+    groups = frame(levels, n, wsum, mean, sd, np.sqrt(np.diag(cov)))
+    overall = frame([OVERALL], [len(y)], [total], [mu], [sd_all], [np.sqrt(var_all)])
     ia, ib = np.triu_indices(k, 1)
     diff = mean[ia] - mean[ib]
     se = np.sqrt(cov[ia, ia] + cov[ib, ib] - 2 * cov[ia, ib])

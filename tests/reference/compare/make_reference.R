@@ -205,13 +205,37 @@ for (nm in names(designs)) {
   m <- svymean(~belonging, des)
   ci <- confint(m, level = conf)  # survey's default: normal quantiles
   sv[[length(sv) + 1]] <- data.frame(design = nm, group = "(overall)", mean = coef(m)[[1]],
-    se = SE(m)[[1]], ci_low = ci[1, 1], ci_high = ci[1, 2], degf = degf(des))
+    se = SE(m)[[1]], ci_low = ci[1, 1], ci_high = ci[1, 2], degf = degf(des),
+    sd = sqrt(coef(svyvar(~belonging, des))[[1]]))
   by <- svyby(~belonging, ~mode, des, svymean)
   cb <- confint(by, level = conf)
+  vb <- svyby(~belonging, ~mode, des, svyvar)
   sv[[length(sv) + 1]] <- data.frame(design = nm, group = as.character(by$mode), mean = coef(by),
-    se = SE(by), ci_low = cb[, 1], ci_high = cb[, 2], degf = degf(des))
+    se = SE(by), ci_low = cb[, 1], ci_high = cb[, 2], degf = degf(des), sd = sqrt(coef(vb)))
 }
 wr(do.call(rbind, sv), "survey.csv")
+# design-based differences between groups (a - b) and the share above the midpoint
+svc <- list(); svf <- list()
+for (nm in names(designs)) {
+  des <- designs[[nm]]
+  by <- svyby(~belonging, ~mode, des, svymean, covmat = TRUE)
+  for (j in seq_len(ncol(pairs))) {
+    cvec <- setNames(numeric(k), lev); cvec[pairs[1, j]] <- 1; cvec[pairs[2, j]] <- -1
+    con <- svycontrast(by, cvec)
+    ci <- confint(con, level = conf)
+    svc[[length(svc) + 1]] <- data.frame(design = nm, group_a = pairs[1, j], group_b = pairs[2, j],
+      difference = coef(con)[[1]], se = SE(con)[[1]], ci_low = ci[1, 1], ci_high = ci[1, 2])
+  }
+  des <- update(des, fav = as.numeric(belonging > midpoint))
+  m <- svymean(~fav, des); ci <- confint(m, level = conf)
+  svf[[length(svf) + 1]] <- data.frame(design = nm, group = "(overall)", proportion = coef(m)[[1]],
+    se = SE(m)[[1]], ci_low = ci[1, 1], ci_high = ci[1, 2])
+  by <- svyby(~fav, ~mode, des, svymean); cb <- confint(by, level = conf)
+  svf[[length(svf) + 1]] <- data.frame(design = nm, group = as.character(by$mode), proportion = coef(by),
+    se = SE(by), ci_low = cb[, 1], ci_high = cb[, 2])
+}
+wr(do.call(rbind, svc), "survey_contrasts.csv")
+wr(do.call(rbind, svf), "survey_favourable.csv")
 
 # ---------------------------------------------------------------- participation
 cc <- d
