@@ -140,6 +140,22 @@ def propose_mapping(responses, instrument) -> MappingProposal:
     whose answers are not on the instrument's scale counts less. A text similarity below 0.6 counts as
     none. Pairs are then assigned greedily from the highest score; pairs below 0.3 are left unmapped. Identifying and free-text columns are
     never proposed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "export.csv"
+    >>> header = ",".join(f"Q5_{j}" for j in range(1, 7))
+    >>> _ = path.write_text("id," + header + "\\nr1,1,2,3,4,1,2\\nr2,4,4,3,2,1,1\\n")
+    >>> proposal = bl.propose_mapping(bl.read_export(path), "cohesion")
+    >>> print(proposal.summary())
+    cohesion: 6 of 6 items matched (lowest confidence 0.60); review before use
+    >>> dict(proposal.mapping.columns)["Q5_1"]
+    'cohesion_01'
+    >>> folder.cleanup()
     """
     import pandas as pd
 

@@ -61,6 +61,18 @@ def read_roster(path, by: str) -> dict:
     ------
     UsageError
         The file lacks a column, or a count is not a non-negative whole number.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from belonging.report import read_roster
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "roster.csv"
+    >>> _ = path.write_text("cohort,enrolled\\nPsychology 2025,560\\nMuseum Studies 2026,9\\n")
+    >>> read_roster(path, "cohort")
+    {'Psychology 2025': 560, 'Museum Studies 2026': 9}
+    >>> folder.cleanup()
     """
     import pandas as pd
 

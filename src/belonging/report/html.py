@@ -149,6 +149,16 @@ def render_html(report: Report, *, standalone: bool = True) -> str:
     -------
     str
         HTML; with `standalone`, a complete self-contained page.
+
+    Examples
+    --------
+    >>> from belonging.report import Metric, Note, Report, Section, render_html
+    >>> report = Report(title="Course community", sections=(Section("Summary", (Metric("Mean CCS", "48.9", "95% CI 47.7 to 50.0"), Note("Belonging rose this term."))),))
+    >>> html = render_html(report)
+    >>> html.startswith("<!DOCTYPE html>"), "Belonging rose this term." in html
+    (True, True)
+    >>> "<script" in html
+    False
     """
     if not isinstance(report, Report):
         msg = f"render_html expects a Report; got {type(report).__name__}"

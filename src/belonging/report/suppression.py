@@ -70,6 +70,20 @@ def suppress_counts(counts, *, min_cell: int = DEFAULT_MIN_CELL, margins=("rows"
     usual minimum rule for one-way and two-way tables; it does not solve the general (NP-hard)
     optimal secondary suppression problem, and with many tables of shared cells a determined
     attacker could still narrow a value to an interval.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging.report import suppress_counts
+    >>> sizes = pd.Series({"in_person": 44, "hybrid": 23, "online_sync": 12, "online_async": 6})
+    >>> suppress_counts(sizes, margins=("columns",)).tolist()
+    [False, False, True, True]
+    >>> table = pd.DataFrame({"start": [40, 7, 25], "end": [31, 12, 20]}, index=["in_person", "hybrid", "online"])
+    >>> print(suppress_counts(table).to_string())
+               start    end
+    in_person  False  False
+    hybrid      True   True
+    online      True   True
     """
     import numpy as np
     import pandas as pd
