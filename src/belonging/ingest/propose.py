@@ -76,7 +76,9 @@ class MappingProposal:
     def summary(self) -> str:
         """One line: how many items were matched and the lowest confidence."""
         found = self.table[C.COLUMN].notna()
-        low = self.table.loc[found, C.MATCH_CONFIDENCE].min() if found.any() else float("nan")
+        if not found.any():
+            return f"{self.instrument}: no column matches any of its {len(self.table)} items; is this the right instrument?"
+        low = self.table.loc[found, C.MATCH_CONFIDENCE].min()
         return f"{self.instrument}: {int(found.sum())} of {len(self.table)} items matched (lowest confidence {low:.2f}); review before use"
 
 
