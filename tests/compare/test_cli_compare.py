@@ -145,3 +145,19 @@ def test_wave_order(tmp_path, capsys):
                  "--wave-order", "start"])
     assert code == 2
     assert "wave 'end' of column 'wave' is not listed" in capsys.readouterr().err
+
+
+def test_panel_id_pairs_waves_and_stays_out_of_output(tmp_path, capsys):
+    waves = load_ref("waves.csv")
+    waves["student_id"] = waves["response_id"]
+    waves["response_id"] = [f"R{i}" for i in range(len(waves))]  # a new id per response, as platforms do
+    src = tmp_path / "waves.csv"
+    waves.to_csv(src, index=False)
+    argv = ["compare", str(src), "--outcome", "belonging", "--by", "mode", "--wave", "wave"]
+    payload, _ = run_json([*argv, "--panel-id", "student_id"], capsys)
+    paired = [r for r in payload["waves"] if r["method"] == "paired"]
+    assert_allclose([r["change"] for r in paired], load_ref("waves_change.csv")["change"], atol=1e-12)
+    assert "p0001" not in json.dumps(payload)
+    unpaired, _ = run_json(argv, capsys)
+    assert not [r for r in unpaired["waves"] if r["method"] == "paired"]
+    assert any("appears in two waves" in n for n in unpaired["notes"])

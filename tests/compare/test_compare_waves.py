@@ -55,3 +55,15 @@ def test_three_waves_give_consecutive_changes(waves_data):
     step = got.query("wave_from == 2 and method == 'paired'")
     assert_allclose(step["change"], 0.5, atol=1e-12)
     assert np.all(step["sd_change"] < 1e-12)
+
+
+def test_wave_model_without_repeated_respondents_is_ols(waves_data):
+    from belonging.compare import compare
+
+    fresh = waves_data.assign(response_id=[f"x{i}" for i in range(len(waves_data))])
+    table, variance = wave_model(fresh, outcome="belonging", by="mode", wave="wave")
+    assert variance == {}
+    assert (table["se_method"] == "hc3").all()
+    res = compare(fresh, outcome="belonging", by="mode", wave="wave")
+    assert any("appears in two waves" in n for n in res.notes)
+    assert set(res.waves["method"]) == {"independent"}

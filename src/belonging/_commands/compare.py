@@ -11,7 +11,7 @@ from belonging._commands.validate import add_policy_args, policy_from_args
 HELP = "compare scores across groups: descriptives, tests, effect sizes with CIs, adjusted models"
 
 _TABLES = ("descriptives", "overall", "omnibus", "pairwise", "model", "adjusted", "weighted_pairwise",
-           "participation", "waves", "wave_model")
+           "sample_descriptives", "participation", "waves", "wave_descriptives", "wave_model")
 
 
 def register(sub) -> None:
@@ -37,6 +37,11 @@ def register(sub) -> None:
     p.add_argument("--strata", metavar="COL", help="design strata (with --weights)")
     p.add_argument("--wave", metavar="COL", help="survey wave: change per group and a group-by-wave mixed model")
     p.add_argument("--wave-order", metavar="A,B,...", help="order of the waves (default: sorted values)")
+    p.add_argument(
+        "--panel-id", metavar="COL",
+        help="column that identifies a respondent across waves, to pair responses (default: response_id); "
+             "used only for pairing, never written",
+    )
     p.add_argument("--participation", metavar="A,B", help="participation measures to relate to the outcome")
     p.add_argument("--model", choices=("auto", "ols", "mixed", "none"), default="auto",
                    help="adjusted model (default auto: mixed with --cluster, OLS with --covariates)")
@@ -90,11 +95,18 @@ def run(args) -> int:
 
         needed = [args.by, *covariates, *measures, args.cluster, args.weights, args.strata, args.wave]
         keep = list(dict.fromkeys(c for c in needed if c))
+        blocked = [c for c in keep if c in getattr(responses, "identifiers", ()) or looks_identifying(c)]
+        if blocked:
+            msg = f"column {blocked[0]!r} identifies a person and cannot be a grouping, covariate or design column"
+            raise UsageError(msg)
+        panel = args.panel_id if args.panel_id and args.panel_id != "response_id" else None
+        if panel:
+            keep.append(panel)  # the panel key only pairs waves; compare() never outputs it
         from belonging.quality import check_quality
 
         quality = check_quality(responses, instrument, mapping=mapping, policy=policy_from_args(args))
         data = score(responses, instrument, mapping=mapping, keep=keep, quality=quality,
-                     exclude_flagged=args.exclude_flagged)
+                     exclude_flagged=args.exclude_flagged, keep_identifiers=bool(panel))
         outcome = args.outcome or instrument.id
         if outcome not in data.columns:
             options = [c for c in data.columns if c.startswith(instrument.id)]
@@ -112,7 +124,7 @@ def run(args) -> int:
         correction=args.correction, posthoc=args.posthoc, midpoint=args.midpoint,
         instrument=instrument if args.midpoint is None else None,
         invariance=_Level(args.invariance_level) if args.invariance_level else None,
-        participation=measures,
+        participation=measures, id_column=args.panel_id or "response_id",
     )
     frames = result.tables()
     if args.format == "table":

@@ -203,6 +203,8 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     if wave:
         waves_tables = _waves(rows, outcome=outcome, by=by, wave=wave, id_column=id_column,
                               confidence=confidence, midpoint=midpoint)
+        if "note" in waves_tables:
+            notes.append(waves_tables.pop("note"))
         latest = wave_levels(rows[wave])[-1]
         rows = rows.loc[(rows[wave] == latest).to_numpy()]
         notes.append(f"descriptives, tests and models use the latest wave ({wave} = {latest!r})")
@@ -336,4 +338,7 @@ def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):
                                      confidence=confidence)
         out["wave_model"] = table
         out["wave_variance"] = variance
+        if not variance:
+            out["note"] = (f"no respondent ({id_column}) appears in two waves: change is between independent "
+                           "samples and the group-by-wave model is OLS without a person intercept")
     return out

@@ -8,7 +8,7 @@ from scipy import stats
 
 from belonging import _columns as C
 from belonging.compare.descriptives import encode_groups, group_moments
-from belonging.compare.models import build_design, fit_mixed, mixed_table, term_name
+from belonging.compare.models import build_design, fit_mixed, fit_ols, mixed_table, term_name
 from belonging.compare.tests import hedges_g
 from belonging.errors import DataValidationError
 
@@ -137,6 +137,8 @@ def wave_model(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_colu
         references). The interaction terms are the differences in change between groups.
     variance : dict
         ``tau2`` (between respondents), ``sigma2`` (within), ``icc``, ``n_clusters`` (respondents).
+        Empty when no respondent appears twice (no `id_column`, or ids that never repeat): the
+        person intercept is then not identified and the table is an OLS fit with HC3 SEs.
 
     Notes
     -----
@@ -153,10 +155,12 @@ def wave_model(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_colu
         for i, gl in enumerate(levels[1:], start=1):
             extra.append((f"{term_name(by, gl)}:{term_name(wave, wl)}", ((codes == i) & (wcodes == j)).astype(np.float64)))
     design = build_design(frame, by=by, levels=levels, codes=codes, covariates=[], extra=extra)
-    if id_column in frame.columns:
-        person = pd.factorize(frame[id_column])[0]
-    else:
-        person = np.arange(len(frame))
-    fit = fit_mixed(design.x, frame[outcome].to_numpy(dtype=np.float64), design.names, person)
+    y = frame[outcome].to_numpy(dtype=np.float64)
+    person = pd.factorize(frame[id_column])[0] if id_column in frame.columns else np.arange(len(frame))
+    if len(person) == 0 or np.bincount(person).max() < 2:
+        # nobody answered twice: a person intercept is not identified, so the model is OLS (HC3)
+        table, _, _, _ = fit_ols(design.x, y, design.names, confidence=confidence)
+        return table, {}
+    fit = fit_mixed(design.x, y, design.names, person)
     variance = {C.TAU2: fit.tau2, C.SIGMA2: fit.sigma2, C.ICC: fit.icc, C.N_CLUSTERS: fit.n_clusters}
     return mixed_table(fit, confidence), variance
