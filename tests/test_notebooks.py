@@ -71,6 +71,15 @@ EXPECTED = {
     ],
 }
 
+# notebook -> charts it must display (a chart that silently fails to render is a broken notebook)
+IMAGES = {
+    "01-quickstart": 0,
+    "02-online-vs-in-person": 2,
+    "03-change-over-term-and-participation": 2,
+    "04-institutional-cohort-report": 0,  # the report's charts are embedded in its HTML
+    "05-does-online-learning-connect-students": 1,
+}
+
 NAMES = sorted(EXPECTED)
 
 
@@ -125,5 +134,7 @@ def test_notebook_runs(name, tmp_path):
     text = _outputs_text(nb)
     missing = [s for s in EXPECTED[name] if s not in text]
     assert not missing, f"{name}: outputs lack {missing}"
+    images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert images >= IMAGES[name], f"{name}: {images} chart(s) displayed, expected {IMAGES[name]}"
     written = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.name != f"{name}.ipynb")
     assert written == [], f"{name} wrote into the notebooks folder: {written}"
