@@ -147,6 +147,16 @@ def _toml_str(value: str) -> str:
 def load_mapping(path) -> Mapping:
     """Read a ``--map`` TOML file.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A TOML file with a ``[columns]`` table (source column = item id) and optionally
+        ``[labels]`` (extra label = code) and ``missing = [...]`` (see the module docstring).
+
+    Returns
+    -------
+    Mapping
+
     Raises
     ------
     MappingError
@@ -446,6 +456,29 @@ def item_frame(data, instrument, *, mapping=None, source: str | None = None):
 
     See :func:`map_items`; raises :class:`~belonging.errors.DataValidationError` naming file, row,
     column and value when any answer is outside the scale or an unknown label.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Responses
+        One row per response; answers as codes or response labels.
+    instrument : Instrument
+    mapping : Mapping, dict or path, optional
+        Column mapping (default: columns named like the item ids).
+    source : str, optional
+        Name of the input in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per item id, in the instrument's order, float codes on the instrument's scale
+        (NaN for missing), one row per row of `data`.
+
+    Raises
+    ------
+    DataValidationError
+        An answer outside the scale or an unknown label.
+    MappingError
+        Item columns cannot be found.
 
     Examples
     --------

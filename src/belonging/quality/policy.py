@@ -253,6 +253,15 @@ def _from_dict(data: dict, source: str | None) -> Policy:
 def load_policy(path) -> Policy:
     """Read a policy TOML file (see the module docstring for the format).
 
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    Policy
+        Defaults for everything the file does not set; ``source`` records the file.
+
     Raises
     ------
     UsageError

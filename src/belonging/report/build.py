@@ -57,6 +57,18 @@ class ReportContext:
 def read_roster(path, by: str) -> dict:
     """Read ROSTER.csv: the `by` column and ``enrolled`` (students per cohort) -> {cohort: enrolled}.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV file with the `by` column and ``enrolled``.
+    by : str
+        The cohort column.
+
+    Returns
+    -------
+    dict
+        ``{cohort: enrolled}`` with whole-number counts.
+
     Raises
     ------
     UsageError
@@ -92,7 +104,22 @@ def read_roster(path, by: str) -> dict:
 def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, roster=None,
                     min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, parameters=None,
                     now=None) -> ReportContext:
-    """Score `data` once and compute what every report of the run shares. See :func:`build_report`."""
+    """Score `data` once and compute what every report of the run shares. See :func:`build_report`.
+
+    Parameters
+    ----------
+    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping
+        As in :func:`build_report`.
+    parameters : dict, optional
+        Extra entries for the parameters recorded in the provenance.
+    now : datetime.datetime, optional
+        Time recorded in the provenance (default: the current UTC time).
+
+    Returns
+    -------
+    ReportContext
+        Pass it to :func:`cohort_report` for each cohort and to :func:`index_report`.
+    """
     from belonging.instruments import load_instrument
     from belonging.provenance import manifest
     from belonging.report._data import describe
@@ -273,7 +300,19 @@ def _suppressed_report(title, slug, settings, n_label):
 
 
 def cohort_report(ctx: ReportContext, cohort) -> Report:
-    """The report of one cohort (a notice only when it has fewer than ``min_cell`` scored responses)."""
+    """The report of one cohort (a notice only when it has fewer than ``min_cell`` scored responses).
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        From :func:`prepare_context`.
+    cohort : object
+        A value of the cohort column.
+
+    Returns
+    -------
+    Report
+    """
     st = ctx.settings
     cohort = str(cohort)
     if cohort not in ctx.slugs:
@@ -298,7 +337,19 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
 
 
 def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
-    """The institution overview: key figures, the cohort table with links, charts and methods."""
+    """The institution overview: key figures, the cohort table with links, charts and methods.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        From :func:`prepare_context`.
+    formats : sequence of {"html", "pdf"}
+        Which cohort reports the cohort table links to.
+
+    Returns
+    -------
+    Report
+    """
     import numpy as np
     import pandas as pd
 
