@@ -101,3 +101,16 @@ def test_input_file_is_not_modified_and_hash_recorded():
     assert (P / "qualtrics_utf16.tsv").read_bytes() == before
     assert r.provenance.sha256 == hashlib.sha256(before).hexdigest()
     assert r.provenance.encoding == "utf-16" and r.provenance.format == "tsv"
+
+
+def test_free_text_columns_flagged_in_generic_tables_and_platforms():
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample" / "survey.csv"
+    r = bl.read_export(sample)
+    info = r.column_info("comments")
+    assert info.free_text and info.identifier
+    assert r.column_info("email").identifier and not r.column_info("email").free_text
+    assert not r.column_info("ccs_01").identifier and not r.column_info("mode").identifier
+    g = bl.read_export(P / "google_forms.csv")
+    assert g.column_info("Anything else you would like to tell us? (other)").free_text
+    # statements ending in "... each other" or "... feedback" are answers, not free text
+    assert not any(c.startswith("How much") for c in g.identifiers)

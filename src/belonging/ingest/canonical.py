@@ -14,7 +14,7 @@ from types import MappingProxyType
 from belonging import _columns as C
 from belonging.errors import IngestError, UsageError, suggest
 from belonging.ingest.generic import unique_names
-from belonging.ingest.privacy import looks_identifying
+from belonging.ingest.privacy import looks_free_text, looks_identifying
 from belonging.ingest.responses import ColumnInfo, Provenance, Responses
 
 __all__ = ["as_text", "canonicalise", "parse_times"]
@@ -236,8 +236,8 @@ def _column_infos(spec, table, columns, info, used):
             continue
         question, pid = info.get(col, (None, None))
         other = any(p.fullmatch(col) or (pid and p.fullmatch(pid)) for p in free_patterns)
-        free = col in table.free_text or other
-        ident = col.casefold() in idents or col in table.identifiers or looks_identifying(col) or other
+        free = col in table.free_text or other or (looks_free_text(col) and col not in table.value_labels)
+        ident = col.casefold() in idents or col in table.identifiers or looks_identifying(col) or free
         labels = table.value_labels.get(col, {})
         if ident:
             kind = "identifier"

@@ -27,7 +27,7 @@ from belonging.ingest.platforms import (
     header_facts,
     load_specs,
 )
-from belonging.ingest.privacy import looks_identifying
+from belonging.ingest.privacy import looks_free_text, looks_identifying
 from belonging.ingest.responses import ColumnInfo, Provenance, Responses
 
 __all__ = ["PLATFORMS", "detect_container", "detect_format", "read_export"]
@@ -313,8 +313,9 @@ def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
     out = pd.concat([out, rest.reset_index(drop=True)], axis=1)
     infos = [ColumnInfo(name=C.RESPONSE_ID, kind="meta"), ColumnInfo(name=C.SOURCE_ROW, kind="meta")]
     for col in rest.columns:
-        ident = looks_identifying(col)
-        infos.append(ColumnInfo(name=col, identifier=ident, kind="identifier" if ident else "other"))
+        free = looks_free_text(col) and not pd.api.types.is_numeric_dtype(rest[col])
+        ident = looks_identifying(col) or free
+        infos.append(ColumnInfo(name=col, identifier=ident, free_text=free, kind="identifier" if ident else "other"))
     prov = Provenance(path=str(path), sha256=digest, platform="generic", encoding=encoding, format=fmt, n_records=n)
     dropped = pd.DataFrame({C.SOURCE_ROW: pd.Series([], dtype="int64"), C.RESPONSE_ID: pd.Series([], dtype="string"), C.REASON: pd.Series([], dtype="string")})
     return Responses(data=out, columns=tuple(infos), provenance=prov, dropped=dropped)
