@@ -104,3 +104,53 @@ def test_surveymonkey_roundtrip(tmp_path, cells):
 @given(cells=COLUMN)
 def test_redcap_roundtrip(tmp_path, cells):
     _check(tmp_path, "redcap", cells)
+
+
+# XLSX cannot hold most control characters (openpyxl refuses them), so the XLSX readers get the
+# printable part of the alphabet plus newlines and tabs.
+XLSX_CELL = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"), max_size=25),
+    st.sampled_from(["NA", "=1+2", "+1", "-5", "@home", '"', ",", ";", "007"]),
+)
+
+
+def _check_xlsx(tmp_path, kind, cells):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if kind == "microsoft_forms":
+        ws.append(["ID", "Start time", "Completion time", "Email", "Name", "Anything else?"])
+        for i, c in enumerate(cells, start=1):
+            ws.append([i, pd.Timestamp("2024-03-04 09:12:44").to_pydatetime(), pd.Timestamp("2024-03-04 09:19:02").to_pydatetime(), "anonymous", None, c or None])
+    else:
+        meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name", "Last Name", "Custom Data 1"]
+        ws.append([*meta, "Anything else?"])
+        ws.append([None] * 9 + ["Open-Ended Response"])
+        for i, c in enumerate(cells):
+            ws.append([str(100 + i), "1", "03/04/2024 09:12:44 AM", "03/04/2024 09:19:02 AM", None, None, None, None, None, c or None])
+    # store every answer as text, as the platforms do (openpyxl would otherwise read "=1+2" as a formula)
+    for row in ws.iter_rows(min_row=2):
+        cell = row[-1]
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    path = tmp_path / f"{kind}.xlsx"
+    wb.save(path)
+    r = bl.read_export(path)
+    assert r.provenance.platform == kind
+    got = r.data["Anything else?"]
+    expected = pd.Series(cells, dtype=object)
+    assert got.isna().tolist() == (expected == "").tolist()
+    assert got[got.notna()].astype(str).tolist() == expected[expected != ""].tolist()
+
+
+@SETTINGS
+@given(cells=st.lists(XLSX_CELL, min_size=1, max_size=6))
+def test_microsoft_forms_xlsx_roundtrip(tmp_path, cells):
+    _check_xlsx(tmp_path, "microsoft_forms", cells)
+
+
+@SETTINGS
+@given(cells=st.lists(XLSX_CELL, min_size=1, max_size=6))
+def test_surveymonkey_xlsx_roundtrip(tmp_path, cells):
+    _check_xlsx(tmp_path, "surveymonkey", cells)

@@ -114,3 +114,20 @@ def test_free_text_columns_flagged_in_generic_tables_and_platforms():
     assert g.column_info("Anything else you would like to tell us? (other)").free_text
     # statements ending in "... each other" or "... feedback" are answers, not free text
     assert not any(c.startswith("How much") for c in g.identifiers)
+
+
+def test_qualtrics_spss_export_drops_previews_by_status_code(tmp_path):
+    import pyreadstat
+
+    frame = pd.DataFrame({
+        "ResponseId": ["R_a", "R_b", "R_c"], "Status": [0.0, 1.0, 2.0], "Finished": [1.0, 0.0, 1.0],
+        "Progress": [100.0, 40.0, 100.0], "Duration__in_seconds_": [300.0, 20.0, 100.0], "Q1_1": [4.0, 8.0, 2.0],
+    })
+    path = tmp_path / "q.sav"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"Status": {0.0: "IP Address", 1.0: "Survey Preview", 2.0: "Survey Test"}},
+                         missing_ranges={"Q1_1": [8.0]})
+    r = bl.read_export(path)
+    assert r.data["response_id"].tolist() == ["R_a"]
+    assert r.dropped["reason"].tolist() == ["preview", "test"] and r.dropped["source_row"].tolist() == [2, 3]
+    assert r.data["finished"].tolist() == [True] and r.data["duration_s"].tolist() == [300.0]
+    assert r.column_info("Status").kind == "system"

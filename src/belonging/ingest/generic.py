@@ -111,11 +111,11 @@ def read_generic_table(path: str | Path, data: bytes, *, fmt: str, encoding: str
             raise IngestError(msg) from None
     if fmt == "xlsx":
         try:
-            frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object)
+            frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object, keep_default_na=False, na_values=[""])
         except Exception as err:  # openpyxl raises many types for bad files
             msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
             raise IngestError(msg) from None
-        return frame, "xlsx"
+        return frame.mask(frame.eq("")), "xlsx"
     text, enc = decode_text(path, data, encoding)
     delim = "\t" if fmt == "tsv" else sniff_delimiter(text)
     return parse_delimited(path, text, delimiter=delim, text_columns=text_columns), enc
@@ -144,10 +144,11 @@ def read_xlsx_records(path, data: bytes):
     import pandas as pd
 
     try:
-        return pd.read_excel(io.BytesIO(data), engine="openpyxl", header=None, dtype=object)
+        grid = pd.read_excel(io.BytesIO(data), engine="openpyxl", header=None, dtype=object, keep_default_na=False, na_values=[""])
     except Exception as err:  # openpyxl raises many types for bad files
         msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
         raise IngestError(msg) from None
+    return grid.mask(grid.eq(""))  # only an empty cell is missing; a literal "NA" stays text
 
 
 def split_header(text: str, *, delimiter: str, header_rows: int = 1):
