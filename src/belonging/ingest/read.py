@@ -172,7 +172,7 @@ def read_export(
         from belonging.ingest.canonical import canonicalise
         from belonging.ingest.readstat import read_readstat
 
-        key = container == "sav" and "spss" or "stata"
+        key = "spss" if container == "sav" else "stata"
         if platform not in ("auto", key):
             check_platform(path, specs[platform], container, [])
         table = read_readstat(path, container, encoding=encoding)
