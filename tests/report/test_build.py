@@ -111,7 +111,7 @@ def test_no_identifiers_or_free_text_in_any_report(ctx):
 
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"by": "email"}, "identifies a person"),
-    ({"by": "cohort", "compare_by": ["comments"]}, "looks like an identifier or free text"),
+    ({"by": "cohort", "compare_by": ["comments"]}, "holds free text"),
     ({"by": "cohort", "compare_by": ["nope"]}, "not in the data"),
     ({"by": "cohort", "min_cell": 0}, "min_cell"),
     ({"by": "cohort", "confidence": 95}, "confidence"),
@@ -161,3 +161,9 @@ def test_two_way_suppression_protects_against_institution_totals(ctx):
         for group, hid in mask.loc[cohort].items():
             if hid:
                 assert shown_hidden.loc[group]
+
+
+def test_high_cardinality_group_column_is_refused(survey):
+    # a plain DataFrame carries no column metadata: many distinct values mark free text or ids
+    with pytest.raises(UsageError, match="looks like an identifier or free text"):
+        bl.build_report(survey, "ccs", by="cohort", compare_by=["comments"])
