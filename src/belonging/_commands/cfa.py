@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames, load_input
+from belonging._commands._screen import add_screen_args, screen
 
 HELP = "fit the instrument's factor structure by ML confirmatory factor analysis (CFA)"
 
@@ -20,6 +21,7 @@ def register(sub) -> None:
     add_input_args(p)
     p.add_argument("--by", metavar="COL", help="fit one configural model across the groups of this column")
     p.add_argument("--std-lv", action="store_true", help="fix factor variances to 1 instead of first loadings")
+    add_screen_args(p)
     add_format_args(p)
     p.set_defaults(func=run)
 
@@ -28,19 +30,22 @@ def group_frame(args):
     """Item frame of INPUT (plus the --by column) and the instrument; shared with `invariance`."""
     from belonging._validation import check_columns
     from belonging.errors import UsageError
-    from belonging.mapping import item_frame
+    from belonging.mapping import item_frame, resolve_columns
 
     responses, instrument, mapping = load_input(args)
-    items = item_frame(responses, instrument, mapping=mapping)
     by = getattr(args, "by", None)
     if by:
         check_columns(responses.data, [by], "--by")
         if by in responses.identifiers:
             msg = f"--by column {by!r} identifies a person; group by a non-identifying column (e.g. mode or cohort)"
             raise UsageError(msg)
-        if by in items.columns:
+        resolved = resolve_columns(responses.data.columns, instrument, mapping, source=responses.provenance.path)
+        if by in resolved or by in resolved.values():
             msg = f"--by column {by!r} is an item of instrument {instrument.id!r}; choose a grouping column"
             raise UsageError(msg)
+    responses, _quality = screen(responses, instrument, mapping, args)
+    items = item_frame(responses, instrument, mapping=mapping)
+    if by:
         items = items.assign(**{by: responses.data[by].to_numpy()})
     return items, instrument, responses
 

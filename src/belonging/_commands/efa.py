@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._screen import add_screen_args
 
 HELP = "exploratory factor analysis (ML or minres, oblimin) with parallel analysis"
 
@@ -25,17 +26,20 @@ def register(sub) -> None:
         "--table", choices=("loadings", "communalities", "phi", "parallel"), default="loadings",
         help="which table --format csv writes (default loadings)",
     )
+    add_screen_args(p)
     add_format_args(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from belonging._commands._common import load_input
+    from belonging._commands._screen import screen
     from belonging.mapping import item_frame
     from belonging.psychometrics.efa import efa, parallel_analysis
     from belonging.scoring import reverse_items
 
     responses, instrument, mapping = load_input(args)
+    responses, _quality = screen(responses, instrument, mapping, args)
     items = reverse_items(item_frame(responses, instrument, mapping=mapping), instrument)
     cols = list(instrument.item_ids)
     parallel = parallel_analysis(items, items=cols, n_iter=args.n_iter, seed=args.seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._screen import add_screen_args
 
 HELP = "test measurement invariance of the instrument across groups (multi-group CFA)"
 
@@ -19,6 +20,7 @@ def register(sub) -> None:
     add_input_args(p)
     p.add_argument("--by", metavar="COL", required=True, help="column defining the groups to compare")
     p.add_argument("--std-lv", action="store_true", help="fix factor variances to 1 instead of first loadings")
+    add_screen_args(p)
     add_format_args(p)
     p.set_defaults(func=run)
 

@@ -7,6 +7,7 @@ import os
 import sys
 
 from belonging._commands._common import add_input_args, load_input, split_list
+from belonging._commands._screen import add_screen_args
 
 HELP = "write an institution overview and a privacy-safe report per cohort (HTML, PDF)"
 
@@ -28,13 +29,16 @@ def register(sub) -> None:
     p.add_argument("--confidence", type=float, default=0.95, metavar="C", help="confidence level of intervals (default: 0.95)")
     p.add_argument("--format", default="html,pdf", metavar="html,pdf", help="cohort report formats (default: html,pdf)")
     p.add_argument("--seed", type=int, default=None, help="random seed, recorded in the provenance")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes for cohort reports (default: 1)")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="worker processes for cohort reports (default: the number of CPUs)")
+    add_screen_args(p)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on stderr")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from belonging._commands.validate import policy_from_args
     from belonging.errors import UsageError
     from belonging.report import write_reports
 
@@ -42,6 +46,8 @@ def run(args) -> int:
     if not formats or any(f not in ("html", "pdf") for f in formats):
         msg = f"--format must list html and/or pdf, e.g. html,pdf; got {args.format!r}"
         raise UsageError(msg)
+    if args.jobs is None:
+        args.jobs = os.cpu_count() or 1
     if args.jobs < 1:
         msg = f"--jobs must be at least 1; got {args.jobs}"
         raise UsageError(msg)
@@ -61,6 +67,7 @@ def run(args) -> int:
             responses, instrument, args.output, by=args.by, compare_by=split_list(args.compare_by),
             wave=args.wave, wave_order=split_list(args.wave_order) or None, roster=args.roster,
             min_cell=args.min_cell, confidence=args.confidence, seed=args.seed, mapping=mapping,
+            policy=policy_from_args(args), exclude_flagged=args.exclude_flagged,
             formats=formats, jobs=args.jobs, on_progress=(lambda _c: bar.update(1)) if bar is not None else None,
         )
     finally:

@@ -97,7 +97,7 @@ def _check_group_column(data, frame, col: str, option: str) -> None:
         raise UsageError(msg)
 
 
-def _quality(data, instrument, mapped, mapping):
+def _quality(data, instrument, mapped, mapping, policy=None):
     """(status, reasons) arrays: from belonging.check_quality when available, else from scoring."""
     import numpy as np
 
@@ -107,7 +107,7 @@ def _quality(data, instrument, mapped, mapping):
         check_quality = None
     if check_quality is not None:
         frame = getattr(data, "data", data)
-        rows = check_quality(data, instrument, mapping=mapping).rows
+        rows = check_quality(data, instrument, mapping=mapping, policy=policy).rows
         if C.SOURCE_ROW in frame.columns and C.SOURCE_ROW in rows.columns:
             # the quality report also lists records set aside at ingest; align on the source row
             rows = rows.drop_duplicates(C.SOURCE_ROW).set_index(C.SOURCE_ROW).reindex(frame[C.SOURCE_ROW].to_numpy())
@@ -129,8 +129,13 @@ def _quality(data, instrument, mapped, mapping):
     return status, reasons, "scoring"
 
 
-def prepare(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, mapping=None) -> AnalysisFrame:
+def prepare(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, mapping=None, policy=None,
+            exclude_flagged=False) -> AnalysisFrame:
     """Score `data` and keep only what a report needs (see :class:`AnalysisFrame`).
+
+    The quality check runs with `policy` (default: the built-in policy); responses it excludes get no
+    score, and with `exclude_flagged` neither do those it flags (their status becomes ``excluded``,
+    their reasons stay).
 
     Raises
     ------
@@ -161,7 +166,9 @@ def prepare(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, 
                    "an identifier or free text, which reports never show; group by a category column")
             raise UsageError(msg)
     mapped = map_items(data, instrument, mapping=mapping)
-    status, reasons, source = _quality(data, instrument, mapped, mapping)
+    status, reasons, source = _quality(data, instrument, mapped, mapping, policy)
+    if exclude_flagged:
+        status = np.where(np.asarray(status, dtype=object) == C.FLAGGED, C.EXCLUDED, status)
     scores = score_items(mapped.items, instrument)
     scale_cols = list(instrument.scales())
     total = scores[instrument.id].to_numpy()

@@ -59,6 +59,8 @@ class Settings:
     #: (compare_by column, wave) -> boolean DataFrame cohort x group of counts hidden in the two-way
     #: table, so that institution-wide group totals cannot reveal a cohort's hidden group.
     hidden: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    #: flagged responses were left out like excluded ones (``--exclude-flagged``)
+    exclude_flagged: bool = False
 
     @property
     def total(self) -> str:
@@ -306,6 +308,9 @@ def quality_section(rows, settings):
         rmask = pd.DataFrame({C.REASON: False, C.COUNT: (rc.to_numpy() < settings.min_cell)})
         rtable[C.COUNT] = rtable[C.COUNT].mask(rmask[C.COUNT])
         children.append(_table(rtable, "Flags and exclusions by reason (a response can have several)", suppressed=rmask))
+    if settings.exclude_flagged:
+        children.append(Note("Responses the quality check flagged were left out of every statistic in this report "
+                             "(sensitivity analysis, --exclude-flagged); they are counted as excluded above.", "info"))
     if settings.quality_source == "scoring":
         children.append(Note("Statuses come from scoring only (answers outside the scale, or too few items "
                              "answered): the data-quality checks of belonging.check_quality were not available.", "warning"))

@@ -102,13 +102,13 @@ def read_roster(path, by: str) -> dict:
 
 
 def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, roster=None,
-                    min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, parameters=None,
-                    now=None) -> ReportContext:
+                    min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, policy=None,
+                    exclude_flagged=False, parameters=None, now=None) -> ReportContext:
     """Score `data` once and compute what every report of the run shares. See :func:`build_report`.
 
     Parameters
     ----------
-    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping
+    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping, policy, exclude_flagged
         As in :func:`build_report`.
     parameters : dict, optional
         Extra entries for the parameters recorded in the provenance.
@@ -129,13 +129,14 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     if not (isinstance(confidence, float | int) and 0 < confidence < 1):
         msg = f"`confidence` must lie in (0, 1); got {confidence!r}"
         raise UsageError(msg)
-    af = prepare(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order, mapping=mapping)
+    af = prepare(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order, mapping=mapping,
+                 policy=policy, exclude_flagged=exclude_flagged)
     if isinstance(roster, str) or hasattr(roster, "__fspath__"):
         roster = read_roster(roster, by)
     k = len(instrument.item_ids)
     cut = instrument.response_scale.midpoint * (k if instrument.scoring.method == "sum" else 1)
     params = {"by": by, "compare_by": list(af.compare_by), "wave": wave, "min_cell": min_cell,
-              "confidence": confidence, **(parameters or {})}
+              "confidence": confidence, "exclude_flagged": bool(exclude_flagged), **(parameters or {})}
     prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
                     parameters=params, seed=seed, now=now)
     hidden = _two_way_hidden(af, instrument.id, min_cell)
@@ -143,6 +144,7 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
         instrument=instrument, by=by, compare_by=af.compare_by, wave=wave, waves=tuple(af.waves),
         scales=MappingProxyType(af.scales), min_cell=min_cell, confidence=float(confidence), seed=seed,
         quality_source=af.quality_source, favourable_cut=float(cut), provenance=MappingProxyType(prov),
+        exclude_flagged=bool(exclude_flagged),
         roster=MappingProxyType({str(k_): int(v) for k_, v in (roster or {}).items()}),
         hidden=MappingProxyType(hidden),
     )
@@ -421,7 +423,8 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
 
 
 def build_report(data, instrument, *, by, cohort=None, compare_by=(), wave=None, wave_order=None, roster=None,
-                 min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None) -> Report:
+                 min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, policy=None,
+                 exclude_flagged=False) -> Report:
     """Build the report model of one cohort, or the institution overview.
 
     Parameters
@@ -448,6 +451,12 @@ def build_report(data, instrument, *, by, cohort=None, compare_by=(), wave=None,
         Recorded in the provenance (the report itself draws no random numbers).
     mapping : Mapping, dict or path, optional
         Column mapping (see :mod:`belonging.mapping`).
+    policy : Policy, optional
+        Quality policy for :func:`belonging.check_quality` (default: the built-in policy). Responses it
+        excludes get no score.
+    exclude_flagged : bool, default False
+        Also leave out the responses the quality check flags (sensitivity analysis); the data-quality
+        section says so.
 
     Returns
     -------
@@ -484,5 +493,6 @@ def build_report(data, instrument, *, by, cohort=None, compare_by=(), wave=None,
     ('Notice', True)
     """
     ctx = prepare_context(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order,
-                          roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping)
+                          roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping,
+                          policy=policy, exclude_flagged=exclude_flagged)
     return index_report(ctx) if cohort is None else cohort_report(ctx, cohort)

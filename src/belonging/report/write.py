@@ -101,13 +101,14 @@ def _work(cohort, out, formats) -> dict:
 
 
 def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wave_order=None, roster=None,
-                  min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, formats=FORMATS,
-                  jobs: int = 1, on_progress=None, parameters=None, now=None) -> WriteResult:
+                  min_cell=DEFAULT_MIN_CELL, confidence=0.95, seed=None, mapping=None, policy=None,
+                  exclude_flagged=False, formats=FORMATS, jobs: int = 1, on_progress=None, parameters=None,
+                  now=None) -> WriteResult:
     """Build and write the institution overview and one report per cohort.
 
     Parameters
     ----------
-    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping
+    data, instrument, by, compare_by, wave, wave_order, roster, min_cell, confidence, seed, mapping, policy, exclude_flagged
         As :func:`belonging.report.build_report`.
     out_dir : path
         Folder to write into (created if needed): ``index.html``, ``<slug>.html`` and
@@ -168,7 +169,7 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
     params = {"formats": list(formats), **(parameters or {})}
     ctx = prepare_context(data, instrument, by=by, compare_by=compare_by, wave=wave, wave_order=wave_order,
                           roster=roster, min_cell=min_cell, confidence=confidence, seed=seed, mapping=mapping,
-                          parameters=params, now=now)
+                          policy=policy, exclude_flagged=exclude_flagged, parameters=params, now=now)
     t1 = time.perf_counter()
     results = {}
     use_pool = jobs > 1 and len(ctx.cohorts) > 1 and "fork" in multiprocessing.get_all_start_methods()
