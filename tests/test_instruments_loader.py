@@ -94,3 +94,17 @@ def test_required_builtins_present():
     counts = dict(zip(listed["id"], listed["items"]))
     for iid, n in required.items():
         assert counts[iid] == n
+
+
+def test_public_api_loads_lazily_and_completely():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, belonging as bl\n"
+        "assert 'pandas' not in sys.modules and 'matplotlib' not in sys.modules\n"
+        "missing = [n for n in bl.__all__ if getattr(bl, n, None) is None]\n"
+        "assert not missing, missing\n"
+        "assert bl.plots.__name__ == 'belonging.plots' and callable(bl.report.render_html)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

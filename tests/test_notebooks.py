@@ -137,3 +137,22 @@ def test_notebook_runs(name, tmp_path):
     assert images >= IMAGES[name], f"{name}: {images} chart(s) displayed, expected {IMAGES[name]}"
     written = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.name != f"{name}.ipynb")
     assert written == [], f"{name} wrote into the notebooks folder: {written}"
+
+
+def test_charts_keep_showing_after_a_plot_made_its_own_figure():
+    """A belonging chart that creates the session's first figure must not stop later figures showing.
+
+    Regression: with ``matplotlib.rc_context`` as the house style, leaving the context restored
+    ``interactive`` to its value before the inline backend activated, and every later figure of the
+    session went undisplayed. No ``%matplotlib inline`` here on purpose.
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
+        "import pandas as pd\nimport matplotlib.pyplot as plt\nimport belonging.plots as bp",
+        "bp.plot_group_means(pd.DataFrame({'group': ['a', 'b'], 'mean': [1.0, 2.0], 'ci_low': [0.5, 1.5], "
+        "'ci_high': [1.5, 2.5], 'n': [10, 10]}))",
+        "fig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])",
+    )]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    shown = ["image/png" in o.get("data", {}) for o in nb.cells[1].outputs + nb.cells[2].outputs]
+    assert sum(shown) == 2

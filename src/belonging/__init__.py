@@ -66,10 +66,15 @@ _EXPORTS = {
     "participation": "belonging.compare",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+# subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use
+_SUBMODULES = ("plots", "report")
+
+__all__ = ["__version__", *_EXPORTS, *_SUBMODULES]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"belonging.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         msg = f"module 'belonging' has no attribute {name!r}"

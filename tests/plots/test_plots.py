@@ -176,3 +176,20 @@ def _same(a, b):
         return bool(np.all(a == b)) if not isinstance(a, str) else a == b
     except (TypeError, ValueError):
         return repr(a) == repr(b)
+
+
+def test_house_style_restores_only_its_own_settings():
+    import matplotlib
+
+    from belonging.plots.style import STYLE, house_style
+
+    before = {k: matplotlib.rcParams[k] for k in STYLE}
+    was_interactive = matplotlib.is_interactive()
+    try:
+        with house_style():
+            assert all(matplotlib.rcParams[k] == v for k, v in STYLE.items() if not isinstance(v, tuple))
+            matplotlib.interactive(not was_interactive)  # as a backend activating inside the context would
+        assert matplotlib.is_interactive() is (not was_interactive)
+        assert {k: matplotlib.rcParams[k] for k in STYLE} == before
+    finally:
+        matplotlib.interactive(was_interactive)

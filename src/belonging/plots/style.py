@@ -1,6 +1,6 @@
 """The house style of `belonging` charts: one colour-blind-safe palette and one set of rcParams.
 
-Every plotting function applies :data:`STYLE` with ``matplotlib.rc_context`` for its own duration
+Every plotting function applies :data:`STYLE` with :func:`house_style` for its own duration
 only, so calling a plot never changes the caller's matplotlib settings.
 
 Colours: categorical series use the Okabe-Ito palette (Okabe & Ito 2008), distinguishable under the
@@ -62,11 +62,23 @@ STYLE = {
 }
 
 
+@contextlib.contextmanager
 def house_style():
-    """Context manager applying :data:`STYLE` (``matplotlib.rc_context``)."""
+    """Context manager applying :data:`STYLE` for its duration, then restoring those settings.
+
+    Only the keys of :data:`STYLE` are saved and restored. ``matplotlib.rc_context`` would restore
+    every setting, including ``interactive`` and ``backend``: when a session's first figure is created
+    inside it, that undoes what the backend set on activation (in Jupyter, the inline backend turns
+    interactive mode on), and later figures of the session are not shown.
+    """
     import matplotlib
 
-    return matplotlib.rc_context(STYLE)
+    saved = {key: matplotlib.rcParams[key] for key in STYLE}
+    try:
+        matplotlib.rcParams.update(STYLE)
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
 
 
 def categorical(n: int) -> list[str]:
