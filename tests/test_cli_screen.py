@@ -103,3 +103,11 @@ def test_report_model_excludes_flagged_on_request(export, n_flagged):
     assert counts(strict)["excluded"] == counts(base)["excluded"] + n_flag
     section = next(s for s in strict.sections if s.title == "Data quality")
     assert any("--exclude-flagged" in getattr(c, "text", "") for c in section.children)
+
+
+def test_reliability_takes_exclude_flagged(export, n_flagged, capsys):
+    base, _ = _run_json(capsys, ["reliability", str(export), "--instrument", "pssm", "--format", "json"])
+    strict, err = _run_json(capsys, ["reliability", str(export), "--instrument", "pssm", "--format", "json",
+                                     "--exclude-flagged"])
+    assert (base["scales"][0]["n"], strict["scales"][0]["n"]) == (N - 1, N - 1 - n_flagged)
+    assert base["scales"][0]["alpha"] != pytest.approx(strict["scales"][0]["alpha"], rel=1e-9)

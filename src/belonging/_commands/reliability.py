@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._screen import add_screen_args
 
 HELP = "reliability (alpha with CI, omega) and item analysis per scale and subscale"
 
@@ -25,12 +26,14 @@ def register(sub) -> None:
         "--table", choices=("scales", "items", "distribution"), default="scales",
         help="which table --format csv writes (default scales)",
     )
+    add_screen_args(p)
     add_format_args(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from belonging._commands._common import load_input
+    from belonging._commands._screen import screen
     from belonging.errors import UsageError
     from belonging.ingest.privacy import looks_identifying
     from belonging.psychometrics.reliability import reliability
@@ -39,6 +42,7 @@ def run(args) -> int:
     if args.by and (args.by in getattr(responses, "identifiers", ()) or looks_identifying(args.by)):
         msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
         raise UsageError(msg)
+    responses, _quality = screen(responses, instrument, mapping, args)
     result = reliability(
         responses, instrument, by=args.by, confidence=args.confidence, ci_method=args.ci_method,
         n_boot=args.n_boot, seed=args.seed, mapping=mapping,
