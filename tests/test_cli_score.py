@@ -148,3 +148,19 @@ def test_help_starts_without_heavy_imports():
 def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "belonging", "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("belonging ")
+
+
+def test_summary_names_row_column_and_value_of_excluded_cells(tmp_path, capsys):
+    items = [f"pssm_{i:02d}" for i in range(1, 19)]
+    frame = pd.DataFrame([[3] * 18] * 6, columns=items)
+    frame.loc[1, "pssm_04"] = 9
+    frame.loc[4, "pssm_02"] = 0
+    path = tmp_path / "answers.csv"
+    frame.to_csv(path, index=False)
+    assert main(["score", str(path), "--instrument", "pssm", "-o", str(tmp_path / "s.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "row 2, column 'pssm_04': value '9' is outside the scale 1-5" in err
+    assert "row 5, column 'pssm_02': value '0' is outside the scale 1-5" in err
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert scores["pssm"].isna().tolist() == [False, True, False, False, True, False]
+    assert scores["status"].tolist().count("excluded") == 2

@@ -386,7 +386,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     else:
         rows = np.arange(1, len(frame) + 1)
 
-    matrix = np.empty((len(frame), len(cols)), dtype="float64")
+    matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     problems = []
     for j, (item, col) in enumerate(cols.items()):
         s = frame[col]

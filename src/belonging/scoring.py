@@ -89,20 +89,26 @@ def score_items(items, instrument, *, min_answered: float | None = None):
 
     fraction = instrument.scoring.min_answered if min_answered is None else min_answered
     ids = list(instrument.item_ids)
-    x = items[ids].to_numpy(dtype="float64", copy=True)
+    block = items if list(items.columns) == ids else items[ids]
+    x = block.to_numpy(dtype="float64", copy=False)
     answered = ~np.isnan(x)
-    rev = [j for j, item in enumerate(ids) if instrument.item(item).reverse]
-    if rev:
-        x[:, rev] = (instrument.response_scale.min + instrument.response_scale.max) - x[:, rev]
-    np.copyto(x, 0.0, where=~answered)
+    x0 = np.where(answered, x, 0.0)  # the one n x k float copy
     scales = instrument.scales()
     position = {item: j for j, item in enumerate(ids)}
     membership = np.zeros((len(ids), len(scales)))
     for col, members in enumerate(scales.values()):
         membership[[position[m] for m in members], col] = 1.0
-    sums = x @ membership  # one pass over the matrix for every scale
-    counts = answered.astype("float64") @ membership
-    del x
+    rev = np.array([instrument.item(item).reverse for item in ids], dtype=bool)
+    # Reverse keying folded into the product: for a reversed item x' = (min + max) - x, so a scale's sum
+    # of answered items is x0 @ (membership * sign) + (min + max) * (answered reversed items).
+    sign = np.where(rev, -1.0, 1.0)[:, None]
+    sums = x0 @ (membership * sign)
+    del x0
+    both = np.concatenate([membership, membership * rev[:, None]], axis=1).astype("float32")
+    tallies = answered.view(np.uint8).astype("float32") @ both  # integer counts: exact in float32
+    counts = tallies[:, : len(scales)].astype("float64")
+    if rev.any():
+        sums += (instrument.response_scale.min + instrument.response_scale.max) * tallies[:, len(scales):].astype("float64")
     k = membership.sum(axis=0)
     need = np.array([_min_count(int(kk), fraction) for kk in k])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -111,11 +117,12 @@ def score_items(items, instrument, *, min_answered: float | None = None):
         values *= k
     values[counts < need] = np.nan
     out = {name: values[:, col] for col, name in enumerate(scales)}
-    out[instrument.id + C.N_ANSWERED_SUFFIX] = answered.sum(axis=1).astype("int64")
+    out[instrument.id + C.N_ANSWERED_SUFFIX] = counts[:, 0].astype("int64") if len(ids) == k[0] else answered.sum(axis=1).astype("int64")
     return pd.DataFrame(out, index=items.index)
 
 
-def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_flagged=False, keep_identifiers=False, source=None):
+def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_flagged=False, keep_identifiers=False, source=None,
+          mapped=None):
     """Score responses on a belonging instrument.
 
     Parameters
@@ -137,6 +144,9 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
         Allow `keep` to name a column that identifies a person.
     source : str, optional
         Name of the input in error messages.
+    mapped : MappedItems, optional
+        The result of :func:`belonging.map_items` on the same `data`, `instrument` and `mapping`, when
+        the caller already has it (e.g. for :func:`belonging.check_quality`); saves mapping twice.
 
     Returns
     -------
@@ -195,16 +205,19 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
                 "default; add --keep-identifiers (keep_identifiers=True) to keep it on purpose"
             )
             raise UsageError(msg)
-    mapped = map_items(data, instrument, mapping=mapping, source=source)
+    if mapped is None:
+        mapped = map_items(data, instrument, mapping=mapping, source=source)
+    elif len(mapped.items) != len(frame):
+        msg = "`mapped` does not belong to `data`: map_items the same responses"
+        raise UsageError(msg)
     if quality is None:
         mapped.raise_if_invalid()
     scores = score_items(mapped.items, instrument)
     if C.RESPONSE_ID in frame.columns:
-        rid = frame[C.RESPONSE_ID].to_numpy()
+        rid = frame[C.RESPONSE_ID].array  # keeps its dtype (no round trip through Python objects)
     else:
         rid = np.arange(1, len(frame) + 1).astype(str)
-    out = pd.DataFrame({C.RESPONSE_ID: rid}, index=frame.index)
-    out = pd.concat([out, scores], axis=1)
+    out = pd.DataFrame({C.RESPONSE_ID: rid, **{c: scores[c].to_numpy() for c in scores.columns}}, index=frame.index)
     if quality is not None:
         status = _status_for(frame, quality)
         blank = status == C.EXCLUDED
@@ -214,7 +227,7 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
         out.loc[blank, scale_cols] = np.nan
         out[C.STATUS] = status
     for col in keep:
-        out[col] = frame[col].to_numpy()
+        out[col] = frame[col].array
     return out.reset_index(drop=True)
 
 

@@ -30,16 +30,18 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from belonging._io import table_format, write_table
+    from belonging.mapping import map_items
     from belonging.quality import check_quality
     from belonging.scoring import score
 
     table_format(args.output)  # a usage error before any work
     policy = policy_from_args(args)
     responses, instrument, mapping = load_input(args)
+    mapped = map_items(responses, instrument, mapping=mapping)  # once, for the quality check and the scores
     quality = check_quality(responses, instrument, mapping=mapping, policy=policy)
     scores = score(
         responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers,
-        quality=quality, exclude_flagged=args.exclude_flagged,
+        quality=quality, exclude_flagged=args.exclude_flagged, mapped=mapped,
     )
     write_table(scores, args.output)
     _summary(scores, instrument, responses)
@@ -61,6 +63,13 @@ def _quality_summary(scores, quality, exclude_flagged) -> None:
     reasons = quality.summary[(quality.summary[C.KIND] == C.REASON) & (quality.summary[C.COUNT] > 0)]
     if len(reasons):
         lines.append("  reasons: " + ", ".join(f"{n} {c} ({a})" for n, c, a in zip(reasons[C.NAME], reasons[C.COUNT], reasons[C.ACTION])))
+    cells = quality.issues
+    if len(cells):
+        shown = 3
+        for message in cells[C.MESSAGE].head(shown):
+            lines.append(f"  {message}")
+        if len(cells) > shown:
+            lines.append(f"  ... and {len(cells) - shown} more cell(s) with a problem")
     lines.append("  see `belonging validate` for every row, reason and threshold")
     print("\n".join(lines), file=sys.stderr)
 
