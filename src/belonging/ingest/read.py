@@ -308,9 +308,10 @@ def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
             row = int(blank.to_numpy().argmax()) + 1
             msg = f"{path}: row {row}, column {id_col!r}: empty response id; fill it in or leave out --id-column"
             raise IngestError(msg)
-    out = pd.DataFrame({C.RESPONSE_ID: rid.to_numpy(), C.SOURCE_ROW: pd.RangeIndex(1, n + 1).to_numpy()})
     rest = frame.drop(columns=[c for c in (id_col, C.RESPONSE_ID, C.SOURCE_ROW) if c and c in frame.columns])
-    out = pd.concat([out, rest.reset_index(drop=True)], axis=1)
+    columns = {C.RESPONSE_ID: rid.array, C.SOURCE_ROW: pd.RangeIndex(1, n + 1).to_numpy()}
+    columns.update((col, rest[col].array) for col in rest.columns)  # no copy, no object round trip
+    out = pd.DataFrame(columns, index=pd.RangeIndex(n))
     infos = [ColumnInfo(name=C.RESPONSE_ID, kind="meta"), ColumnInfo(name=C.SOURCE_ROW, kind="meta")]
     for col in rest.columns:
         free = looks_free_text(col) and not pd.api.types.is_numeric_dtype(rest[col])
