@@ -38,7 +38,7 @@ def run(args) -> int:
     policy = policy_from_args(args)
     responses, instrument, mapping = load_input(args)
     mapped = map_items(responses, instrument, mapping=mapping)  # once, for the quality check and the scores
-    quality = check_quality(responses, instrument, mapping=mapping, policy=policy)
+    quality = check_quality(responses, instrument, mapping=mapping, policy=policy, mapped=mapped)
     scores = score(
         responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers,
         quality=quality, exclude_flagged=args.exclude_flagged, mapped=mapped,

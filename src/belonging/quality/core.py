@@ -19,38 +19,47 @@ ROW_COLUMNS = (C.SOURCE_ROW, C.RESPONSE_ID, C.STATUS, C.REASONS, C.N_ANSWERED, *
 _ISSUE_TYPES = ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))
 
 
-def _indices(x, xr, instrument, policy, notes):
-    """Careless-responding indices for the item matrix `x` (raw) and `xr` (reverse keyed)."""
+def _indices(x, reverse_keyed, instrument, policy, notes, want):
+    """Careless-responding indices for the item matrix `x` (raw answers).
+
+    Only the indices whose reason is in `want` (not turned off by the policy) are computed; the
+    columns of the others are NaN. `reverse_keyed` returns the reverse-keyed matrix (even-odd only).
+    """
     import numpy as np
-    from scipy.special import chdtrc  # chi-square upper tail, without importing scipy.stats
 
     from belonging.quality import careless as cl
 
     n, k = x.shape
-    out = {}
-    out[C.LONGSTRING], out[C.LONGSTRING_AVG] = cl.longstring(x)
-    out[C.IRV] = cl.irv(x)
-    try:
-        d2 = cl.mahalanobis(x)
-    except np.linalg.LinAlgError:
-        d2 = np.full(n, np.nan)
-        notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
-    out[C.MAHALANOBIS_D2] = d2
-    out[C.MAHALANOBIS_P] = chdtrc(k, d2)
+    out = {c: np.full(n, np.nan) for c in INDEX_COLUMNS}
+    pairs = {}
+    if "longstring" in want:
+        out[C.LONGSTRING], out[C.LONGSTRING_AVG] = cl.longstring(x)
+    if "irv" in want:
+        out[C.IRV] = cl.irv(x)
+    if "mahalanobis" in want:
+        from scipy.special import chdtrc  # chi-square upper tail, without importing scipy.stats
+
+        try:
+            d2 = cl.mahalanobis(x)
+        except np.linalg.LinAlgError:
+            d2 = np.full(n, np.nan)
+            notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
+        out[C.MAHALANOBIS_D2] = d2
+        out[C.MAHALANOBIS_P] = chdtrc(k, d2)
     subs = instrument.subscales
-    if len(subs) >= 2:
+    if "even_odd" in want and len(subs) >= 2:
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
         order = [pos[i] for s in subs for i in s.items]
-        out[C.EVEN_ODD] = cl.even_odd(xr[:, order], [len(s.items) for s in subs])
-    else:
-        out[C.EVEN_ODD] = np.full(n, np.nan)
-    crit = policy.thresholds["synonyms_critval"]
-    r = cl.pairwise_correlation(x)
-    out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit, correlation=r)
-    out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True, correlation=r)
-    if len(syn_pairs) == 0 and len(ant_pairs) == 0:
-        notes.append(f"synonyms not judged: no item pair correlates beyond +/-{crit:g}")
-    return out, {"synonym_pairs": len(syn_pairs), "antonym_pairs": len(ant_pairs)}
+        out[C.EVEN_ODD] = cl.even_odd(reverse_keyed()[:, order], [len(s.items) for s in subs])
+    if "synonyms" in want:
+        crit = policy.thresholds["synonyms_critval"]
+        r = cl.pairwise_correlation(x)  # once, for synonyms and antonyms
+        out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit, correlation=r)
+        out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True, correlation=r)
+        if len(syn_pairs) == 0 and len(ant_pairs) == 0:
+            notes.append(f"synonyms not judged: no item pair correlates beyond +/-{crit:g}")
+        pairs = {"synonym_pairs": len(syn_pairs), "antonym_pairs": len(ant_pairs)}
+    return out, pairs
 
 
 def _index_flags(ind, k, instrument, policy, resolved):
@@ -80,19 +89,24 @@ def _empty_issues():
 
 
 def _reason_strings(masks):
-    """``;``-joined codes per row from ``{reason: mask}`` (one vectorised pass per reason)."""
+    """``;``-joined codes per row from ``{reason: mask}``, in the order of ``REASONS``.
+
+    Each row's reasons form a bit code; the string of each distinct code (a few dozen at most) is
+    built once and spread to the rows, so the cost is one pass over the masks, not string work per row.
+    """
     import numpy as np
-    import pandas as pd
 
     n = len(next(iter(masks.values()))) if masks else 0
-    text = pd.Series(np.full(n, "", dtype=object))
-    for reason in REASONS:
-        if reason in masks:
-            text = text + np.where(masks[reason], reason + ";", "")
-    return text.str.rstrip(";")
+    present = [r for r in REASONS if r in masks]
+    code = np.zeros(n, dtype=np.uint32)
+    for bit, reason in enumerate(present):
+        code |= masks[reason].astype(np.uint32) << np.uint32(bit)
+    uniq, inverse = np.unique(code, return_inverse=True)
+    texts = np.array([";".join(r for bit, r in enumerate(present) if int(u) >> bit & 1) for u in uniq], dtype=object)
+    return texts[inverse.reshape(-1)]
 
 
-def check_quality(responses, instrument, *, mapping=None, policy=None) -> QualityReport:
+def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=None) -> QualityReport:
     """Check every response: validation, duplicates, speed, attention and careless responding.
 
     Parameters
@@ -106,6 +120,9 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
         Column mapping (see :func:`belonging.map_items`).
     policy : Policy, dict, path or None
         Actions and thresholds (see :mod:`belonging.quality.policy`); default: conservative defaults.
+    mapped : MappedItems, optional
+        The result of :func:`belonging.map_items` on the same `responses`, `instrument` and `mapping`
+        when the caller already has it (as `belonging score` does); saves mapping twice.
 
     Returns
     -------
@@ -134,7 +151,8 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
     the answers as given; even-odd uses them reverse keyed and needs two or more subscales. A row's
     status is ``excluded`` if any reason whose action is ``exclude`` applies, else ``flagged`` if
     any reason applies whose action is ``flag``, else ``kept``; reasons whose action is ``off`` are
-    not recorded. Rows in = kept + flagged + excluded.
+    not recorded, and a careless-responding index whose reason is off is not computed (its columns
+    are NaN). Rows in = kept + flagged + excluded.
 
     Examples
     --------
@@ -164,8 +182,14 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
     instrument = load_instrument(instrument)
     policy = as_policy(policy)
     frame = getattr(responses, "data", responses)
-    mapped = map_items(responses, instrument, mapping=mapping)
+    if mapped is None:
+        mapped = map_items(responses, instrument, mapping=mapping)
     n = len(frame)
+    if len(mapped.items) != n:
+        from belonging.errors import UsageError
+
+        msg = "`mapped` does not belong to `responses`: map_items the same responses"
+        raise UsageError(msg)
     rows = frame[C.SOURCE_ROW].to_numpy(dtype="int64") if C.SOURCE_ROW in frame.columns else np.arange(1, n + 1, dtype="int64")
     notes: list[str] = []
     resolved: dict = {}
@@ -175,10 +199,13 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
     x = mapped.items[ids].to_numpy(dtype="float64")
     answered = ~np.isnan(x)
     lo, hi = instrument.response_scale.min, instrument.response_scale.max
-    xr = x.copy()
-    rev = [j for j, i in enumerate(ids) if instrument.item(i).reverse]
-    if rev:
-        xr[:, rev] = (lo + hi) - xr[:, rev]
+
+    def reverse_keyed():
+        xr = x.copy()
+        rev = [j for j, i in enumerate(ids) if instrument.item(i).reverse]
+        if rev:
+            xr[:, rev] = (lo + hi) - xr[:, rev]
+        return xr
 
     masks: dict[str, np.ndarray] = {}
     want = {r for r in REASONS if policy.action(r) != "off"}
@@ -209,7 +236,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
     issues += att_issues
     notes += att_notes
     if n:
-        ind, pairs = _indices(x, xr, instrument, policy, notes)
+        ind, pairs = _indices(x, reverse_keyed, instrument, policy, notes, want)
         resolved.update(pairs)
         masks.update(_index_flags(ind, len(ids), instrument, policy, resolved))
     else:
@@ -227,7 +254,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None) -> Qualit
             flag |= m
     status = np.where(excl, C.EXCLUDED, np.where(flag, C.FLAGGED, C.KEPT)).astype(object)
     rid = frame[C.RESPONSE_ID].astype("string").to_numpy(dtype=object) if C.RESPONSE_ID in frame.columns else rows.astype(str).astype(object)
-    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _reason_strings(masks).to_numpy(dtype=object), C.N_ANSWERED: n_answered.astype("int64")})
+    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _reason_strings(masks), C.N_ANSWERED: n_answered.astype("int64")})
     for col in INDEX_COLUMNS:
         table[col] = np.asarray(ind[col], dtype="float64")
 
