@@ -69,3 +69,14 @@ def test_reason_strings_join_codes_in_reason_order():
     expected = [";".join(r for r in REASONS if r in masks and masks[r][i]) for i in range(1000)]
     assert got.tolist() == expected
     assert _reason_strings({}).tolist() == []
+
+
+def test_shared_moments_give_identical_matrices(data):
+    frame, inst = data
+    x = frame[list(inst.item_ids)].to_numpy(dtype="float64")
+    mo = careless.pairwise_moments(x)
+    np.testing.assert_array_equal(careless.pairwise_correlation(x, moments=mo), careless.pairwise_correlation(x))
+    np.testing.assert_array_equal(careless.mahalanobis(x, moments=mo), careless.mahalanobis(x))
+    cov, n = careless.pairwise_covariance(x, moments=mo)
+    expected = pd.DataFrame(x).cov(min_periods=2).to_numpy()  # pairwise-complete, n - 1
+    np.testing.assert_allclose(cov, expected, rtol=1e-12)

@@ -16,6 +16,7 @@ __all__ = [
     "mahalanobis",
     "pairwise_correlation",
     "pairwise_covariance",
+    "pairwise_moments",
     "psychsyn",
 ]
 
@@ -68,11 +69,12 @@ def longstring(x):
 def _row_sd(x: np.ndarray) -> np.ndarray:
     have = ~np.isnan(x)
     count = have.sum(axis=1)
-    z = np.where(have, x, 0.0)
+    z = np.where(have, x, 0.0)  # the one n x k temporary: centred in place below
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = z.sum(axis=1) / count
-        dev = np.where(have, x - mean[:, None], 0.0)
-        var = (dev * dev).sum(axis=1) / (count - 1)
+        z -= mean[:, None]
+        np.multiply(z, have, out=z)  # missing answers contribute nothing
+        var = np.einsum("ij,ij->i", z, z) / (count - 1)
     var[count < 2] = np.nan
     return np.sqrt(var)
 
@@ -125,38 +127,47 @@ def irv(x, *, splits: int | None = None):
     return out
 
 
-def pairwise_covariance(x):
-    """Covariance matrix from pairwise-complete observations (R ``cov(x, use = "pairwise")``).
+def pairwise_moments(x) -> dict:
+    """Cross-products of the pairwise-complete item matrix, shared by the covariance and correlation.
 
-    Returns ``(cov, n_pairs)``; computed from cross-products of the masked matrix (no loop).
+    Returns a dict with ``n`` (pairs answered, k x k), ``s`` (sum of x_i where j is present), ``p``
+    (sum of x_i x_j), ``q`` (sum of x_i^2 where j is present), all of the data shifted by the item
+    means (which keeps the sums well conditioned). One pass over the data; pass the result to
+    :func:`pairwise_covariance`, :func:`pairwise_correlation` and :func:`mahalanobis` to share it.
     """
     x = _matrix(x)
     have = ~np.isnan(x)
     m = have.astype("float64")
     with np.errstate(invalid="ignore"):
         shift = np.nanmean(np.where(have.any(axis=0), x, 0.0), axis=0) if x.size else np.zeros(x.shape[1])
-    z = np.where(have, x - np.nan_to_num(shift), 0.0)  # shifting first keeps the sums well conditioned
-    n_ij = m.T @ m
-    s_ij = z.T @ m  # sum of x_i over rows where j is present (and i, since z is 0 where i is missing)
-    p_ij = z.T @ z
+    z = np.where(have, x - np.nan_to_num(shift), 0.0)
+    moments = {"n": m.T @ m, "s": z.T @ m, "p": z.T @ z}
+    np.multiply(z, z, out=z)
+    moments["q"] = z.T @ m
+    return moments
+
+
+def pairwise_covariance(x, *, moments=None):
+    """Covariance matrix from pairwise-complete observations (R ``cov(x, use = "pairwise")``).
+
+    Returns ``(cov, n_pairs)``; computed from cross-products of the masked matrix (no loop).
+    `moments` from :func:`pairwise_moments` of the same `x` skips that pass.
+    """
+    mo = pairwise_moments(x) if moments is None else moments
+    n_ij, s_ij, p_ij = mo["n"], mo["s"], mo["p"]
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (p_ij - s_ij * s_ij.T / n_ij) / (n_ij - 1.0)
     cov[n_ij < 2] = np.nan
     return cov, n_ij
 
 
-def pairwise_correlation(x):
-    """Correlation matrix from pairwise-complete observations (R ``cor(x, use = "pairwise")``)."""
-    x = _matrix(x)
-    have = ~np.isnan(x)
-    m = have.astype("float64")
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.where(have.any(axis=0), x, 0.0), axis=0) if x.size else np.zeros(x.shape[1])
-    z = np.where(have, x - np.nan_to_num(shift), 0.0)
-    n_ij = m.T @ m
-    s_ij = z.T @ m
-    p_ij = z.T @ z
-    q_ij = (z * z).T @ m  # sum of x_i^2 over rows where j is present
+def pairwise_correlation(x, *, moments=None):
+    """Correlation matrix from pairwise-complete observations (R ``cor(x, use = "pairwise")``).
+
+    `moments` from :func:`pairwise_moments` of the same `x` skips the pass over the data.
+    """
+    mo = pairwise_moments(x) if moments is None else moments
+    n_ij, s_ij, p_ij, q_ij = mo["n"], mo["s"], mo["p"], mo["q"]
     with np.errstate(invalid="ignore", divide="ignore"):
         cxy = p_ij - s_ij * s_ij.T / n_ij
         vx = q_ij - s_ij * s_ij / n_ij
@@ -166,7 +177,7 @@ def pairwise_correlation(x):
     return np.clip(r, -1.0, 1.0)
 
 
-def mahalanobis(x):
+def mahalanobis(x, *, moments=None):
     """Squared Mahalanobis distance of each respondent from the item means.
 
     Parameters
@@ -193,7 +204,7 @@ def mahalanobis(x):
     """
     x = _matrix(x)
     have = ~np.isnan(x)
-    cov, _ = pairwise_covariance(x)
+    cov, _ = pairwise_covariance(x, moments=moments)
     if not np.all(np.isfinite(cov)):
         msg = "the pairwise covariance matrix of the items has undefined entries"
         raise np.linalg.LinAlgError(msg)
@@ -202,6 +213,7 @@ def mahalanobis(x):
         mean = np.nanmean(np.where(have.any(axis=0), x, 0.0), axis=0)
     z = np.where(have, x - mean, 0.0)
     d2 = np.einsum("ij,ij->i", z @ inv, z)
+    del z
     d2[~have.any(axis=1)] = np.nan
     return d2
 

@@ -36,11 +36,12 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
         out[C.LONGSTRING], out[C.LONGSTRING_AVG] = cl.longstring(x)
     if "irv" in want:
         out[C.IRV] = cl.irv(x)
+    shared = cl.pairwise_moments(x) if {"mahalanobis", "synonyms"} <= set(want) else None
     if "mahalanobis" in want:
         from scipy.special import chdtrc  # chi-square upper tail, without importing scipy.stats
 
         try:
-            d2 = cl.mahalanobis(x)
+            d2 = cl.mahalanobis(x, moments=shared)
         except np.linalg.LinAlgError:
             d2 = np.full(n, np.nan)
             notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
@@ -53,7 +54,7 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
         out[C.EVEN_ODD] = cl.even_odd(reverse_keyed()[:, order], [len(s.items) for s in subs])
     if "synonyms" in want:
         crit = policy.thresholds["synonyms_critval"]
-        r = cl.pairwise_correlation(x)  # once, for synonyms and antonyms
+        r = cl.pairwise_correlation(x, moments=shared)  # once, for synonyms and antonyms
         out[C.PSYCHSYN], _, syn_pairs = cl.psychsyn(x, critval=crit, correlation=r)
         out[C.PSYCHANT], _, ant_pairs = cl.psychsyn(x, critval=crit, antonyms=True, correlation=r)
         if len(syn_pairs) == 0 and len(ant_pairs) == 0:
