@@ -240,7 +240,8 @@ def parse_delimited(
         head = full[:body_offset]
         msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
         raise IngestError(msg) from None
-    return table.to_pandas()
+    # one pandas block per column, each Arrow buffer released as soon as it is converted
+    return table.to_pandas(self_destruct=True, split_blocks=True)
 
 
 def _arrow_reason(err, header_lines: int, text: str = "", body_offset: int = 0) -> str:

@@ -198,6 +198,10 @@ def read_export(
     spec = specs[key]
     if platform != "auto":
         check_platform(path, spec, container, records)
+    if key == "generic" and container != "xlsx" and bom is not None:
+        frame = _generic_utf8_body(path, data, text, delim, bom, id_column)
+        if frame is not None:  # None: not valid UTF-8 after all; decode the whole file below
+            return _generic(path, digest, frame, fmt="tsv" if delim == "\t" else "csv", encoding=enc, id_column=id_column)
     if key == "generic":
         frame, enc = read_generic_table(path, data, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=encoding, text_columns=(id_column or C.RESPONSE_ID,))
         return _generic(path, digest, frame, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=enc, id_column=id_column)
@@ -240,6 +244,23 @@ def read_export(
 
 
 _HEAD = 1 << 22
+
+
+def _generic_utf8_body(path, data: bytes, head: str, delim: str, bom: int, id_column):
+    """A generic UTF-8 table parsed from the file's own bytes after the header (no decode, no copy)."""
+    _, offset = split_header(head, delimiter=delim, header_rows=1)
+    if offset >= len(head) and len(head) < len(data) - bom:
+        return None  # the header does not end inside the decoded head: take the general path
+    records, _ = split_header(head, delimiter=delim, header_rows=1)
+    names = unique_names(records[0])[0]
+    start = bom + len(head[:offset].encode("utf-8"))
+    try:
+        return parse_delimited(
+            path, lambda: data[bom:].decode("utf-8", errors="replace"), delimiter=delim, names=names,
+            body_offset=offset, text_columns=(id_column or C.RESPONSE_ID,), body=memoryview(data)[start:],
+        )
+    except UnicodeError:
+        return None
 
 
 def _head_text(path, data: bytes, encoding):
