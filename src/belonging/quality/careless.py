@@ -138,10 +138,13 @@ def pairwise_moments(x) -> dict:
     x = _matrix(x)
     have = ~np.isnan(x)
     m = have.astype("float64")
-    with np.errstate(invalid="ignore"):
-        shift = np.nanmean(np.where(have.any(axis=0), x, 0.0), axis=0) if x.size else np.zeros(x.shape[1])
-    z = np.where(have, x - np.nan_to_num(shift), 0.0)
-    moments = {"n": m.T @ m, "s": z.T @ m, "p": z.T @ z}
+    z = np.where(have, x, 0.0)
+    count = m.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.where(count > 0, z.sum(axis=0) / count, 0.0)  # item means over the answers given
+    z -= shift
+    np.multiply(z, m, out=z)  # missing answers stay 0 after the shift
+    moments = {"n": m.T @ m, "s": z.T @ m, "p": z.T @ z, "mean": shift}
     np.multiply(z, z, out=z)
     moments["q"] = z.T @ m
     return moments
@@ -209,9 +212,14 @@ def mahalanobis(x, *, moments=None):
         msg = "the pairwise covariance matrix of the items has undefined entries"
         raise np.linalg.LinAlgError(msg)
     inv = np.linalg.inv(cov)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(np.where(have.any(axis=0), x, 0.0), axis=0)
-    z = np.where(have, x - mean, 0.0)
+    if moments is not None:
+        mean = moments["mean"]
+    else:
+        count = have.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, np.where(have, x, 0.0).sum(axis=0) / count, 0.0)
+    z = x - mean
+    np.copyto(z, 0.0, where=~have)
     d2 = np.einsum("ij,ij->i", z @ inv, z)
     del z
     d2[~have.any(axis=1)] = np.nan
