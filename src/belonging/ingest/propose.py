@@ -81,6 +81,11 @@ class MappingProposal:
         low = self.table.loc[found, C.MATCH_CONFIDENCE].min()
         return f"{self.instrument}: {int(found.sum())} of {len(self.table)} items matched (lowest confidence {low:.2f}); review before use"
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<p>{escape(self.summary())}</p>" + self.table.to_html(index=False, na_rep="", float_format="{:.2f}".format)
+
 
 def _statement(text: str) -> str:
     for pat in _STATEMENT:

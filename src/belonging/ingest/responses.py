@@ -92,3 +92,30 @@ class Responses:
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def summary(self) -> str:
+        """What was read: file, platform, rows kept and set aside, columns, identifying columns."""
+        p = self.provenance
+        lines = [
+            f"{p.path}: {p.platform} ({p.format}, {p.encoding}), {p.n_records} record(s), {len(self)} kept",
+            f"columns: {self.data.shape[1]}; identifying (left out of outputs by default): "
+            + (", ".join(self.identifiers) or "none"),
+        ]
+        if p.dropped:
+            lines.append("set aside at ingest: " + ", ".join(f"{k} {v}" for k, v in p.dropped.items()))
+        lines += [f"note: {n}" for n in p.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Responses {self.summary().splitlines()[0]}>"
+
+    def _repr_html_(self) -> str:
+        """Summary and the first rows, identifying columns masked (privacy by default, even on screen)."""
+        from html import escape
+
+        head = self.data.head(5).copy()
+        for col in self.identifiers:
+            if col in head.columns:
+                head[col] = "(identifying)"
+        lines = "".join(f"<li>{escape(line)}</li>" for line in self.summary().splitlines())
+        return f"<ul>{lines}</ul>" + head.to_html(index=False, na_rep="", max_cols=30)
