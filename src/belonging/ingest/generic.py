@@ -11,6 +11,7 @@ from pathlib import Path
 from belonging.errors import IngestError
 
 __all__ = [
+    "arrow_to_pandas",
     "decode_text",
     "detect_encoding",
     "parse_delimited",
@@ -240,8 +241,21 @@ def parse_delimited(
         head = full[:body_offset]
         msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
         raise IngestError(msg) from None
-    # one pandas block per column, each Arrow buffer released as soon as it is converted
-    return table.to_pandas(self_destruct=True, split_blocks=True)
+    return arrow_to_pandas(table)
+
+
+def arrow_to_pandas(table):
+    """`table` as a DataFrame, one block per column, each Arrow buffer released once converted.
+
+    Arrow's allocator keeps freed pages for reuse; they are handed back to the system afterwards,
+    so the parse's temporaries do not stay resident for the rest of the run.
+    """
+    import pyarrow as pa
+
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    del table
+    pa.default_memory_pool().release_unused()
+    return frame
 
 
 def _arrow_reason(err, header_lines: int, text: str = "", body_offset: int = 0) -> str:

@@ -332,7 +332,7 @@ def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
     rest = frame.drop(columns=[c for c in (id_col, C.RESPONSE_ID, C.SOURCE_ROW) if c and c in frame.columns])
     columns = {C.RESPONSE_ID: rid.array, C.SOURCE_ROW: pd.RangeIndex(1, n + 1).to_numpy()}
     columns.update((col, rest[col].array) for col in rest.columns)  # no copy, no object round trip
-    out = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    out = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)  # one block per column: no consolidating copy
     infos = [ColumnInfo(name=C.RESPONSE_ID, kind="meta"), ColumnInfo(name=C.SOURCE_ROW, kind="meta")]
     for col in rest.columns:
         free = looks_free_text(col) and not pd.api.types.is_numeric_dtype(rest[col])
