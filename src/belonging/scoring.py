@@ -42,6 +42,9 @@ def reverse_items(items, instrument):
     return out
 
 
+_BLOCK = 1 << 13  # rows per block in score_items (small blocks also keep BLAS single-threaded: no spinning threads)
+
+
 def _min_count(k: int, fraction: float) -> int:
     return max(1, math.ceil(k * fraction - 1e-9))
 
@@ -91,8 +94,6 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     ids = list(instrument.item_ids)
     block = items if list(items.columns) == ids else items[ids]
     x = block.to_numpy(dtype="float64", copy=False)
-    answered = ~np.isnan(x)
-    x0 = np.where(answered, x, 0.0)  # the one n x k float copy
     scales = instrument.scales()
     position = {item: j for j, item in enumerate(ids)}
     membership = np.zeros((len(ids), len(scales)))
@@ -100,15 +101,21 @@ def score_items(items, instrument, *, min_answered: float | None = None):
         membership[[position[m] for m in members], col] = 1.0
     rev = np.array([instrument.item(item).reverse for item in ids], dtype=bool)
     # Reverse keying folded into the product: for a reversed item x' = (min + max) - x, so a scale's sum
-    # of answered items is x0 @ (membership * sign) + (min + max) * (answered reversed items).
-    sign = np.where(rev, -1.0, 1.0)[:, None]
-    sums = x0 @ (membership * sign)
-    del x0
-    both = np.concatenate([membership, membership * rev[:, None]], axis=1).astype("float32")
-    tallies = answered.view(np.uint8).astype("float32") @ both  # integer counts: exact in float32
-    counts = tallies[:, : len(scales)].astype("float64")
+    # of answered items is x0 @ (membership * sign) + (min + max) * (answered reversed items), where x0
+    # is x with missing answers as 0. Codes are whole numbers, so every sum and count is exact.
+    weights = membership * np.where(rev, -1.0, 1.0)[:, None]
+    n_scales = len(scales)
+    both = np.concatenate([membership, membership * rev[:, None], np.ones((len(ids), 1))], axis=1).astype("float32")
+    sums = np.empty((len(x), n_scales))
+    tallies = np.empty((len(x), 2 * n_scales + 1), dtype="float32")  # integer counts: exact in float32
+    for start in range(0, len(x), _BLOCK):  # row blocks bound the temporaries (not a loop per row)
+        part = x[start : start + _BLOCK]
+        answered = ~np.isnan(part)
+        np.matmul(np.where(answered, part, 0.0), weights, out=sums[start : start + _BLOCK])
+        np.matmul(answered.view(np.uint8).astype("float32"), both, out=tallies[start : start + _BLOCK])
+    counts = tallies[:, :n_scales].astype("float64")
     if rev.any():
-        sums += (instrument.response_scale.min + instrument.response_scale.max) * tallies[:, len(scales):].astype("float64")
+        sums += (instrument.response_scale.min + instrument.response_scale.max) * tallies[:, n_scales : 2 * n_scales].astype("float64")
     k = membership.sum(axis=0)
     need = np.array([_min_count(int(kk), fraction) for kk in k])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -117,7 +124,7 @@ def score_items(items, instrument, *, min_answered: float | None = None):
         values *= k
     values[counts < need] = np.nan
     out = {name: values[:, col] for col, name in enumerate(scales)}
-    out[instrument.id + C.N_ANSWERED_SUFFIX] = counts[:, 0].astype("int64") if len(ids) == k[0] else answered.sum(axis=1).astype("int64")
+    out[instrument.id + C.N_ANSWERED_SUFFIX] = tallies[:, -1].astype("int64")
     return pd.DataFrame(out, index=items.index)
 
 
@@ -217,31 +224,55 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
         rid = frame[C.RESPONSE_ID].array  # keeps its dtype (no round trip through Python objects)
     else:
         rid = np.arange(1, len(frame) + 1).astype(str)
-    out = pd.DataFrame({C.RESPONSE_ID: rid, **{c: scores[c].to_numpy() for c in scores.columns}}, index=frame.index)
+    columns = {C.RESPONSE_ID: rid, **{c: scores[c].to_numpy() for c in scores.columns}}
     if quality is not None:
-        status = _status_for(frame, quality)
-        blank = status == C.EXCLUDED
+        status = _status_array(frame, quality)
+        blank = np.asarray(status == C.EXCLUDED, dtype=bool)
         if exclude_flagged:
-            blank = blank | (status == C.FLAGGED)
-        scale_cols = list(instrument.scales())
-        out.loc[blank, scale_cols] = np.nan
-        out[C.STATUS] = status
+            blank |= np.asarray(status == C.FLAGGED, dtype=bool)
+        if blank.any():
+            for col in instrument.scales():
+                columns[col] = np.where(blank, np.nan, columns[col])
+        columns[C.STATUS] = status
     for col in keep:
-        out[col] = frame[col].array
-    return out.reset_index(drop=True)
+        columns[col] = frame[col].array
+    out = pd.DataFrame(columns, copy=False)
+    return out
 
 
 def _status_for(frame, quality):
-    """Align a quality report's statuses to the rows of `frame` (by source_row, else position)."""
+    """Align a quality report's statuses to the rows of `frame` (by source_row, else position).
+
+    Returns a NumPy object array of status strings.
+    """
+    import numpy as np
+
+    return np.asarray(_status_array(frame, quality), dtype=object)
+
+
+def _status_array(frame, quality):
+    """Statuses of `frame`'s rows as the report's own array (pandas ``str``), aligned like :func:`_status_for`."""
     import numpy as np
 
     rows = quality.rows
+    status = rows[C.STATUS]
     if C.SOURCE_ROW in frame.columns and C.SOURCE_ROW in rows.columns:
+        have = rows[C.SOURCE_ROW].to_numpy()
+        want = frame[C.SOURCE_ROW].to_numpy()
+        if len(have) == len(want) and np.array_equal(have, want):
+            return status.array
+        if len(have) and np.all(have[1:] > have[:-1]):  # sorted, no repeats: positions by binary search
+            pos = np.minimum(np.searchsorted(have, want), len(have) - 1)
+            if np.array_equal(have[pos], want):
+                return status.array.take(pos)
+            _mismatch()
         lookup = rows.drop_duplicates(C.SOURCE_ROW).set_index(C.SOURCE_ROW)[C.STATUS]
-        status = lookup.reindex(frame[C.SOURCE_ROW].to_numpy())
-    else:
-        status = rows[C.STATUS]
+        status = lookup.reindex(want)
     if len(status) != len(frame) or status.isna().any():
-        msg = "the quality report does not match the data; run check_quality on the same responses"
-        raise UsageError(msg)
-    return np.asarray(status.to_numpy(), dtype=object)
+        _mismatch()
+    return status.array
+
+
+def _mismatch():
+    msg = "the quality report does not match the data; run check_quality on the same responses"
+    raise UsageError(msg)
