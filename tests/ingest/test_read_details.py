@@ -131,3 +131,38 @@ def test_qualtrics_spss_export_drops_previews_by_status_code(tmp_path):
     assert r.dropped["reason"].tolist() == ["preview", "test"] and r.dropped["source_row"].tolist() == [2, 3]
     assert r.data["finished"].tolist() == [True] and r.data["duration_s"].tolist() == [300.0]
     assert r.column_info("Status").kind == "system"
+
+
+def test_dropped_previews_leave_the_same_frame_as_row_selection(tmp_path, monkeypatch):
+    # Previews scattered through the file: the kept text columns are rebuilt from slices of the parsed
+    # columns; the result must equal selecting the rows (values, missing cells, dtypes, a fresh index).
+    import numpy as np
+
+    from belonging.ingest import canonical
+
+    rng = np.random.default_rng(7)
+    n = 400
+    status = np.where(rng.random(n) < 0.1, "Survey Preview", "IP Address")
+    answers = rng.choice(["Agree", "", "NA", "007", " x "], size=n)
+    rows = [
+        ["2024-03-04 09:12:44", "2024-03-04 09:19:02", s, "100", "378", "1", f"R_{i}", a]
+        for i, (s, a) in enumerate(zip(status, answers))
+    ]
+    path = tmp_path / "previews.csv"
+    path.write_text(_qualtrics(rows, ("Q1",)), encoding="utf-8")
+    r = bl.read_export(path)
+    kept = status != "Survey Preview"
+    assert r.provenance.dropped == {"preview": int((~kept).sum())}
+    assert r.data["response_id"].tolist() == [f"R_{i}" for i in np.flatnonzero(kept)]
+    expected = pd.Series(answers[kept], dtype=object)
+    got = r.data["Q1"]
+    assert got.isna().tolist() == (expected == "").tolist()
+    assert got[got.notna()].tolist() == expected[expected != ""].tolist()
+    assert r.data.index.equals(pd.RangeIndex(int(kept.sum())))
+    # the helper itself, against plain row selection, on every kind of column and with many stretches
+    frame = r.data
+    keep = rng.random(len(frame)) < 0.7
+    expected_frame = frame.loc[keep].reset_index(drop=True)
+    pd.testing.assert_frame_equal(canonical.keep_rows(frame, keep), expected_frame)
+    monkeypatch.setattr(canonical, "_MAX_RUNS", 0)  # too many stretches: rows selected the usual way
+    pd.testing.assert_frame_equal(canonical.keep_rows(frame, keep), expected_frame)

@@ -17,7 +17,7 @@ from belonging.ingest.generic import unique_names
 from belonging.ingest.privacy import looks_free_text, looks_identifying
 from belonging.ingest.responses import ColumnInfo, Provenance, Responses
 
-__all__ = ["as_text", "canonicalise", "parse_times"]
+__all__ = ["as_text", "canonicalise", "keep_rows", "parse_times"]
 
 _DT_META = (C.STARTED_AT, C.SUBMITTED_AT)
 _OFFSETS = (
@@ -216,13 +216,44 @@ def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str
     )
     counts = dropped[C.REASON].value_counts(sort=False).to_dict() if len(dropped) else {}
     if dropped_mask.any():
-        result = result.loc[~dropped_mask].reset_index(drop=True)
+        result = keep_rows(result, ~dropped_mask)
     infos = _column_infos(spec, table, result.columns, info, used)
     prov = Provenance(
         path=str(path), sha256=data_sha256, platform=spec.key, encoding=encoding, format=fmt, n_records=n,
         dropped=MappingProxyType({str(k): int(v) for k, v in counts.items()}), notes=tuple(notes),
     )
     return Responses(data=result, columns=tuple(infos), provenance=prov, dropped=dropped)
+
+
+_MAX_RUNS = 4096  # kept stretches up to which text columns are sliced rather than copied
+
+
+def keep_rows(frame, keep):
+    """`frame` without the rows where `keep` is False, with a fresh RangeIndex.
+
+    A reader drops few records (previews, tests) from a large file: Arrow-backed text columns are
+    then rebuilt from zero-copy slices of the stretches of kept rows instead of copying every string;
+    with many stretches (or other column types) the rows are selected as usual.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    keep = np.asarray(keep, dtype=bool)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    columns = {}
+    for col in frame.columns:
+        arr = frame[col].array
+        dtype = arr.dtype
+        arrow = isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow"
+        if arrow and len(runs) <= _MAX_RUNS:
+            whole = pa.chunked_array(arr.__arrow_array__())
+            parts = [chunk for start, stop in runs for chunk in whole.slice(start, stop - start).chunks]
+            columns[col] = dtype.__from_arrow__(pa.chunked_array(parts, type=whole.type))
+        else:
+            columns[col] = arr[keep]
+    return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), copy=False)
 
 
 def _column_infos(spec, table, columns, info, used):

@@ -228,7 +228,7 @@ def parse_delimited(
             read_options=pacsv.ReadOptions(column_names=list(names), block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in text_columns if n in names},
+                column_types={n: pa.large_string() for n in text_columns if n in names},  # pandas keeps text as large_string: no cast
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
