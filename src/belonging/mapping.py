@@ -393,10 +393,14 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
         if pd.api.types.is_bool_dtype(s):
             s = s.astype("float64")
         if pd.api.types.is_numeric_dtype(s):
-            values = s.to_numpy(dtype="float64", na_value=np.nan)
-            unknown = np.zeros(len(values), dtype=bool)
-            ambig = unknown
+            values = matrix[:, j]
+            values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+            masks = ((bad, OUT_OF_RANGE),)
+            values[bad] = np.nan  # the problem list below shows the cell as it was in the file
         else:
+            # Everything is decided once per distinct cell value, then one gather per column.
             codes, uniques = pd.factorize(s, use_na_sentinel=True)
             keys = pd.Index(uniques).astype(str).str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
             num = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy(dtype="float64")
@@ -407,24 +411,21 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             unk_u = ~miss_u & np.isnan(val_u)
             amb_u = unk_u & np.asarray(keys.isin(list(ambiguous)))
             unk_u &= ~amb_u
-            idx = np.where(codes < 0, 0, codes)
-            if len(uniques):
-                values = np.where(codes < 0, np.nan, val_u[idx])
-                unknown = (codes >= 0) & unk_u[idx]
-                ambig = (codes >= 0) & amb_u[idx]
-            else:
-                values = np.full(len(codes), np.nan)
-                unknown = np.zeros(len(codes), dtype=bool)
-                ambig = unknown
-        bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
-        for mask, reason in ((bad, OUT_OF_RANGE), (unknown, UNKNOWN_LABEL), (ambig, AMBIGUOUS_LABEL)):
+            with np.errstate(invalid="ignore"):
+                bad_u = ~np.isnan(val_u) & ((val_u < lo) | (val_u > hi) | (val_u != np.round(val_u)))
+            val_u = np.append(np.where(bad_u, np.nan, val_u), np.nan)  # the last entry: empty cells (code -1)
+            np.take(val_u, codes, out=matrix[:, j], mode="wrap")
+            masks = tuple(
+                (np.append(flags, False)[codes], reason)
+                for flags, reason in ((bad_u, OUT_OF_RANGE), (unk_u, UNKNOWN_LABEL), (amb_u, AMBIGUOUS_LABEL))
+                if flags.any()
+            )
+        for mask, reason in masks:
             if mask.any():
                 pos = np.flatnonzero(mask)
                 problems.append(
                     pd.DataFrame({C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason, "_item": item})
                 )
-        matrix[:, j] = values
-        matrix[bad, j] = np.nan
     items = pd.DataFrame(matrix, columns=list(cols), index=frame.index, copy=False)
     if problems:
         issues = pd.concat(problems, ignore_index=True).sort_values([C.ROW, C.COLUMN], kind="stable")
