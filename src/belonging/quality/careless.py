@@ -2,7 +2,11 @@
 
 Every function takes a 2-D float array (respondents x items, NaN for missing) and returns one value
 per respondent. Definitions follow the R package careless (Yentes & Wilhelm); no Python loop runs
-over respondents (loops over items, splits or factors only).
+over respondents (loops over items, splits, factors or blocks of rows only).
+
+Row-wise work runs in blocks of :data:`CHUNK_ROWS` rows (``chunk_rows=`` overrides it), so however
+many respondents there are, the temporaries stay a few blocks of rows x items; the results equal
+those computed on the whole matrix at once up to floating-point summation order.
 """
 
 from __future__ import annotations
@@ -20,6 +24,24 @@ __all__ = [
     "psychsyn",
 ]
 
+#: Rows per block for row-wise work (about 9 MB per float64 temporary at 18 items).
+CHUNK_ROWS = 65_536
+
+
+def _blocks(n: int, chunk_rows: int | None):
+    """Row slices of at most `chunk_rows` (default :data:`CHUNK_ROWS`) covering ``range(n)``."""
+    size = CHUNK_ROWS if chunk_rows is None else int(chunk_rows)
+    if size < 1:
+        msg = f"chunk_rows must be a positive number of rows; got {chunk_rows!r}"
+        raise ValueError(msg)
+    return [slice(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _buffer(x: np.ndarray, blocks, dtype="float64") -> np.ndarray:
+    """A scratch array for one block of rows of `x`, laid out like `x` (reused block after block)."""
+    rows = max((b.stop - b.start for b in blocks), default=0)
+    return np.empty((rows, x.shape[1]), dtype=dtype, order="F" if x.flags.f_contiguous else "C")
+
 
 def _matrix(x) -> np.ndarray:
     arr = np.asarray(x, dtype="float64")
@@ -29,7 +51,7 @@ def _matrix(x) -> np.ndarray:
     return arr
 
 
-def longstring(x):
+def longstring(x, *, chunk_rows: int | None = None):
     """Longest and average run of identical consecutive answers per respondent.
 
     Parameters
@@ -54,29 +76,40 @@ def longstring(x):
     x = _matrix(x)
     n, k = x.shape
     longest = np.ones(n) if k else np.zeros(n)
-    current = np.ones(n)
     runs = np.full(n, float(min(k, 1)))
-    for j in range(1, k):
-        same = x[:, j] == x[:, j - 1]  # NaN compares unequal: a missing answer ends a run
-        current = np.where(same, current + 1.0, 1.0)
-        np.maximum(longest, current, out=longest)
-        runs += ~same
+    for rows in _blocks(n, chunk_rows):
+        xb, top, nruns = x[rows], longest[rows], runs[rows]
+        current = np.ones(len(xb))
+        for j in range(1, k):
+            same = xb[:, j] == xb[:, j - 1]  # NaN compares unequal: a missing answer ends a run
+            np.multiply(current, same, out=current)  # 0 where the run ends ...
+            current += 1.0  # ... so 1 there, one longer elsewhere
+            np.maximum(top, current, out=top)
+            nruns += ~same
     with np.errstate(invalid="ignore", divide="ignore"):
         average = k / runs
     return longest, average
 
 
-def _row_sd(x: np.ndarray) -> np.ndarray:
-    have = ~np.isnan(x)
-    count = have.sum(axis=1)
-    z = np.where(have, x, 0.0)  # the one n x k temporary: centred in place below
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = z.sum(axis=1) / count
-        z -= mean[:, None]
-        np.multiply(z, have, out=z)  # missing answers contribute nothing
-        var = np.einsum("ij,ij->i", z, z) / (count - 1)
-    var[count < 2] = np.nan
-    return np.sqrt(var)
+def _row_sd(x: np.ndarray, chunk_rows: int | None = None) -> np.ndarray:
+    out = np.empty(x.shape[0])
+    blocks = _blocks(x.shape[0], chunk_rows)
+    zbuf, mbuf = _buffer(x, blocks), _buffer(x, blocks, bool)
+    for rows in blocks:
+        xb = x[rows]
+        missing, z = mbuf[: len(xb)], zbuf[: len(xb)]
+        np.isnan(xb, out=missing)
+        count = xb.shape[1] - missing.sum(axis=1)
+        np.copyto(z, xb)
+        z[missing] = 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = z.sum(axis=1) / count
+            z -= mean[:, None]
+            z[missing] = 0.0  # missing answers contribute nothing
+            var = np.einsum("ij,ij->i", z, z) / (count - 1)
+        var[count < 2] = np.nan
+        out[rows] = np.sqrt(var)
+    return out
 
 
 def _cut_bins(k: int, splits: int) -> np.ndarray:
@@ -92,7 +125,7 @@ def _cut_bins(k: int, splits: int) -> np.ndarray:
     return np.searchsorted(breaks, pos, side="left") - 1
 
 
-def irv(x, *, splits: int | None = None):
+def irv(x, *, splits: int | None = None, chunk_rows: int | None = None):
     """Intra-individual response variability: the standard deviation of each respondent's answers.
 
     Parameters
@@ -100,6 +133,8 @@ def irv(x, *, splits: int | None = None):
     x : array-like, shape (n, k)
     splits : int, optional
         Also return the IRV of `splits` consecutive blocks of items of (nearly) equal length.
+    chunk_rows : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
 
     Returns
     -------
@@ -116,47 +151,65 @@ def irv(x, *, splits: int | None = None):
     to 1e-12.
     """
     x = _matrix(x)
-    total = _row_sd(x)
+    total = _row_sd(x, chunk_rows)
     if not splits:
         return total
     bins = _cut_bins(x.shape[1], int(splits))
     out = np.empty((x.shape[0], 1 + int(splits)))
     out[:, 0] = total
     for b in range(int(splits)):
-        out[:, 1 + b] = _row_sd(x[:, bins == b])
+        out[:, 1 + b] = _row_sd(x[:, bins == b], chunk_rows)
     return out
 
 
-def pairwise_moments(x) -> dict:
+def pairwise_moments(x, *, chunk_rows: int | None = None) -> dict:
     """Cross-products of the pairwise-complete item matrix, shared by the covariance and correlation.
 
     Returns a dict with ``n`` (pairs answered, k x k), ``s`` (sum of x_i where j is present), ``p``
     (sum of x_i x_j), ``q`` (sum of x_i^2 where j is present), all of the data shifted by the item
-    means (which keeps the sums well conditioned). One pass over the data; pass the result to
-    :func:`pairwise_covariance`, :func:`pairwise_correlation` and :func:`mahalanobis` to share it.
+    means ``mean`` (which keeps the sums well conditioned). Two passes over the data in blocks of
+    `chunk_rows` rows (item means, then the sums); pass the result to :func:`pairwise_covariance`,
+    :func:`pairwise_correlation` and :func:`mahalanobis` to share it.
     """
     x = _matrix(x)
-    have = ~np.isnan(x)
-    m = have.astype("float64")
-    z = np.where(have, x, 0.0)
-    count = m.sum(axis=0)
+    k = x.shape[1]
+    blocks = _blocks(x.shape[0], chunk_rows)
+    zbuf, mbuf, missbuf = _buffer(x, blocks), _buffer(x, blocks), _buffer(x, blocks, bool)
+    count = np.zeros(k)
+    total = np.zeros(k)
+    for rows in blocks:
+        xb = x[rows]
+        missing, z = missbuf[: len(xb)], zbuf[: len(xb)]
+        np.isnan(xb, out=missing)
+        count += len(xb) - missing.sum(axis=0)
+        np.copyto(z, xb)
+        z[missing] = 0.0
+        total += z.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        shift = np.where(count > 0, z.sum(axis=0) / count, 0.0)  # item means over the answers given
-    z -= shift
-    np.multiply(z, m, out=z)  # missing answers stay 0 after the shift
-    moments = {"n": m.T @ m, "s": z.T @ m, "p": z.T @ z, "mean": shift}
-    np.multiply(z, z, out=z)
-    moments["q"] = z.T @ m
-    return moments
+        shift = np.where(count > 0, total / count, 0.0)  # item means over the answers given
+    n_ij, s_ij, p_ij, q_ij = (np.zeros((k, k)) for _ in range(4))
+    for rows in blocks:
+        xb = x[rows]
+        missing, z, m = missbuf[: len(xb)], zbuf[: len(xb)], mbuf[: len(xb)]
+        np.isnan(xb, out=missing)
+        np.logical_not(missing, out=m)  # 1.0 where answered
+        np.subtract(xb, shift, out=z)
+        z[missing] = 0.0  # missing answers count 0 after the shift
+        n_ij += m.T @ m
+        s_ij += z.T @ m
+        p_ij += z.T @ z
+        np.multiply(z, z, out=z)
+        q_ij += z.T @ m
+    return {"n": n_ij, "s": s_ij, "p": p_ij, "q": q_ij, "mean": shift}
 
 
-def pairwise_covariance(x, *, moments=None):
+def pairwise_covariance(x, *, moments=None, chunk_rows: int | None = None):
     """Covariance matrix from pairwise-complete observations (R ``cov(x, use = "pairwise")``).
 
     Returns ``(cov, n_pairs)``; computed from cross-products of the masked matrix (no loop).
     `moments` from :func:`pairwise_moments` of the same `x` skips that pass.
     """
-    mo = pairwise_moments(x) if moments is None else moments
+    mo = pairwise_moments(x, chunk_rows=chunk_rows) if moments is None else moments
     n_ij, s_ij, p_ij = mo["n"], mo["s"], mo["p"]
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (p_ij - s_ij * s_ij.T / n_ij) / (n_ij - 1.0)
@@ -164,12 +217,12 @@ def pairwise_covariance(x, *, moments=None):
     return cov, n_ij
 
 
-def pairwise_correlation(x, *, moments=None):
+def pairwise_correlation(x, *, moments=None, chunk_rows: int | None = None):
     """Correlation matrix from pairwise-complete observations (R ``cor(x, use = "pairwise")``).
 
     `moments` from :func:`pairwise_moments` of the same `x` skips the pass over the data.
     """
-    mo = pairwise_moments(x) if moments is None else moments
+    mo = pairwise_moments(x, chunk_rows=chunk_rows) if moments is None else moments
     n_ij, s_ij, p_ij, q_ij = mo["n"], mo["s"], mo["p"], mo["q"]
     with np.errstate(invalid="ignore", divide="ignore"):
         cxy = p_ij - s_ij * s_ij.T / n_ij
@@ -180,12 +233,16 @@ def pairwise_correlation(x, *, moments=None):
     return np.clip(r, -1.0, 1.0)
 
 
-def mahalanobis(x, *, moments=None):
+def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
     """Squared Mahalanobis distance of each respondent from the item means.
 
     Parameters
     ----------
     x : array-like, shape (n, k)
+    moments : dict, optional
+        :func:`pairwise_moments` of the same `x`, when already computed.
+    chunk_rows : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
 
     Returns
     -------
@@ -206,23 +263,26 @@ def mahalanobis(x, *, moments=None):
     (tests/reference/careless) to 1e-9 relative.
     """
     x = _matrix(x)
-    have = ~np.isnan(x)
-    cov, _ = pairwise_covariance(x, moments=moments)
+    mo = pairwise_moments(x, chunk_rows=chunk_rows) if moments is None else moments
+    cov, _ = pairwise_covariance(x, moments=mo)
     if not np.all(np.isfinite(cov)):
         msg = "the pairwise covariance matrix of the items has undefined entries"
         raise np.linalg.LinAlgError(msg)
     inv = np.linalg.inv(cov)
-    if moments is not None:
-        mean = moments["mean"]
-    else:
-        count = have.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(count > 0, np.where(have, x, 0.0).sum(axis=0) / count, 0.0)
-    z = x - mean
-    np.copyto(z, 0.0, where=~have)
-    d2 = np.einsum("ij,ij->i", z @ inv, z)
-    del z
-    d2[~have.any(axis=1)] = np.nan
+    mean = mo["mean"]
+    d2 = np.empty(x.shape[0])
+    blocks = _blocks(x.shape[0], chunk_rows)
+    zbuf, zibuf, missbuf = _buffer(x, blocks), _buffer(x, blocks), _buffer(x, blocks, bool)
+    for rows in blocks:
+        xb = x[rows]
+        missing, z, zi = missbuf[: len(xb)], zbuf[: len(xb)], zibuf[: len(xb)]
+        np.isnan(xb, out=missing)
+        np.subtract(xb, mean, out=z)
+        z[missing] = 0.0
+        np.matmul(z, inv, out=zi)
+        db = np.einsum("ij,ij->i", zi, z)
+        db[missing.all(axis=1)] = np.nan
+        d2[rows] = db
     return d2
 
 
@@ -303,7 +363,7 @@ def even_odd(x, factors):
     return -sb
 
 
-def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=None):
+def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=None, chunk_rows: int | None = None):
     """Psychometric synonym (or antonym) score per respondent.
 
     Parameters
@@ -315,6 +375,8 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     antonyms : bool, default False
     correlation : numpy.ndarray, optional
         The item correlation matrix of `x` from :func:`pairwise_correlation`, when already computed.
+    chunk_rows : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
 
     Returns
     -------
@@ -338,7 +400,7 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     """
     x = _matrix(x)
     crit = abs(float(critval))
-    r = pairwise_correlation(x) if correlation is None else np.asarray(correlation, dtype="float64")
+    r = pairwise_correlation(x, chunk_rows=chunk_rows) if correlation is None else np.asarray(correlation, dtype="float64")
     lower = np.tril(np.ones_like(r, dtype=bool), k=-1)
     hit = lower & ((r < -crit) if antonyms else (r > crit))
     rows, cols = np.nonzero(hit)
@@ -349,15 +411,25 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     # pair (a, b)): memory stays n x k however many pairs there are.
     w = np.zeros(r.shape)
     w[rows, cols] = 1.0
+    score = np.empty(x.shape[0])
+    count = np.empty(x.shape[0])
+    for block in _blocks(x.shape[0], chunk_rows):
+        score[block], count[block] = _pair_correlation(x[block], w)
+    return score, np.rint(count).astype("int64"), pairs
+
+
+def _pair_correlation(x, w):
+    """Each row's correlation over the pairs (a, b) with ``w[a, b] = 1``, and its number of pairs."""
     have = ~np.isnan(x)
     m = have.astype("float64")
     z = np.where(have, x, 0.0)
-    mw, zw, zzw = m @ w, z @ w, (z * z) @ w  # (.)[i, b] = sum over pairs (a, b) of the first item
+    zz = z * z
+    mw, zw, zzw = m @ w, z @ w, zz @ w  # (.)[i, b] = sum over pairs (a, b) of the first item
     n = np.einsum("ij,ij->i", mw, m)
     sa = np.einsum("ij,ij->i", zw, m)
     sb = np.einsum("ij,ij->i", mw, z)
     saa = np.einsum("ij,ij->i", zzw, m)
-    sbb = np.einsum("ij,ij->i", mw, z * z)
+    sbb = np.einsum("ij,ij->i", mw, zz)
     sab = np.einsum("ij,ij->i", zw, z)
     with np.errstate(invalid="ignore", divide="ignore"):
         vaa = saa - sa * sa / n
@@ -365,4 +437,4 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
         score = (sab - sa * sb / n) / np.sqrt(vaa * vbb)
     tiny = 1e-12 * np.maximum(saa, sbb)  # exact zero for integer codes; a guard for others
     score[(n < 3) | (vaa <= tiny) | (vbb <= tiny)] = np.nan
-    return np.clip(score, -1.0, 1.0), np.rint(n).astype("int64"), pairs
+    return np.clip(score, -1.0, 1.0), n

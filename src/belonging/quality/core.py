@@ -23,7 +23,8 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
     """Careless-responding indices for the item matrix `x` (raw answers).
 
     Only the indices whose reason is in `want` (not turned off by the policy) are computed; the
-    columns of the others are NaN. `reverse_keyed` returns the reverse-keyed matrix (even-odd only).
+    columns of the others are NaN. `reverse_keyed(rows)` returns those rows of the matrix reverse keyed
+    (even-odd only). Row-wise work runs in blocks of ``careless.CHUNK_ROWS`` rows.
     """
     import numpy as np
 
@@ -51,7 +52,9 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
     if "even_odd" in want and len(subs) >= 2:
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
         order = [pos[i] for s in subs for i in s.items]
-        out[C.EVEN_ODD] = cl.even_odd(reverse_keyed()[:, order], [len(s.items) for s in subs])
+        sizes = [len(s.items) for s in subs]
+        for rows in cl._blocks(n, None):  # reverse keyed a block of rows at a time
+            out[C.EVEN_ODD][rows] = cl.even_odd(reverse_keyed(rows)[:, order], sizes)
     if "synonyms" in want:
         crit = policy.thresholds["synonyms_critval"]
         r = cl.pairwise_correlation(x, moments=shared)  # once, for synonyms and antonyms
@@ -89,11 +92,11 @@ def _empty_issues():
     return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in _ISSUE_TYPES})
 
 
-def _reason_strings(masks):
-    """``;``-joined codes per row from ``{reason: mask}``, in the order of ``REASONS``.
+def _reason_codes(masks):
+    """Per-row bit code of the reasons in `masks`, its distinct values' ``;``-joined strings, and each row's index into them.
 
-    Each row's reasons form a bit code; the string of each distinct code (a few dozen at most) is
-    built once and spread to the rows, so the cost is one pass over the masks, not string work per row.
+    Each row's reasons (in the order of ``REASONS``) form a bit code; the string of each distinct code
+    (a few dozen at most) is built once, so the cost is one pass over the masks, not string work per row.
     """
     import numpy as np
 
@@ -104,7 +107,38 @@ def _reason_strings(masks):
         code |= masks[reason].astype(np.uint32) << np.uint32(bit)
     uniq, inverse = np.unique(code, return_inverse=True)
     texts = np.array([";".join(r for bit, r in enumerate(present) if int(u) >> bit & 1) for u in uniq], dtype=object)
-    return texts[inverse.reshape(-1)]
+    return texts, inverse.reshape(-1)
+
+
+def _reason_strings(masks):
+    """``;``-joined codes per row from ``{reason: mask}``, in the order of ``REASONS`` (object array)."""
+    texts, inverse = _reason_codes(masks)
+    return texts[inverse]
+
+
+def _text_dtype():
+    """The dtype pandas gives a column of Python strings (``str`` in pandas >= 3, else object)."""
+    import pandas as pd
+
+    return pd.Series(["x"]).dtype
+
+
+def _text_column(texts, index):
+    """``texts[index]`` as the string column pandas would infer, without a Python string per row.
+
+    With pandas' Arrow-backed ``str`` dtype the few distinct strings are taken by index in Arrow;
+    otherwise (pandas without it) the object array itself.
+    """
+    import numpy as np
+    import pandas as pd
+
+    target = _text_dtype()
+    if isinstance(target, pd.StringDtype) and target.storage == "pyarrow":
+        import pyarrow as pa
+
+        taken = pa.array(list(texts), pa.large_string()).take(pa.array(np.asarray(index, dtype=np.int64)))
+        return pd.array(taken, dtype=target)
+    return np.asarray(texts, dtype=object)[index]
 
 
 def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=None) -> QualityReport:
@@ -201,8 +235,8 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
     answered = ~np.isnan(x)
     lo, hi = instrument.response_scale.min, instrument.response_scale.max
 
-    def reverse_keyed():
-        xr = x.copy()
+    def reverse_keyed(rows):
+        xr = x[rows].copy()
         rev = [j for j, i in enumerate(ids) if instrument.item(i).reverse]
         if rev:
             xr[:, rev] = (lo + hi) - xr[:, rev]
@@ -253,9 +287,9 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
             excl |= m
         else:
             flag |= m
-    status = np.where(excl, C.EXCLUDED, np.where(flag, C.FLAGGED, C.KEPT)).astype(object)
-    rid = frame[C.RESPONSE_ID].astype("string").to_numpy(dtype=object) if C.RESPONSE_ID in frame.columns else rows.astype(str).astype(object)
-    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _reason_strings(masks), C.N_ANSWERED: n_answered.astype("int64")})
+    status = _text_column(np.array([C.KEPT, C.FLAGGED, C.EXCLUDED], dtype=object), np.where(excl, 2, flag.astype(np.int8)))
+    rid = _response_ids(frame, rows)
+    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _text_column(*_reason_codes(masks)), C.N_ANSWERED: n_answered.astype("int64")})
     for col in INDEX_COLUMNS:
         table[col] = np.asarray(ind[col], dtype="float64")
 
@@ -304,6 +338,19 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         source=str(source),
         notes=tuple(notes),
     )
+
+
+def _response_ids(frame, rows):
+    """Response ids as text (the row number where the data have none)."""
+    import pandas as pd
+
+    if C.RESPONSE_ID not in frame.columns:
+        return rows.astype(str).astype(object)
+    col = frame[C.RESPONSE_ID]
+    target = _text_dtype()
+    if isinstance(col.dtype, pd.StringDtype) and isinstance(target, pd.StringDtype):
+        return col.astype(target).array  # the same text and NaN as below, without a Python string per row
+    return col.astype("string").to_numpy(dtype=object)
 
 
 def _summary(table, masks, extra, policy):
