@@ -80,3 +80,64 @@ def test_shared_moments_give_identical_matrices(data):
     cov, n = careless.pairwise_covariance(x, moments=mo)
     expected = pd.DataFrame(x).cov(min_periods=2).to_numpy()  # pairwise-complete, n - 1
     np.testing.assert_allclose(cov, expected, rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def ragged():
+    """Seeded 5-point answers with 6 % missing cells, empty and single-answer rows, straight-liners."""
+    rng = np.random.default_rng(11)
+    trait = rng.normal(size=(1000, 1))
+    x = np.clip(np.round(3 + trait + rng.normal(size=(1000, 12))), 1, 5)
+    x[:, 3] = 6 - x[:, 3]  # one item keyed the other way, so antonym pairs exist
+    x[rng.random(x.shape) < 0.06] = np.nan
+    x[10] = np.nan
+    x[11, 1:] = np.nan
+    x[12:20] = 4.0
+    return np.asfortranarray(x)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 999])
+def test_blocks_of_rows_equal_the_whole_matrix(ragged, chunk):
+    x, whole = ragged, 10**6
+    for name in ("longstring", "irv", "mahalanobis"):
+        fn = getattr(careless, name)
+        np.testing.assert_allclose(fn(x, chunk_rows=chunk), fn(x, chunk_rows=whole), rtol=1e-12, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(careless.irv(x, splits=3, chunk_rows=chunk), careless.irv(x, splits=3, chunk_rows=whole), rtol=1e-12, atol=1e-12)
+    a, b = careless.pairwise_moments(x, chunk_rows=chunk), careless.pairwise_moments(x, chunk_rows=whole)
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-12, atol=1e-9, err_msg=key)
+    np.testing.assert_allclose(careless.pairwise_correlation(x, chunk_rows=chunk), careless.pairwise_correlation(x, chunk_rows=whole), rtol=1e-12, atol=1e-12)
+    for anto in (False, True):
+        got = careless.psychsyn(x, critval=0.3, antonyms=anto, chunk_rows=chunk)
+        want = careless.psychsyn(x, critval=0.3, antonyms=anto, chunk_rows=whole)
+        assert len(want[2]) > 0
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(got[1], want[1])
+        np.testing.assert_array_equal(got[2], want[2])
+
+
+def test_check_quality_in_blocks_equals_one_block(data, monkeypatch):
+    frame, inst = data
+    frame = frame.copy()
+    policy = bl.Policy().with_thresholds(synonyms_critval=0.3, even_odd_min_subscales=2)
+    monkeypatch.setattr(careless, "CHUNK_ROWS", 10**6)
+    whole = bl.check_quality(frame, inst, policy=policy).rows
+    monkeypatch.setattr(careless, "CHUNK_ROWS", 37)
+    blocks = bl.check_quality(frame, inst, policy=policy).rows
+    assert whole["psychsyn"].notna().any() and whole["even_odd"].notna().any()
+    pd.testing.assert_frame_equal(blocks, whole, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def test_chunk_rows_must_be_positive(ragged):
+    with pytest.raises(ValueError, match="chunk_rows"):
+        careless.irv(ragged, chunk_rows=0)
+
+
+def test_status_reasons_and_ids_are_plain_text_columns(data):
+    frame, inst = data
+    rows = bl.check_quality(frame, inst).rows
+    expected = pd.Series(["x"]).dtype  # what pandas gives a column of Python strings
+    for col in ("response_id", "status", "reasons"):
+        assert rows[col].dtype == expected, col
+    assert rows["response_id"].tolist() == frame["response_id"].tolist()
+    assert set(rows["status"]) <= {"kept", "flagged", "excluded"}
