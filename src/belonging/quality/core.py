@@ -105,9 +105,12 @@ def _reason_codes(masks):
     code = np.zeros(n, dtype=np.uint32)
     for bit, reason in enumerate(present):
         code |= masks[reason].astype(np.uint32) << np.uint32(bit)
-    uniq, inverse = np.unique(code, return_inverse=True)
+    seen = np.bincount(code, minlength=1) > 0  # codes < 2**len(REASONS): a table, not a sort
+    uniq = np.flatnonzero(seen)
+    lookup = np.zeros(len(seen), dtype=np.intp)
+    lookup[uniq] = np.arange(len(uniq))
     texts = np.array([";".join(r for bit, r in enumerate(present) if int(u) >> bit & 1) for u in uniq], dtype=object)
-    return texts, inverse.reshape(-1)
+    return texts, lookup[code]
 
 
 def _reason_strings(masks):
