@@ -193,6 +193,11 @@ def unique_names(names):
     return out, renamed
 
 
+# pyarrow parses in blocks of this many bytes, on the calling thread: on a machine whose cores are shared,
+# its worker threads cost far more CPU time than the wall time they save (1.7 s CPU vs 1.0 s for 378 MB)
+_BLOCK_SIZE = 1 << 22
+
+
 def parse_delimited(
     path, text, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=(), all_text: bool = False,
     body=None,
@@ -225,7 +230,7 @@ def parse_delimited(
     try:
         table = pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.large_string() for n in text_columns if n in names},  # pandas keeps text as large_string: no cast
