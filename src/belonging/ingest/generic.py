@@ -266,18 +266,17 @@ def arrow_to_pandas(table):
 def _arrow_reason(err, header_lines: int, text: str = "", body_offset: int = 0) -> str:
     raw = str(err).strip()
     reason = raw.splitlines()[0].replace("CSV parse error: ", "")
-    m = re.search(r"Row #(\d+)", raw)
+    m = re.search(r"Row #(\d+)", raw)  # a record number: wrong as a line number once a quoted cell spans lines
+    reason = re.sub(r"\s*Row #\d+:?\s*", "", reason)
     line = None
-    if m:
+    got = re.search(r"columns?, got \d+: (.*)$", raw, flags=re.DOTALL)
+    if got and text:
+        snippet = got.group(1).strip().removesuffix("...").strip()
+        pos = text.find(snippet, body_offset) if snippet else -1
+        if pos >= 0:
+            line = text.count("\n", 0, pos) + 1
+    if line is None and m:
         line = int(m.group(1)) + header_lines
-        reason = re.sub(r"\s*Row #\d+", "", reason)
-    else:
-        got = re.search(r"columns?, got \d+: (.*)$", raw, flags=re.DOTALL)
-        if got and text:
-            snippet = got.group(1).strip().removesuffix("...").strip()
-            pos = text.find(snippet, body_offset) if snippet else -1
-            if pos >= 0:
-                line = text.count("\n", 0, pos) + 1
     where = f"line {line}: " if line else ""
     reason = re.sub(r"(got \d+ columns?|got \d+):.*$", r"\1", reason)  # the row text itself may be personal data
     return f"{where}{reason}; check that line for a missing delimiter or an unclosed quote"
