@@ -58,21 +58,38 @@ def neutralise_formulas(df):
     """
     import pandas as pd
 
-    out = df.copy()
+    out = df.copy(deep=False)  # columns are replaced, never written into
     for col in out.columns:
         s = out[col]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
             continue
-        text = s.astype("string")
-        risky = text.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        risky = _formula_cells(s)
         if risky.any():
+            text = s.astype("string")
             out[col] = s.astype(object).where(~risky, "'" + text[risky].astype(str))
     renamed = {
         c: "'" + c for c in out.columns if isinstance(c, str) and c.startswith(_FORMULA_START)
     }
     return out.rename(columns=renamed) if renamed else out
+
+
+def _formula_cells(s):
+    """Boolean NumPy mask of the text cells of `s` that start like a spreadsheet formula."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = s.dtype
+    if getattr(dtype, "storage", None) == "pyarrow" or (isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_string_dtype(dtype)):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        # every marker is one character: one pass for the first characters, one set lookup
+        first = pc.utf8_slice_codeunits(pa.chunked_array(s.array.__arrow_array__()), 0, 1)
+        hit = pc.is_in(first, value_set=pa.array(_FORMULA_START, type=first.type))
+        return np.asarray(pc.fill_null(hit, False).to_numpy(), dtype=bool)
+    return s.astype("string").str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
 
 
 def table_format(path: str) -> str:
