@@ -9,6 +9,7 @@ likelihood (:mod:`belonging.psychometrics._factoring`).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,7 +20,8 @@ from scipy import stats
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns
 from belonging.errors import DataValidationError, UsageError
-from belonging.psychometrics._factoring import extract
+from belonging.psychometrics._factoring import ml_one_factor
+from belonging.psychometrics._itemstats import code_range, sweep
 
 __all__ = ["ReliabilityResult", "reliability"]
 
@@ -207,7 +209,8 @@ def reliability(
     if ci_method == "bootstrap" and (not isinstance(n_boot, int | np.integer) or n_boot < 2):
         msg = f"`n_boot` must be an integer >= 2; got {n_boot!r}"
         raise UsageError(msg)
-    items, scales, reversed_ids, raw, points = _prepare(data, instrument, mapping)
+    prep = _prepare(data, instrument, mapping)
+    items, scales = prep.items, prep.scales
     frame = getattr(data, "data", data)
     rng = np.random.default_rng(seed)
 
@@ -218,36 +221,52 @@ def reliability(
         key = pd.Series(frame[by].to_numpy(), index=np.arange(len(frame)))
         groups = [(g, idx.to_numpy()) for g, idx in key.groupby(key, sort=True, dropna=True).groups.items()]
 
-    scale_rows, item_rows, dist = [], [], []
-    values = items.to_numpy(dtype="float64")
-    raw_values = values if raw is items else raw.to_numpy(dtype="float64")
-    col_of = {c: i for i, c in enumerate(items.columns)}
+    # a view of the frame's own float64 block when it has one (Fortran order), otherwise one copy
+    values = items.to_numpy(dtype="float64", copy=False)
+    columns = list(items.columns)
+    col_of = {c: i for i, c in enumerate(columns)}
+    scale_idx = [[col_of[i] for i in ids] for ids in scales.values()]
+    lo, hi = code_range(values)
+    reflect = np.array([prep.reflect if c in prep.reversed_ids else np.nan for c in columns])
+
+    scale_parts, item_parts, dist = [], [], []
     for g, rows in groups:
         block = values[rows]
-        missing_share = np.isnan(block).mean(axis=0) if len(block) else np.full(block.shape[1], np.nan)
-        for scale, ids in scales.items():
-            idx = [col_of[i] for i in ids]
-            x = block if idx == list(range(block.shape[1])) else block[:, idx]
-            complete = x[~np.isnan(x).any(axis=1)]
-            s_row, i_rows = _analyse(complete, ids, confidence, ci_method, n_boot, rng)
-            s_row[C.N_INCOMPLETE] = len(x) - len(complete)
-            scale_rows.append({C.GROUP: g, C.SCALE: scale, **s_row})
-            for j, item_id in enumerate(ids):
-                item_rows.append({
-                    C.GROUP: g, C.SCALE: scale, C.ITEM: item_id,
-                    C.REVERSED: item_id in reversed_ids, C.N: len(complete),
-                    C.MISSING: float(missing_share[col_of[item_id]]), **i_rows[j],
-                })
-        dist.append(_distribution(raw_values[rows], list(raw.columns), g, points))
+        fast = sweep(block, scale_idx, lo, hi, check_integers=not prep.integral)
+        if fast is None:  # non-integer codes, infinities, very wide ranges: two passes per scale
+            stats_of, missing, dist_part = _general(block, rows, scale_idx, prep, columns, g)
+        else:
+            stats_of = [(m.n, m.mean, m.cov) for m in fast.moments]
+            missing = fast.missing / len(block) if len(block) else np.full(len(columns), np.nan)
+            dist_part = _distribution_from_counts(fast, columns, reflect, g, prep.points)
+        for s, (scale, ids) in enumerate(scales.items()):
+            n, mean, cov = stats_of[s]
+            x = None
+            if ci_method == "bootstrap" and n >= 2:
+                sub = block[:, scale_idx[s]]
+                x = sub[~np.isnan(sub).any(axis=1)]
+            s_row, i_cols = _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng)
+            s_row[C.N_INCOMPLETE] = len(block) - n
+            scale_parts.append({C.GROUP: g, C.SCALE: scale, **s_row})
+            k = len(ids)
+            item_parts.append({
+                C.GROUP: [g] * k, C.SCALE: [scale] * k, C.ITEM: list(ids),
+                C.REVERSED: [i in prep.reversed_ids for i in ids], C.N: [n] * k,
+                C.MEAN: i_cols[C.MEAN], C.SD: i_cols[C.SD], C.MISSING: missing[scale_idx[s]],
+                C.ITEM_REST_R: i_cols[C.ITEM_REST_R], C.ALPHA_IF_DELETED: i_cols[C.ALPHA_IF_DELETED],
+                C.OMEGA_IF_DELETED: i_cols[C.OMEGA_IF_DELETED],
+            })
+        dist.append(dist_part)
 
-    scales_df = pd.DataFrame(scale_rows)[[
+    scales_df = pd.DataFrame(scale_parts)[[
         C.GROUP, C.SCALE, C.N, C.N_INCOMPLETE, C.K, C.ALPHA, C.ALPHA_CI_LOW, C.ALPHA_CI_HIGH,
         C.CONFIDENCE, C.CI_METHOD, C.STD_ALPHA, C.OMEGA, C.MEAN_R,
     ]]
-    items_df = pd.DataFrame(item_rows)[[
-        C.GROUP, C.SCALE, C.ITEM, C.REVERSED, C.N, C.MEAN, C.SD, C.MISSING, C.ITEM_REST_R,
-        C.ALPHA_IF_DELETED, C.OMEGA_IF_DELETED,
-    ]]
+    items_df = pd.DataFrame({
+        c: (np.concatenate([np.asarray(part[c], dtype=float) for part in item_parts])
+            if c in _FLOAT_ITEM_COLUMNS else [v for part in item_parts for v in part[c]])
+        for c in item_parts[0]
+    })
     dist_df = pd.concat(dist, ignore_index=True)
     if by is None:
         scales_df = scales_df.drop(columns=C.GROUP)
@@ -264,8 +283,22 @@ def reliability(
     )
 
 
-def _prepare(data, instrument, mapping):
-    """Return (keyed item frame, {scale: ids}, reversed ids, answers as given, scale points)."""
+_FLOAT_ITEM_COLUMNS = frozenset({C.MEAN, C.SD, C.MISSING, C.ITEM_REST_R, C.ALPHA_IF_DELETED, C.OMEGA_IF_DELETED})
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    items: pd.DataFrame  # keyed item codes
+    scales: dict  # {scale: [item ids]}
+    reversed_ids: frozenset
+    raw: pd.DataFrame  # answers as given (the same frame as items for a dict)
+    points: tuple | None  # the instrument's scale points
+    reflect: float  # min + max of the instrument's scale (reverse keying is reflect - x)
+    integral: bool  # the dtypes guarantee integer codes
+
+
+def _prepare(data, instrument, mapping) -> _Prepared:
+    """Keyed item frame, scales, reversed ids, answers as given and the instrument's scale points."""
     if isinstance(instrument, Mapping):
         frame = getattr(data, "data", data)
         scales = {str(k): [str(c) for c in ([v] if isinstance(v, str) else v)] for k, v in instrument.items()}
@@ -279,16 +312,47 @@ def _prepare(data, instrument, mapping):
         if bad:
             msg = f"column {bad[0]!r} is not numeric; map labels to codes first (belonging.mapping.item_frame)"
             raise DataValidationError(msg)
+        integral = all(pd.api.types.is_integer_dtype(raw[c]) or pd.api.types.is_bool_dtype(raw[c]) for c in cols)
         raw = raw.astype("float64").reset_index(drop=True)
-        return raw, scales, frozenset(), raw, None
+        return _Prepared(raw, scales, frozenset(), raw, None, float("nan"), integral)
+    from belonging.instruments import Instrument, load_instrument
     from belonging.mapping import item_frame
     from belonging.scoring import reverse_items
 
+    if isinstance(instrument, str | os.PathLike):
+        instrument = load_instrument(instrument)
+    elif not isinstance(instrument, Instrument):
+        msg = (f"`instrument` must be an Instrument, a built-in id such as 'ccs', the path of a TOML "
+               f"definition or a dict {{scale: [columns]}}; got {type(instrument).__name__}")
+        raise UsageError(msg)
     raw = item_frame(data, instrument, mapping=mapping).reset_index(drop=True)
     keyed = reverse_items(raw, instrument)
     scales = {name: list(ids) for name, ids in instrument.scales().items()}
-    points = tuple(float(v) for v in instrument.response_scale.codes())
-    return keyed, scales, frozenset(instrument.reverse_items), raw, points
+    rs = instrument.response_scale
+    points = tuple(float(v) for v in rs.codes())
+    return _Prepared(keyed, scales, frozenset(instrument.reverse_items), raw, points,
+                     float(rs.min + rs.max), False)
+
+
+def _general(block, rows, scale_idx, prep, columns, g):
+    """Moments, missing shares and distribution by the two-pass route (any numeric values)."""
+    nan_mask = np.isnan(block)
+    missing = nan_mask.mean(axis=0) if len(block) else np.full(block.shape[1], np.nan)
+    stats_of = []
+    for idx in scale_idx:
+        full = idx == list(range(block.shape[1]))
+        x = block if full else block[:, idx]
+        complete = x[~(nan_mask if full else nan_mask[:, idx]).any(axis=1)]
+        n = len(complete)
+        if n < 2:
+            mean = complete.mean(axis=0) if n else np.full(len(idx), np.nan)
+            stats_of.append((n, mean, np.full((len(idx), len(idx)), np.nan)))
+            continue
+        mean = complete.mean(axis=0)
+        xc = complete - mean
+        stats_of.append((n, mean, xc.T @ xc / (n - 1)))
+    raw_values = block if prep.raw is prep.items else prep.raw.to_numpy(dtype="float64")[rows]
+    return stats_of, missing, _distribution(raw_values, columns, g, prep.points)
 
 
 def _alpha(cov: np.ndarray) -> float:
@@ -302,30 +366,31 @@ def _alpha(cov: np.ndarray) -> float:
 def _omega(cov: np.ndarray) -> float:
     """Omega total of a one-factor ML model, observed total variance in the denominator."""
     k = cov.shape[0]
+    if k < 3 or not np.all(np.isfinite(cov)):
+        return float("nan")
     sd = np.sqrt(np.diag(cov))
-    if k < 3 or not np.all(sd > 0) or not np.all(np.isfinite(cov)):
+    if not np.all(sd > 0):
         return float("nan")
     r = cov / np.outer(sd, sd)
-    fit = extract(r, 1, "ml")
+    fit = ml_one_factor(r)
     lam = fit.loadings[:, 0] * sd
     return float(lam.sum() ** 2 / cov.sum())
 
 
-def _analyse(x: np.ndarray, ids, confidence, ci_method, n_boot, rng):
-    """Scale row and per-item rows from the complete rows `x` (n x k)."""
-    n, k = x.shape
+def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng):
+    """Scale row and item columns from the complete rows' count, means and covariance.
+
+    `x` (the complete rows) is needed by the bootstrap interval only.
+    """
+    k = len(mean)
     nan = float("nan")
     if n < 2:
         s = {C.N: n, C.K: k, C.ALPHA: nan, C.ALPHA_CI_LOW: nan, C.ALPHA_CI_HIGH: nan,
              C.CONFIDENCE: confidence, C.CI_METHOD: ci_method, C.STD_ALPHA: nan, C.OMEGA: nan,
              C.MEAN_R: nan}
-        mean = x.mean(axis=0) if n else np.full(k, nan)
-        rows = [{C.MEAN: float(mean[j]), C.SD: nan, C.ITEM_REST_R: nan, C.ALPHA_IF_DELETED: nan,
-                 C.OMEGA_IF_DELETED: nan} for j in range(k)]
-        return s, rows
-    mean = x.mean(axis=0)
-    xc = x - mean
-    cov = xc.T @ xc / (n - 1)
+        empty = np.full(k, nan)
+        return s, {C.MEAN: np.asarray(mean, dtype=float), C.SD: empty, C.ITEM_REST_R: empty,
+                   C.ALPHA_IF_DELETED: empty, C.OMEGA_IF_DELETED: empty}
     var = np.diag(cov)
     sd = np.sqrt(var)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -337,9 +402,10 @@ def _analyse(x: np.ndarray, ids, confidence, ci_method, n_boot, rng):
     else:
         mean_r = std_alpha = nan
     lo, hi = _ci(alpha, x, n, k, confidence, ci_method, n_boot, rng)
+    omega = _omega(cov)
     s = {C.N: n, C.K: k, C.ALPHA: alpha, C.ALPHA_CI_LOW: lo, C.ALPHA_CI_HIGH: hi,
          C.CONFIDENCE: confidence, C.CI_METHOD: ci_method, C.STD_ALPHA: std_alpha,
-         C.OMEGA: _omega(cov), C.MEAN_R: mean_r}
+         C.OMEGA: omega, C.MEAN_R: mean_r}
     # item-rest correlation and alpha if deleted, vectorised over items
     total = cov.sum()
     rowsum = cov.sum(axis=1)
@@ -350,19 +416,19 @@ def _analyse(x: np.ndarray, ids, confidence, ci_method, n_boot, rng):
             alpha_drop = (k - 1) / (k - 2) * (1 - (np.trace(cov) - var) / rest_var)
         else:
             alpha_drop = np.full(k, nan)
-    rows = []
-    for j in range(k):
-        keep = np.arange(k) != j
-        rows.append({
-            C.MEAN: float(mean[j]), C.SD: float(sd[j]), C.ITEM_REST_R: float(item_rest[j]),
-            C.ALPHA_IF_DELETED: float(alpha_drop[j]),
-            C.OMEGA_IF_DELETED: _omega(cov[np.ix_(keep, keep)]),
-        })
-    return s, rows
+    omega_drop = np.full(k, nan)
+    if k >= 4:  # omega of k - 1 >= 3 items
+        for j in range(k):
+            keep = np.arange(k) != j
+            # each fit starts from 1 - SMC like the full one: a start from the full model's
+            # uniquenesses can end in another local optimum when the items are not one-dimensional
+            omega_drop[j] = _omega(cov[np.ix_(keep, keep)])
+    return s, {C.MEAN: np.asarray(mean, dtype=float), C.SD: sd, C.ITEM_REST_R: item_rest,
+               C.ALPHA_IF_DELETED: alpha_drop, C.OMEGA_IF_DELETED: omega_drop}
 
 
 def _ci(alpha, x, n, k, confidence, method, n_boot, rng):
-    if not np.isfinite(alpha):
+    if not np.isfinite(alpha) or (method == "bootstrap" and x is None):
         return float("nan"), float("nan")
     a = 1.0 - confidence
     if method == "feldt":
@@ -380,6 +446,32 @@ def _ci(alpha, x, n, k, confidence, method, n_boot, rng):
         return float("nan"), float("nan")
     low, high = np.quantile(boot, [a / 2, 1 - a / 2])
     return float(low), float(high)
+
+
+def _distribution_from_counts(fast, columns, reflect, group, points) -> pd.DataFrame:
+    """The distribution table from the sweep's code counts (reverse-keyed codes mapped back)."""
+    vals_all, counts_all, names = [], [], []
+    for j, item_id in enumerate(columns):
+        vals, counts = fast.values[j], fast.counts[j]
+        if not np.isnan(reflect[j]):  # counted after reverse keying: the answer given is reflect - code
+            vals, counts = (reflect[j] - vals)[::-1], counts[::-1]
+        if points is not None:
+            full = np.union1d(np.asarray(points, dtype=float), vals)
+            counts = _lookup(vals, counts, full)
+            vals = full
+        vals_all.append(vals)
+        counts_all.append(counts)
+        names.append(np.full(len(vals), item_id, dtype=object))
+    if not names:
+        return pd.DataFrame(columns=[C.GROUP, C.ITEM, C.VALUE, C.COUNT, C.PROPORTION])
+    counts = np.concatenate(counts_all).astype(np.int64)
+    totals = np.repeat([c.sum() for c in counts_all], [len(c) for c in counts_all])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        proportion = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), 0.0)
+    return pd.DataFrame({
+        C.GROUP: group, C.ITEM: np.concatenate(names), C.VALUE: np.concatenate(vals_all),
+        C.COUNT: counts, C.PROPORTION: proportion,
+    })
 
 
 def _distribution(raw: np.ndarray, columns: list[str], group, points) -> pd.DataFrame:

@@ -1,0 +1,183 @@
+"""One pass over an item matrix: complete-row moments per scale and answer counts per item.
+
+Private helper of :mod:`belonging.psychometrics.reliability`. For integer answer codes in a modest
+range (every Likert-type instrument) everything the reliability tables need comes out of one sweep
+over the rows, in blocks that stay in the CPU cache:
+
+* missing answers are replaced by the code ``lo - 1`` below the column's smallest answer, so the
+  block has no NaN and each cell is an integer;
+* ``[Y, 1]^T [Y, 1]`` (one BLAS ``syrk`` per block) gives the sums, cross-products and row count of
+  all rows; the rows with a missing answer in a scale (found from the NaN of the row sum, one
+  ``gemv``) are compressed out and their cross-products subtracted, or, when they are the
+  majority, the complete rows are accumulated directly. With integer codes every one of these
+  sums is an exact integer in double precision (the caller checks the bound ``2^53``), so the
+  covariance ``(X^T X - s s^T / n) / (n - 1)`` is as accurate as the two-pass centred formula;
+* answer counts: the codes of up to a few columns are packed into one integer key (mixed radix,
+  one ``gemm`` with the radix matrix) and counted with one ``bincount`` per group of columns; the
+  count of code ``lo - 1`` is the column's missing count.
+
+Non-integer values, infinities or very wide code ranges return ``None``: the caller then uses the
+general two-pass path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Moments", "Sweep", "code_range", "sweep"]
+
+_BLOCK = 8192  # rows per block: 8192 x 18 doubles = 1.2 MB, inside a core's L2 cache
+_MAX_BINS = 8192  # bins of one bincount (a group of columns)
+_EXACT = 2.0**53
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Complete rows of one scale: their count, item means and covariance (denominator n - 1)."""
+
+    n: int
+    mean: np.ndarray
+    cov: np.ndarray
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Result of :func:`sweep`: moments per scale, and per column its missing count and code counts."""
+
+    moments: list[Moments]
+    missing: np.ndarray
+    values: list[np.ndarray]
+    counts: list[np.ndarray]
+
+
+def code_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column smallest and largest non-missing value (NaN for an all-missing column)."""
+    with np.errstate(invalid="ignore"):
+        return np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)
+
+
+def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.ndarray, *,
+          check_integers: bool = True) -> Sweep | None:
+    """Moments of each scale's complete rows and answer counts of each column of `values`.
+
+    Parameters
+    ----------
+    values : ndarray (n, p), float64
+        Item codes, NaN for missing; best Fortran-ordered (a DataFrame's own block).
+    scales : list of list of int
+        Column positions of each scale.
+    lo, hi : ndarray (p,)
+        Column minima and maxima from :func:`code_range` (over these or more rows).
+    check_integers : bool, default True
+        Verify that every value is an integer (False when the dtype guarantees it).
+
+    Returns
+    -------
+    Sweep or None
+        None when the fast path does not apply (non-integer or infinite values, a code range
+        wider than 8190, an all-missing column, or sums beyond exact double precision).
+    """
+    n, p = values.shape
+    if n == 0 or p == 0 or not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+        return None
+    if check_integers and not (np.array_equal(lo, np.floor(lo)) and np.array_equal(hi, np.floor(hi))):
+        return None
+    base = lo - 1.0  # the code of a missing answer
+    width = (hi - base + 1.0).astype(np.int64)  # codes base..hi
+    big = float(np.max(np.maximum(np.abs(base), np.abs(hi))))
+    if np.any(width > _MAX_BINS) or n * big * big * 4 >= _EXACT or n * big >= 2.0**26:
+        return None
+    groups = _radix_groups(width)
+    radix = np.zeros((p + 1, len(groups)))
+    for g, cols in enumerate(groups):
+        place = 1
+        for j in cols:
+            radix[j, g] = place
+            radix[p, g] -= place * base[j]
+            place *= int(width[j])
+    sizes = [int(np.prod(width[cols])) for cols in groups]
+    tallies = [np.zeros(s, dtype=np.int64) for s in sizes]
+
+    block = min(_BLOCK, n)
+    y = np.empty((block, p + 1), order="F")  # codes with missing -> base, then a column of ones
+    y[:, p] = 1.0
+    floor_buf = np.empty((block, p), order="F") if check_integers else None
+    full = [list(range(p)) == list(s) for s in scales]
+    ones = [np.ones(len(s)) for s in scales]
+    ix = [np.ix_(list(s) + [p], list(s) + [p]) for s in scales]
+    acc = [np.zeros((len(s) + 1, len(s) + 1)) for s in scales]
+    for r0 in range(0, n, block):
+        f = values[r0:r0 + block]
+        m = f.shape[0]
+        ym = y[:m]
+        yv = ym[:, :p]
+        np.fmax(f, base, out=yv)
+        if check_integers:
+            fl = floor_buf[:m]
+            np.floor(yv, out=fl)
+            if not np.array_equal(fl, yv):
+                return None
+        keys = (ym @ radix).astype(np.intp)
+        for g in range(len(groups)):
+            tallies[g] += np.bincount(keys[:, g], minlength=sizes[g])
+        gram = None
+        for s, cols in enumerate(scales):
+            rowsum = (f if full[s] else f[:, cols]) @ ones[s]
+            bad = np.isnan(rowsum)
+            n_bad = int(np.count_nonzero(bad))
+            sub = ym if full[s] else ym[:, list(cols) + [p]]
+            if 2 * n_bad <= m:
+                if gram is None:
+                    gram = ym.T @ ym
+                acc[s] += gram[ix[s]]
+                if n_bad:
+                    z = sub[bad]
+                    acc[s] -= z.T @ z
+            elif n_bad < m:
+                z = sub[~bad]
+                acc[s] += z.T @ z
+
+    missing = np.zeros(p, dtype=np.int64)
+    out_values, out_counts = [None] * p, [None] * p
+    for g, cols in enumerate(groups):
+        table = tallies[g].reshape([int(width[j]) for j in reversed(cols)])
+        for pos, j in enumerate(cols):
+            axis = len(cols) - 1 - pos
+            marginal = table.sum(axis=tuple(a for a in range(len(cols)) if a != axis))
+            missing[j] = marginal[0]
+            present = np.flatnonzero(marginal[1:])
+            out_values[j] = lo[j] + present.astype("float64")
+            out_counts[j] = marginal[1:][present]
+
+    moments = []
+    for s, cols in enumerate(scales):
+        k = len(cols)
+        a = acc[s]
+        cnt = int(round(a[k, k]))
+        if cnt == 0:
+            moments.append(Moments(0, np.full(k, np.nan), np.full((k, k), np.nan)))
+            continue
+        sums = a[k, :k]
+        mean = sums / cnt
+        if cnt < 2:
+            cov = np.full((k, k), np.nan)
+        else:
+            cov = (a[:k, :k] - np.outer(sums, sums) / cnt) / (cnt - 1)
+        moments.append(Moments(cnt, mean, cov))
+    return Sweep(moments, missing, out_values, out_counts)
+
+
+def _radix_groups(width: np.ndarray) -> list[list[int]]:
+    """Consecutive columns packed while the product of their widths stays within _MAX_BINS."""
+    groups, cur, size = [], [], 1
+    for j, w in enumerate(width):
+        if cur and size * int(w) > _MAX_BINS:
+            groups.append(cur)
+            cur, size = [], 1
+        cur.append(j)
+        size *= int(w)
+    if cur:
+        groups.append(cur)
+    return groups
