@@ -394,7 +394,10 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             s = s.astype("float64")
         if pd.api.types.is_numeric_dtype(s):
             values = matrix[:, j]
-            values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
+            if isinstance(s.dtype, np.dtype):
+                values[:] = s.to_numpy(copy=False)  # NaN already marks missing: no intermediate copy
+            else:
+                values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
             with np.errstate(invalid="ignore"):
                 bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
             masks = ((bad, OUT_OF_RANGE),)
