@@ -130,3 +130,46 @@ def test_mean_score_matches_row_definition(rows):
             assert got[r] == pytest.approx(18 * sum(answered) / len(answered))
         else:
             assert np.isnan(got[r])
+
+
+@pytest.mark.parametrize("instrument_id", ["ccs", "pssm"])
+def test_row_blocks_give_the_row_definition(instrument_id):
+    """score_items works through the rows in blocks: scores across block edges equal the definition."""
+    from belonging.scoring import _BLOCK, _min_count
+
+    inst = bl.load_instrument(instrument_id)
+    rng = np.random.default_rng(11)
+    n = 2 * _BLOCK + 321  # three blocks, the last one partial
+    scale = inst.response_scale
+    x = rng.integers(scale.min, scale.max + 1, size=(n, len(inst.item_ids))).astype("float64")
+    x[rng.random(x.shape) < 0.15] = np.nan
+    items = pd.DataFrame(x, columns=list(inst.item_ids))
+    got = bl.score_items(items, inst)
+    keyed = bl.reverse_items(items, inst)
+    for name, members in inst.scales().items():
+        block = keyed[list(members)].to_numpy()
+        answered = (~np.isnan(block)).sum(axis=1)
+        expected = np.nanmean(np.where(answered[:, None] > 0, block, 0.0), axis=1)
+        if inst.scoring.method == "sum":
+            expected = expected * len(members)
+        expected[answered < _min_count(len(members), inst.scoring.min_answered)] = np.nan
+        assert_allclose(got[name].to_numpy(), expected, rtol=0, atol=1e-12, err_msg=name)
+    assert got[inst.id + "_n_answered"].tolist() == (~np.isnan(x)).sum(axis=1).tolist()
+
+
+def test_status_alignment_by_source_row():
+    """Statuses follow source_row whether the report has the same rows, more rows, or another order."""
+    from types import SimpleNamespace
+
+    from belonging.scoring import _status_for
+
+    rows = pd.DataFrame({"source_row": [1, 2, 3, 5, 8], "status": ["kept", "flagged", "excluded", "kept", "flagged"]})
+    report = SimpleNamespace(rows=rows)
+    assert _status_for(pd.DataFrame({"source_row": [1, 2, 3, 5, 8]}), report).tolist() == ["kept", "flagged", "excluded", "kept", "flagged"]
+    assert _status_for(pd.DataFrame({"source_row": [2, 8]}), report).tolist() == ["flagged", "flagged"]
+    assert _status_for(pd.DataFrame({"source_row": [8, 1]}), report).tolist() == ["flagged", "kept"]
+    shuffled = SimpleNamespace(rows=rows.iloc[[4, 0, 2, 1, 3]].reset_index(drop=True))
+    assert _status_for(pd.DataFrame({"source_row": [1, 5, 8]}), shuffled).tolist() == ["kept", "kept", "flagged"]
+    for other in ([4], [9], ["1"]):
+        with pytest.raises(UsageError, match="does not match the data"):
+            _status_for(pd.DataFrame({"source_row": other}), report)

@@ -259,9 +259,10 @@ def _status_array(frame, quality):
     if C.SOURCE_ROW in frame.columns and C.SOURCE_ROW in rows.columns:
         have = rows[C.SOURCE_ROW].to_numpy()
         want = frame[C.SOURCE_ROW].to_numpy()
-        if len(have) == len(want) and np.array_equal(have, want):
+        whole = have.dtype.kind in "iu" and want.dtype.kind in "iu"
+        if whole and len(have) == len(want) and np.array_equal(have, want):
             return status.array
-        if len(have) and np.all(have[1:] > have[:-1]):  # sorted, no repeats: positions by binary search
+        if whole and len(have) and np.all(have[1:] > have[:-1]):  # sorted, no repeats: positions by binary search
             pos = np.minimum(np.searchsorted(have, want), len(have) - 1)
             if np.array_equal(have[pos], want):
                 return status.array.take(pos)
