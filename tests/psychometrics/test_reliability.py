@@ -285,3 +285,127 @@ def test_cli_unknown_by_column_is_usage_error(tmp_path, capsys, lower):
     code = main(["reliability", str(data), "--instrument", str(inst), "--by", "cohort"])
     assert code == 2
     assert "cohort" in capsys.readouterr().err
+
+
+# --- instrument given by id or path ------------------------------------------------------------
+
+def _ccs_answers(n=600, seed=11) -> pd.DataFrame:
+    """Seeded one-factor answers on the CCS 0-4 scale, about 3% missing."""
+    from belonging.instruments import load_instrument
+
+    ccs = load_instrument("ccs")
+    rng = np.random.default_rng(seed)
+    k = len(ccs.item_ids)
+    codes = np.clip(np.round(2 + rng.normal(size=(n, 1)) + rng.normal(size=(n, k))), 0, 4)
+    codes[rng.random((n, k)) < 0.03] = np.nan
+    return pd.DataFrame(codes, columns=list(ccs.item_ids))
+
+
+def test_instrument_id_and_path_are_accepted(tmp_path):
+    from belonging.instruments import load_instrument
+
+    data = _ccs_answers()
+    expected = reliability(data, load_instrument("ccs"))
+    by_id = reliability(data, "ccs")
+    for name in ("scales", "items", "distribution"):
+        pd.testing.assert_frame_equal(getattr(by_id, name), getattr(expected, name))
+    assert list(by_id.scales["scale"]) == ["ccs", "ccs_connectedness", "ccs_learning"]
+    path = _bfi_instrument(tmp_path)
+    inst = load_instrument(str(path))
+    lower = pd.read_csv(REF / "data" / "bfi.csv").rename(columns=str.lower)
+    for given in (path, str(path)):
+        res = reliability(lower, given)
+        pd.testing.assert_frame_equal(res.scales, reliability(lower, inst).scales)
+
+
+def test_instrument_of_wrong_type_or_unknown_id():
+    from belonging.errors import InstrumentError
+
+    data = _ccs_answers(50)
+    with pytest.raises(UsageError, match="Instrument, a built-in id"):
+        reliability(data, 42)
+    with pytest.raises(InstrumentError, match="unknown instrument"):
+        reliability(data, "no_such_instrument")
+
+
+# --- the one-pass sweep against the two-pass route ------------------------------------------------
+
+def _two_pass(monkeypatch, *args, **kwargs) -> ReliabilityResult:
+    """reliability() with the integer sweep switched off (every statistic by the general route)."""
+    import belonging.psychometrics.reliability as rel
+
+    with monkeypatch.context() as m:
+        m.setattr(rel, "sweep", lambda *a, **k: None)
+        return reliability(*args, **kwargs)
+
+
+def _assert_same(a: ReliabilityResult, b: ReliabilityResult) -> None:
+    """Equal to 1e-12 except omega: the ML fit stops at a gradient of 1e-11, about 1e-10 in omega."""
+    for name in ("scales", "items", "distribution"):
+        x, y = getattr(a, name), getattr(b, name)
+        loose = [c for c in ("omega", "omega_if_deleted") if c in x.columns]
+        pd.testing.assert_frame_equal(x.drop(columns=loose), y.drop(columns=loose), check_exact=False,
+                                      rtol=1e-12, atol=1e-13)
+        for c in loose:
+            assert_allclose(x[c].to_numpy(), y[c].to_numpy(), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("missing", [0.0, 0.002, 0.04])  # none; few (subtract) and many (zero) incomplete rows
+def test_sweep_equals_two_pass_route(monkeypatch, missing):
+    """Many blocks, overlapping scales, a negative and a wide code range, groups."""
+    rng = np.random.default_rng(3)
+    n = 20_000  # more than two blocks of 8192 rows
+    trait = rng.normal(size=(n, 1))
+    codes = np.clip(np.round(3 + trait + rng.normal(size=(n, 8))), 1, 5)
+    codes[:, 6] -= 3  # codes -2..2
+    codes[:, 7] = np.round(codes[:, 7] * 40 + rng.integers(0, 3, n))  # a wide range, 40..202
+    codes[rng.random(codes.shape) < missing] = np.nan
+    df = pd.DataFrame(codes, columns=[f"q{j}" for j in range(8)])
+    df["cohort"] = rng.integers(0, 3, n)
+    scales = {"all": list(df.columns[:8]), "first": ["q0", "q1", "q2", "q3"], "mixed": ["q3", "q6", "q7", "q1"]}
+    _assert_same(reliability(df, scales), _two_pass(monkeypatch, df, scales))
+    _assert_same(reliability(df, scales, by="cohort"), _two_pass(monkeypatch, df, scales, by="cohort"))
+    one = {"all": list(df.columns[:8])}  # one scale: the branch that zeroes incomplete rows
+    _assert_same(reliability(df, one), _two_pass(monkeypatch, df, one))
+
+
+def test_sweep_equals_two_pass_route_with_instrument(monkeypatch):
+    data = _ccs_answers(9000)
+    _assert_same(reliability(data, "ccs"), _two_pass(monkeypatch, data, "ccs"))
+
+
+def test_non_integer_and_integer_dtype_values():
+    """Non-integer codes take the general route: their distribution keeps every distinct value."""
+    from belonging.psychometrics._itemstats import code_range, sweep
+
+    df = pd.DataFrame({"a": [1.0, 2.5, 3, 4, 2], "b": [2.0, 2, 4, 5, 1], "c": [1.0, 3, 3, 5, np.nan]})
+    values = df.to_numpy()
+    assert sweep(values, [[0, 1, 2]], *code_range(values)) is None
+    res = reliability(df, {"s": ["a", "b", "c"]})
+    a = res.distribution[res.distribution["item"] == "a"]
+    assert_allclose(a["value"].to_numpy(), [1.0, 2.0, 2.5, 3.0, 4.0])
+    assert_allclose(a["count"].to_numpy(), [1, 1, 1, 1, 1])
+    # integer columns need no integer check and give the same answer as their float copies
+    ints = pd.DataFrame({"a": [1, 2, 3, 4, 2, 5], "b": [2, 2, 4, 5, 1, 4], "c": [1, 3, 3, 5, 2, 4]})
+    _assert_same(reliability(ints, {"s": ["a", "b", "c"]}), reliability(ints.astype(float), {"s": ["a", "b", "c"]}))
+
+
+def test_one_factor_newton_matches_extract():
+    from belonging.psychometrics._factoring import extract, ml_one_factor
+
+    rng = np.random.default_rng(8)
+    for p in (3, 5, 12, 18):
+        lam = rng.uniform(0.2, 0.9, p)
+        x = rng.normal(size=(400, 1)) * lam + rng.normal(size=(400, p)) * np.sqrt(1 - lam**2)
+        r = np.corrcoef(x, rowvar=False)
+        a, b = extract(r, 1, "ml"), ml_one_factor(r)
+        assert b.converged
+        assert_allclose(np.abs(b.loadings), np.abs(a.loadings), atol=1e-6)
+        assert b.criterion <= a.criterion + 1e-12  # Newton reaches the optimum at least as well
+    # a Heywood case: the uniqueness stops at psych's lower bound 0.005
+    lam = np.array([0.999, 0.6, 0.5, 0.4])
+    r = np.outer(lam, lam)
+    np.fill_diagonal(r, 1.0)
+    fit = ml_one_factor(r)
+    assert fit.uniquenesses.min() >= 0.005 - 1e-15
+    assert_allclose(fit.uniquenesses[0], 0.005, atol=1e-9)

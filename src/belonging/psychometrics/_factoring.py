@@ -261,3 +261,4 @@ def ml_one_factor(r: np.ndarray, start: np.ndarray | None = None, *, tol: float 
         return extract(r, 1, "ml")
     load = v[:, -1:] * np.sqrt(max(e[-1] - 1.0, 0.0)) * np.sqrt(psi)[:, None]
     return Extraction(load, psi, True, f + 2.0 * (p - 1))  # the criterion of extract()
+

@@ -6,15 +6,17 @@ over the rows, in blocks that stay in the CPU cache:
 
 * missing answers are replaced by the code ``lo - 1`` below the column's smallest answer, so the
   block has no NaN and each cell is an integer;
-* ``[Y, 1]^T [Y, 1]`` (one BLAS ``syrk`` per block) gives the sums, cross-products and row count of
-  all rows; the rows with a missing answer in a scale (found from the NaN of the row sum, one
-  ``gemv``) are compressed out and their cross-products subtracted, or, when they are the
-  majority, the complete rows are accumulated directly. With integer codes every one of these
-  sums is an exact integer in double precision (the caller checks the bound ``2^53``), so the
-  covariance ``(X^T X - s s^T / n) / (n - 1)`` is as accurate as the two-pass centred formula;
-* answer counts: the codes of up to a few columns are packed into one integer key (mixed radix,
-  one ``gemm`` with the radix matrix) and counted with one ``bincount`` per group of columns; the
-  count of code ``lo - 1`` is the column's missing count.
+* answer counts: the codes of a few columns are packed into one integer key (mixed radix, one
+  ``gemm`` with the radix matrix) and counted with one ``bincount`` per group of columns; the
+  count of code ``lo - 1`` is the column's missing count;
+* a row is complete for a scale when every digit of its keys that belongs to the scale is
+  non-zero: one lookup per group of columns in a precomputed boolean table;
+* ``[Y, 1]^T [Y, 1]`` (one BLAS product per block) gives the sums, cross-products and row count of
+  all rows, from which the incomplete rows' own products are subtracted; when most rows of a
+  block are incomplete (and there is one scale) those rows are zeroed instead, the ones column
+  becoming the completeness mask. With integer codes every one of these sums is an exact integer
+  in double precision (the sweep checks the bound ``2^53``), so the covariance
+  ``(X^T X - s s^T / n) / (n - 1)`` is as accurate as the two-pass centred formula.
 
 Non-integer values, infinities or very wide code ranges return ``None``: the caller then uses the
 general two-pass path.
@@ -87,7 +89,7 @@ def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.nd
     base = lo - 1.0  # the code of a missing answer
     width = (hi - base + 1.0).astype(np.int64)  # codes base..hi
     big = float(np.max(np.maximum(np.abs(base), np.abs(hi))))
-    if np.any(width > _MAX_BINS) or n * big * big * 4 >= _EXACT or n * big >= 2.0**26:
+    if np.any(width > _MAX_BINS) or n * big * big * 4 >= _EXACT:
         return None
     groups = _radix_groups(width)
     radix = np.zeros((p + 1, len(groups)))
@@ -98,45 +100,50 @@ def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.nd
             radix[p, g] -= place * base[j]
             place *= int(width[j])
     sizes = [int(np.prod(width[cols])) for cols in groups]
-    tallies = [np.zeros(s, dtype=np.int64) for s in sizes]
+    tallies = [np.zeros(size, dtype=np.int64) for size in sizes]
+    # per scale and group of columns: which keys have an answer in every column of the scale
+    tables = [[_complete_keys(cols, set(sc), width, size) for cols, size in zip(groups, sizes, strict=True)]
+              for sc in scales]
 
     block = min(_BLOCK, n)
     y = np.empty((block, p + 1), order="F")  # codes with missing -> base, then a column of ones
-    y[:, p] = 1.0
     floor_buf = np.empty((block, p), order="F") if check_integers else None
-    full = [list(range(p)) == list(s) for s in scales]
-    ones = [np.ones(len(s)) for s in scales]
-    ix = [np.ix_(list(s) + [p], list(s) + [p]) for s in scales]
-    acc = [np.zeros((len(s) + 1, len(s) + 1)) for s in scales]
+    same = np.empty((block, p), dtype=bool, order="F") if check_integers else None
+    ix = [np.ix_(list(sc) + [p], list(sc) + [p]) for sc in scales]
+    sub_cols = [list(sc) + [p] for sc in scales]
+    acc = [np.zeros((len(sc) + 1, len(sc) + 1)) for sc in scales]
     for r0 in range(0, n, block):
         f = values[r0:r0 + block]
         m = f.shape[0]
         ym = y[:m]
         yv = ym[:, :p]
+        ym[:, p] = 1.0
         np.fmax(f, base, out=yv)
         if check_integers:
-            fl = floor_buf[:m]
-            np.floor(yv, out=fl)
-            if not np.array_equal(fl, yv):
+            np.floor(yv, out=floor_buf[:m])
+            if not np.equal(floor_buf[:m], yv, out=same[:m]).all():
                 return None
-        keys = (ym @ radix).astype(np.intp)
+        keys = (radix.T @ ym.T).astype(np.intp)  # (groups, m), rows contiguous
         for g in range(len(groups)):
-            tallies[g] += np.bincount(keys[:, g], minlength=sizes[g])
+            tallies[g] += np.bincount(keys[g], minlength=sizes[g])
         gram = None
-        for s, cols in enumerate(scales):
-            rowsum = (f if full[s] else f[:, cols]) @ ones[s]
-            bad = np.isnan(rowsum)
-            n_bad = int(np.count_nonzero(bad))
-            sub = ym if full[s] else ym[:, list(cols) + [p]]
-            if 2 * n_bad <= m:
+        for s, table in enumerate(tables):
+            ok = None
+            for g, t in enumerate(table):
+                if t is not None:
+                    hit = t[keys[g]]
+                    ok = hit if ok is None else np.logical_and(ok, hit, out=ok)
+            n_bad = m - int(np.count_nonzero(ok))
+            if n_bad * 8 <= m or len(scales) > 1:
                 if gram is None:
                     gram = ym.T @ ym
                 acc[s] += gram[ix[s]]
                 if n_bad:
-                    z = sub[bad]
+                    z = ym[~ok] if len(sub_cols[s]) == p + 1 else ym[~ok][:, sub_cols[s]]
                     acc[s] -= z.T @ z
-            elif n_bad < m:
-                z = sub[~bad]
+            else:  # many incomplete rows, one scale: zero them (the ones column becomes the mask)
+                np.multiply(ym, ok[:, None], out=ym)
+                z = ym if len(sub_cols[s]) == p + 1 else ym[:, sub_cols[s]]
                 acc[s] += z.T @ z
 
     missing = np.zeros(p, dtype=np.int64)
@@ -167,6 +174,22 @@ def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.nd
             cov = (a[:k, :k] - np.outer(sums, sums) / cnt) / (cnt - 1)
         moments.append(Moments(cnt, mean, cov))
     return Sweep(moments, missing, out_values, out_counts)
+
+
+def _complete_keys(cols, scale, width, size):
+    """Boolean table over a group's keys: True where every column of `scale` in the group has an
+    answer (digit > 0); None when the group has no column of the scale."""
+    inside = [pos for pos, j in enumerate(cols) if j in scale]
+    if not inside:
+        return None
+    key = np.arange(size)
+    ok = np.ones(size, dtype=bool)
+    place = 1
+    for pos, j in enumerate(cols):
+        if pos in inside:
+            ok &= (key // place) % int(width[j]) != 0
+        place *= int(width[j])
+    return ok
 
 
 def _radix_groups(width: np.ndarray) -> list[list[int]]:
