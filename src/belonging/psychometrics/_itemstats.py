@@ -33,6 +33,8 @@ __all__ = ["Moments", "Sweep", "code_range", "sweep"]
 _BLOCK = 8192  # rows per block: 8192 x 18 doubles = 1.2 MB, inside a core's L2 cache
 _MAX_BINS = 8192  # bins of one bincount (a group of columns)
 _EXACT = 2.0**53
+_MAGIC = 2.0**52
+_MAGIC_BITS = int(np.array(_MAGIC).view(np.int64))
 
 
 @dataclass(frozen=True)
@@ -92,13 +94,16 @@ def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.nd
     if np.any(width > _MAX_BINS) or n * big * big * 4 >= _EXACT:
         return None
     groups = _radix_groups(width)
-    radix = np.zeros((p + 1, len(groups)))
+    # key = sum of digit * place + 2^52: every partial sum is an integer below 2^53, so exact, and
+    # the key's bits are those of the integer 2^52 + key (read without a float-to-int conversion)
+    radix = np.zeros((len(groups), p + 1))
     for g, cols in enumerate(groups):
         place = 1
         for j in cols:
-            radix[j, g] = place
-            radix[p, g] -= place * base[j]
+            radix[g, j] = place
+            radix[g, p] -= place * base[j]
             place *= int(width[j])
+        radix[g, p] += _MAGIC
     sizes = [int(np.prod(width[cols])) for cols in groups]
     tallies = [np.zeros(size, dtype=np.int64) for size in sizes]
     # per scale and group of columns: which keys have an answer in every column of the scale
@@ -123,7 +128,8 @@ def sweep(values: np.ndarray, scales: list[list[int]], lo: np.ndarray, hi: np.nd
             np.floor(yv, out=floor_buf[:m])
             if not np.equal(floor_buf[:m], yv, out=same[:m]).all():
                 return None
-        keys = (radix.T @ ym.T).astype(np.intp)  # (groups, m), rows contiguous
+        keys = (radix @ ym.T).view(np.int64)  # (groups, m), rows contiguous
+        keys -= _MAGIC_BITS
         for g in range(len(groups)):
             tallies[g] += np.bincount(keys[g], minlength=sizes[g])
         gram = None
