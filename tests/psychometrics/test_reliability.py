@@ -354,7 +354,7 @@ def _assert_same(a: ReliabilityResult, b: ReliabilityResult) -> None:
 def test_sweep_equals_two_pass_route(monkeypatch, missing):
     """Many blocks, overlapping scales, a negative and a wide code range, groups."""
     rng = np.random.default_rng(3)
-    n = 20_000  # more than two blocks of 8192 rows
+    n = 20_000  # several blocks of 4096 rows
     trait = rng.normal(size=(n, 1))
     codes = np.clip(np.round(3 + trait + rng.normal(size=(n, 8))), 1, 5)
     codes[:, 6] -= 3  # codes -2..2
