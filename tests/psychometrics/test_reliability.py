@@ -409,3 +409,17 @@ def test_one_factor_newton_matches_extract():
     fit = ml_one_factor(r)
     assert fit.uniquenesses.min() >= 0.005 - 1e-15
     assert_allclose(fit.uniquenesses[0], 0.005, atol=1e-9)
+
+
+def test_no_rows_and_an_all_missing_item_give_nan_not_errors():
+    empty = pd.DataFrame({c: pd.Series([], dtype=float) for c in "abc"})
+    res = reliability(empty, {"s": ["a", "b", "c"]})
+    row = res.scales.loc[0]
+    assert row["n"] == 0 and row["n_incomplete"] == 0 and np.isnan(row["alpha"])
+    assert res.items["mean"].isna().all()
+    df = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 4, 5], "c": [np.nan] * 4})
+    res = reliability(df, {"ab": ["a", "b"], "abc": ["a", "b", "c"]})
+    scales = res.scales.set_index("scale")
+    assert scales.loc["ab", "n"] == 4 and np.isfinite(scales.loc["ab", "alpha"])
+    assert scales.loc["abc", "n"] == 0
+    assert_allclose(res.items.set_index(["scale", "item"]).loc[("abc", "c"), "missing"], 1.0)

@@ -60,7 +60,10 @@ class Sweep:
 
 
 def code_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column smallest and largest non-missing value (NaN for an all-missing column)."""
+    """Per-column smallest and largest non-missing value (NaN for an all-missing column or no rows)."""
+    if values.shape[0] == 0:
+        empty = np.full(values.shape[1], np.nan)
+        return empty, empty.copy()
     with np.errstate(invalid="ignore"):
         return np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)
 
