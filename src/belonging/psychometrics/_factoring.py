@@ -12,6 +12,8 @@ The estimators follow the conventions of R ``psych::fa`` (Revelle) and the rotat
   Lawley & Maxwell 1971), as in ``stats::factanal`` and ``psych::fa(fm="ml")``.
 * minres: the uniquenesses minimise the unweighted least-squares discrepancy, whose optimum is the
   minimum off-diagonal residual solution (Harman & Jones 1966), as in ``psych::fa(fm="minres")``.
+* one factor by ML (:func:`ml_one_factor`, used for McDonald's omega): the same estimator solved by
+  projected Newton steps in log-uniqueness with the analytic Hessian, falling back to :func:`extract`.
 * oblimin (gamma = 0, quartimin): gradient projection with step halving (Jennrich 2002; Bernaards &
   Jennrich 2005), starting from the identity.
 """
