@@ -117,3 +117,16 @@ def test_row_order_does_not_matter(data):
     assert_allclose(cl.mahalanobis(data[perm]), d2[perm], rtol=1e-10, equal_nan=True)
     s = cl.psychsyn(data)[0]
     assert_allclose(cl.psychsyn(data[perm])[0], s[perm], rtol=1e-10, equal_nan=True)
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 6, 18, 20, 34, 100])
+def test_chi2_sf_equals_scipy(df):
+    """The Poisson-sum tail (even df) and scipy's (odd df) equal scipy.stats.chi2.sf to 1e-12 relative."""
+    from scipy import stats
+
+    x = np.concatenate([[0.0, 1e-12, 0.5, 1.0, 40.0, 300.0, 1e4, np.inf, np.nan], np.linspace(0.0, 250.0, 501)])
+    got = cl.chi2_sf(x, df)
+    ref = stats.chi2.sf(x, df)
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-300)
+    with pytest.raises(ValueError, match="df"):
+        cl.chi2_sf(x, 0)

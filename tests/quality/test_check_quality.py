@@ -107,6 +107,21 @@ def test_duplicates_keep_first():
     assert rep.resolved["duplicate_columns"] == "email"
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([10.0, 20.0, None]), st.sampled_from(["a", "b", None]), st.sampled_from([1.0, 2.0, None])), min_size=1, max_size=30),
+)
+def test_exact_copies_equal_duplicated_on_every_column(cells):
+    """The candidate-row shortcut finds exactly what duplicated() over every column finds (NaN equal to NaN)."""
+    from belonging.quality.checks import _exact_copies
+
+    df = pd.DataFrame(cells, columns=[C.DURATION_S, "comment", "pssm_01"])
+    df[C.DURATION_S] = df[C.DURATION_S].astype("float64")
+    df.insert(0, C.RESPONSE_ID, [f"R{i}" for i in range(len(df))])  # ids never count
+    expected = df.drop(columns=[C.RESPONSE_ID]).duplicated(keep="first").to_numpy()
+    np.testing.assert_array_equal(_exact_copies(df, [C.DURATION_S]), expected)
+
+
 def test_same_person_in_another_wave_is_not_a_duplicate():
     df = survey()
     df.loc[60:, C.WAVE] = "w2"

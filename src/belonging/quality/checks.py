@@ -83,12 +83,30 @@ def duplicates(frame, *, id_columns):
             have &= key.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
         keys = pd.DataFrame({"k": key, "w": wave}) if wave is not None else key
         mask |= have & keys.duplicated(keep="first").to_numpy(dtype=bool)
-    if any(c in frame.columns for c in _TIME_META):
-        rest = [c for c in frame.columns if c not in (C.RESPONSE_ID, C.SOURCE_ROW)]
-        mask |= frame[rest].duplicated(keep="first").to_numpy(dtype=bool)
+    time_meta = [c for c in _TIME_META if c in frame.columns]
+    if time_meta:
+        mask |= _exact_copies(frame, time_meta)
     else:
         notes.append("exact-copy duplicates not checked: the data have no time metadata (started_at, submitted_at, duration_s)")
     return mask, notes
+
+
+def _exact_copies(frame, time_meta):
+    """Later rows equal to an earlier row in every column but ``response_id``/``source_row``.
+
+    Only rows whose time metadata repeats another row's can be copies, so the comparison of every
+    column runs on those candidate rows alone (usually none or a few): the cost is one hash of the
+    time columns, not of every text column of every row. Missing values compare equal, as in
+    :meth:`pandas.DataFrame.duplicated`.
+    """
+    import numpy as np
+
+    mask = np.zeros(len(frame), dtype=bool)
+    candidates = frame[time_meta].duplicated(keep=False).to_numpy(dtype=bool)
+    if candidates.any():
+        rest = [c for c in frame.columns if c not in (C.RESPONSE_ID, C.SOURCE_ROW)]
+        mask[candidates] = frame.loc[candidates, rest].duplicated(keep="first").to_numpy(dtype=bool)
+    return mask
 
 
 def incomplete(frame):

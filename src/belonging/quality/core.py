@@ -39,15 +39,13 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
         out[C.IRV] = cl.irv(x)
     shared = cl.pairwise_moments(x) if {"mahalanobis", "synonyms"} <= set(want) else None
     if "mahalanobis" in want:
-        from scipy.special import chdtrc  # chi-square upper tail, without importing scipy.stats
-
         try:
             d2 = cl.mahalanobis(x, moments=shared)
         except np.linalg.LinAlgError:
             d2 = np.full(n, np.nan)
             notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
         out[C.MAHALANOBIS_D2] = d2
-        out[C.MAHALANOBIS_P] = chdtrc(k, d2)
+        out[C.MAHALANOBIS_P] = cl.chi2_sf(d2, k)
     subs = instrument.subscales
     if "even_odd" in want and len(subs) >= 2:
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
