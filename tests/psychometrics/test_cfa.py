@@ -177,6 +177,11 @@ def test_instrument_structure_and_reverse_keying(tmp_path):
     direct = cfa(data, LK_MODEL, group="mode")
     assert_allclose(res.fit["chisq"], direct.fit["chisq"], rtol=1e-8)
     assert_allclose(res.estimates["estimate"], direct.estimates["estimate"], atol=1e-6)
+    by_path = cfa(raw, path, group="mode")  # a TOML path (or a built-in id) loads the instrument
+    assert_allclose(by_path.fit["chisq"], res.fit["chisq"], rtol=1e-12)
+    from belonging.psychometrics.invariance import invariance
+
+    assert_allclose(invariance(raw, str(path), group="mode").models["chisq"], invariance(raw, inst, group="mode").models["chisq"], rtol=1e-12)
     not_reversed = cfa(raw, inst, group="mode", reverse=False)
     loading = not_reversed.estimates.query("op == '=~' and rhs == 'q2'")["estimate"]
     assert (loading < 0).all()
@@ -215,7 +220,7 @@ def test_argument_errors(kwargs, error, fragment):
         ({"f1": ["q1", "q2", "q11"]}, "did you mean 'q1'"),
         ({"f1": []}, "has no items"),
         ({"f1": ["q1", "q2"]}, "at least 3 items"),
-        (["q1"], "must be an Instrument or a non-empty dict"),
+        (["q1"], "must be an Instrument, a built-in id, a TOML path or a non-empty dict"),
     ],
 )
 def test_structure_errors(structure, fragment):

@@ -122,6 +122,21 @@ def test_exact_copies_equal_duplicated_on_every_column(cells):
     np.testing.assert_array_equal(_exact_copies(df, [C.DURATION_S]), expected)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab1 ", max_size=3)), max_size=25), st.booleans())
+def test_response_id_duplicates_with_and_without_the_ascending_shortcut(ids, ascending):
+    """Repeated response ids are found whether or not the ids come in ascending order."""
+    from belonging.quality.checks import duplicates
+
+    if ascending:
+        ids = sorted({i for i in ids if i is not None})
+    df = pd.DataFrame({C.RESPONSE_ID: pd.Series(ids, dtype="string"), "x": 1.0})
+    text = df[C.RESPONSE_ID].str.strip()
+    expected = (text.notna() & (text != "") & text.duplicated(keep="first")).fillna(False).to_numpy(dtype=bool)
+    mask, _ = duplicates(df, id_columns=[])
+    np.testing.assert_array_equal(mask, expected)
+
+
 def test_same_person_in_another_wave_is_not_a_duplicate():
     df = survey()
     df.loc[60:, C.WAVE] = "w2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 
 from belonging import _columns as C
@@ -127,7 +128,7 @@ def _structure(structure) -> dict[str, tuple[str, ...]]:
                 raise UsageError(msg)
             out[str(factor)] = items
         return out
-    msg = f"`structure` must be an Instrument or a non-empty dict {{factor: [columns]}}; got {type(structure).__name__}"
+    msg = f"`structure` must be an Instrument, a built-in id, a TOML path or a non-empty dict {{factor: [columns]}}; got {type(structure).__name__}"
     raise UsageError(msg)
 
 
@@ -140,6 +141,10 @@ def _prepare(data, structure, *, group, reverse, estimator, missing):
 
     check_choice(estimator, "estimator", ("ML",))
     check_choice(missing, "missing", ("listwise",))
+    if isinstance(structure, str | os.PathLike):  # a built-in id or a TOML path, as reliability() takes
+        from belonging.instruments import load_instrument
+
+        structure = load_instrument(structure)
     frame = getattr(data, "data", data)
     if not isinstance(frame, pd.DataFrame):
         msg = f"`data` must be a pandas DataFrame (an item frame); got {type(frame).__name__}"
@@ -330,10 +335,10 @@ def cfa(data, structure, *, group=None, estimator="ML", std_lv=False, missing="l
     data : pandas.DataFrame
         Item frame: one row per response, item columns as numeric codes (from
         :func:`belonging.item_frame` for raw exports), plus the `group` column if given.
-    structure : Instrument or dict
-        An :class:`~belonging.Instrument` (its subscales become correlated factors; an instrument
-        without subscales is one factor named after the instrument; columns are the item ids), or
-        ``{factor: [columns]}``.
+    structure : Instrument, str, path or dict
+        An :class:`~belonging.Instrument`, a built-in id such as ``"ccs"`` or the path of a TOML
+        definition (its subscales become correlated factors; an instrument without subscales is one
+        factor named after the instrument; columns are the item ids), or ``{factor: [columns]}``.
     group : str, optional
         Column defining groups for a multi-group (configural) fit: every parameter is free in every
         group. Groups are ordered as their first appearance in the data (the categories' order for

@@ -142,8 +142,9 @@ def invariance(
     ----------
     data : pandas.DataFrame
         Item frame plus the `group` column (see :func:`belonging.cfa`).
-    structure : Instrument or dict
-        Factor structure, as for :func:`belonging.cfa`.
+    structure : Instrument, str, path or dict
+        Factor structure, as for :func:`belonging.cfa` (an instrument, its built-in id or TOML
+        path, or ``{factor: [columns]}``).
     group : str
         Column defining the groups (at least two). The first group in order of appearance is the
         reference group (latent means fixed to 0 there).

@@ -55,6 +55,28 @@ def _present(s):
     return (text.notna() & (text != "")).to_numpy(dtype=bool), text
 
 
+def _strictly_increasing(text) -> bool:
+    """Whether every value of the string Series `text` is present and greater than the one before.
+
+    One comparison of neighbours (in Arrow when the strings are Arrow-backed), against hashing every
+    value: when it holds, no value can repeat.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(text) < 2:
+        return True
+    try:
+        arr = pa.chunked_array(text.array.__arrow_array__()) if hasattr(text.array, "__arrow_array__") else pa.chunked_array([pa.array(text.to_numpy(dtype=object), pa.large_string())])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return False
+    if arr.null_count:
+        return False
+    arr = arr.combine_chunks()
+    greater = pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))
+    return bool(pc.all(greater).as_py())
+
+
 def duplicates(frame, *, id_columns):
     """Later copies of a response (the first copy is not marked).
 
@@ -71,7 +93,8 @@ def duplicates(frame, *, id_columns):
     notes = []
     if C.RESPONSE_ID in frame.columns:
         have, text = _present(frame[C.RESPONSE_ID])
-        mask |= have & text.duplicated(keep="first").to_numpy(dtype=bool)
+        if not _strictly_increasing(text):  # ids in ascending order (a common export order) cannot repeat
+            mask |= have & text.duplicated(keep="first").to_numpy(dtype=bool)
     wave = frame[C.WAVE].astype("string").fillna("") if C.WAVE in frame.columns else None
     for col in id_columns:
         have, text = _present(frame[col])
