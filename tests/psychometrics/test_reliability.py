@@ -223,6 +223,20 @@ def test_small_scales_give_nan_not_errors():
     assert np.isnan(res.scales.set_index("scale").loc["one", "alpha"])
 
 
+def test_copies_of_one_item_give_nan_omega_without_warnings():
+    """A singular correlation matrix (items that copy each other): no one-factor ML fit, so omega is NaN
+    (not the value an unconverged optimiser stopped at); alpha is still defined (1)."""
+    import warnings
+
+    a = np.random.default_rng(3).integers(1, 6, 200).astype(float)
+    df = pd.DataFrame({"a": a, "b": a, "c": a})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = reliability(df, {"s": ["a", "b", "c"]})
+    row = res.scales.iloc[0]
+    assert row["alpha"] == pytest.approx(1.0) and np.isnan(row["omega"])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [({"ci_method": "exact"}, "ci_method"), ({"confidence": 95}, "confidence"),

@@ -60,7 +60,8 @@ def _ml_objective(psi: np.ndarray, r: np.ndarray, m: int) -> tuple[float, np.nda
     e, v = np.linalg.eigh(rstar)
     e, v = e[::-1], v[:, ::-1]
     rest = e[m:]
-    f = -float(np.sum(np.log(rest) - rest)) - m + r.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):  # a singular R: the optimiser sees NaN and stops
+        f = -float(np.sum(np.log(rest) - rest)) - m + r.shape[0]
     load = v[:, :m] * np.sqrt(np.maximum(e[:m] - 1.0, 0.0))
     load = load * np.sqrt(psi)[:, None]
     g = (np.sum(load**2, axis=1) + psi - np.diag(r)) / psi**2

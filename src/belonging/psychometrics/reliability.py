@@ -385,6 +385,8 @@ def _omega(cov: np.ndarray) -> float:
         return float("nan")
     r = cov / np.outer(sd, sd)
     fit = ml_one_factor(r)
+    if not fit.converged:  # e.g. items that are copies of each other (a singular correlation matrix)
+        return float("nan")
     lam = fit.loadings[:, 0] * sd
     return float(lam.sum() ** 2 / cov.sum())
 
