@@ -193,21 +193,26 @@ def unique_names(names):
     return out, renamed
 
 
-# pyarrow parses in blocks of this many bytes, on the calling thread: on a machine whose cores are shared,
-# its worker threads cost far more CPU time than the wall time they save (1.7 s CPU vs 1.0 s for 378 MB)
+# pyarrow parses in blocks of this many bytes.
 _BLOCK_SIZE = 1 << 22
+# Bodies from this size on are parsed by pyarrow's worker threads. Wall and CPU seconds for the
+# 378 MB benchmark export on 2 shared CPUs (median of 5): one thread 2.3 s wall = CPU; threads 1.1 s
+# wall, 2.2 s CPU when the body has no double quote (see `_options`), 1.6 s wall, 3.0 s CPU when it
+# has one (block boundaries are then found by a serial pass, as a quoted cell may span lines). The
+# target is the wall time of a run; smaller bodies have too few blocks to share.
+_THREADS_FROM = 1 << 24
 
 
 def parse_delimited(
     path, text, *, delimiter: str, names=None, body_offset: int | None = None, text_columns=(), all_text: bool = False,
-    body=None,
+    body=None, body_start: int = 0,
 ):
     """Parse delimited `text` with pyarrow; quoted newlines allowed, only empty cells are missing.
 
     `names` are the (unique) column names; when None the first record is the header. Columns in
     `text_columns` are kept as text (identifiers with leading zeros); with `all_text` every column is.
-    A literal ``NA`` stays text. `body` (UTF-8 bytes or a memoryview of them) is the part after the
-    header, given to pyarrow without decoding and re-encoding the file; `text` may then be a
+    A literal ``NA`` stays text. `body` (UTF-8 bytes) holds, from `body_start` on, the part after
+    the header, given to pyarrow without decoding and re-encoding the file; `text` may then be a
     callable that returns the decoded file, called only to locate an error.
     """
     import pyarrow as pa
@@ -220,33 +225,64 @@ def parse_delimited(
             raise IngestError(msg)
         names, _ = unique_names(records[0])
     if body is None:
-        body = text[body_offset:].encode("utf-8")
-    if not bytes(body[:65536]).strip() and not bytes(body).strip():
+        body, body_start = text[body_offset:].encode("utf-8"), 0
+    view = memoryview(body)[body_start:] if body_start else body
+    if not bytes(view[:65536]).strip() and not bytes(view).strip():
         import pandas as pd
 
         return pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
     if all_text:
         text_columns = names
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.large_string() for n in text_columns if n in names},  # pandas keeps text as large_string: no cast
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
+    convert = pacsv.ConvertOptions(
+        column_types={n: pa.large_string() for n in text_columns if n in names},  # pandas keeps text as large_string: no cast
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+    )
+    quoted = body.find(b'"', body_start) >= 0  # a memchr scan: far cheaper than the parse
+    threads = len(view) >= _THREADS_FROM
+
+    def parse(quoted, threads):
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(view)),
+            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=threads),
+            parse_options=_options(delimiter, quoted=quoted),
+            convert_options=convert,
         )
+
+    try:
+        table = parse(quoted, threads)
     except pa.ArrowInvalid as err:
-        if "invalid UTF8" in str(err):
-            raise UnicodeError(str(err)) from None
-        full = text() if callable(text) else text
-        head = full[:body_offset]
-        msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
-        raise IngestError(msg) from None
+        if "invalid UTF8" in str(err) or (quoted and not threads):
+            _parse_error(path, text, body_offset, err)
+        try:  # a bad file: the serial parse with quoting names the record as it always did
+            table = parse(True, False)
+        except pa.ArrowInvalid as again:
+            _parse_error(path, text, body_offset, again)
     return arrow_to_pandas(table)
+
+
+def _parse_error(path, text, body_offset, err):
+    """Raise for pyarrow's parse error `err`: UnicodeError for bytes that are not UTF-8, else IngestError."""
+    if "invalid UTF8" in str(err):
+        raise UnicodeError(str(err)) from None
+    full = text() if callable(text) else text
+    head = full[:body_offset]
+    msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
+    raise IngestError(msg) from None
+
+
+def _options(delimiter: str, *, quoted: bool):
+    """pyarrow parse options; without a double quote in the body quoting can change nothing.
+
+    Quoting off also lets pyarrow split the body into blocks at any line end, instead of scanning for
+    quoted line ends first.
+    """
+    import pyarrow.csv as pacsv
+
+    if quoted:
+        return pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    return pacsv.ParseOptions(delimiter=delimiter, quote_char=False, newlines_in_values=False)
 
 
 def arrow_to_pandas(table):

@@ -224,7 +224,7 @@ def read_export(
                 start = bom + len(text[:offset].encode("utf-8"))
                 body = parse_delimited(
                     path, lambda: data[bom:].decode("utf-8", errors="replace"), delimiter=delim, names=cols,
-                    body_offset=offset, all_text=True, body=memoryview(data)[start:],
+                    body_offset=offset, all_text=True, body=data, body_start=start,
                 )
         except UnicodeError:
             if encoding:
@@ -257,7 +257,7 @@ def _generic_utf8_body(path, data: bytes, head: str, delim: str, bom: int, id_co
     try:
         return parse_delimited(
             path, lambda: data[bom:].decode("utf-8", errors="replace"), delimiter=delim, names=names,
-            body_offset=offset, text_columns=(id_column or C.RESPONSE_ID,), body=memoryview(data)[start:],
+            body_offset=offset, text_columns=(id_column or C.RESPONSE_ID,), body=data, body_start=start,
         )
     except UnicodeError:
         return None

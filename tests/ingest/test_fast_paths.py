@@ -1,0 +1,80 @@
+"""Fast paths of the reader give exactly what the general paths give (large exports take them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import belonging as bl
+from belonging.errors import IngestError
+from belonging.ingest import generic
+
+QHEAD = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)", "Finished", "ResponseId", "Q1_1", "Q1_2", "Note"]
+LABELS = ["Not at all true", "Slightly true", "Somewhat true", "Mostly true", "Completely true", "", "3", "NA"]
+
+
+def _export(n=3000, *, note=lambda i: "", seed=3):
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-03-01") + pd.to_timedelta(rng.integers(0, 40 * 86400, n), unit="s")
+    rows = [
+        [
+            f"{t:%Y-%m-%d %H:%M:%S}", f"{t + pd.Timedelta(seconds=600):%Y-%m-%d %H:%M:%S}",
+            "Survey Preview" if i % 97 == 5 else "IP Address", "100", "600", "True" if i % 13 else "False", f"R_{i:06d}",
+            LABELS[rng.integers(len(LABELS))], LABELS[rng.integers(len(LABELS))], note(i),
+        ]
+        for i, t in enumerate(start)
+    ]
+    ids = [f'{{"ImportId":"{n}"}}' for n in QHEAD]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([QHEAD, QHEAD, ids, *rows])
+    return buf.getvalue()
+
+
+def _read_both(monkeypatch, path):
+    """The export read serially and by pyarrow's worker threads in small blocks."""
+    monkeypatch.setattr(generic, "_THREADS_FROM", 1 << 40)
+    serial = bl.read_export(path)
+    monkeypatch.setattr(generic, "_THREADS_FROM", 0)
+    monkeypatch.setattr(generic, "_BLOCK_SIZE", 1 << 12)
+    threaded = bl.read_export(path)
+    return serial, threaded
+
+
+@pytest.mark.parametrize("note", [lambda i: "", lambda i: 'said "hi",\nthen left' if i % 50 == 7 else ""], ids=["no-quotes", "quoted"])
+def test_threaded_and_quote_free_parse_equal_the_serial_parse(tmp_path, monkeypatch, note):
+    path = tmp_path / "q.csv"
+    path.write_text(_export(note=note), encoding="utf-8")
+    serial, threaded = _read_both(monkeypatch, path)
+    pd.testing.assert_frame_equal(threaded.data, serial.data, check_exact=True)
+    pd.testing.assert_frame_equal(threaded.dropped, serial.dropped, check_exact=True)
+    assert threaded.provenance == serial.provenance
+    assert set(threaded.data["Note"].dropna()) == {note(7)} - {""}
+
+
+@pytest.mark.parametrize("quote", ["", '"'])
+def test_malformed_body_gives_the_serial_message_in_every_mode(tmp_path, monkeypatch, quote):
+    text = _export(note=lambda i: f"{quote}x{quote}" if i == 5 else "").splitlines(keepends=True)
+    text[1500] = text[1500].rstrip("\n") + ",extra,cells\n"  # one record with too many cells
+    path = tmp_path / "bad.csv"
+    path.write_text("".join(text), encoding="utf-8")
+    messages = []
+    for threads_from in (1 << 40, 0):
+        monkeypatch.setattr(generic, "_THREADS_FROM", threads_from)
+        with pytest.raises(IngestError) as err:
+            bl.read_export(path)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert "line 1501" in messages[0]
+
+
+def test_cp1252_body_falls_back_in_threaded_mode(tmp_path, monkeypatch):
+    path = tmp_path / "cp.csv"
+    path.write_bytes(_export(note=lambda i: "caf\u00e9" if i == 2000 else "").encode("cp1252"))
+    serial, threaded = _read_both(monkeypatch, path)
+    assert threaded.provenance.encoding == serial.provenance.encoding == "cp1252"
+    pd.testing.assert_frame_equal(threaded.data, serial.data, check_exact=True)
+    assert "caf\u00e9" in threaded.data["Note"].tolist()
