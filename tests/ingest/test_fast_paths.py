@@ -78,3 +78,52 @@ def test_cp1252_body_falls_back_in_threaded_mode(tmp_path, monkeypatch):
     assert threaded.provenance.encoding == serial.provenance.encoding == "cp1252"
     pd.testing.assert_frame_equal(threaded.data, serial.data, check_exact=True)
     assert "caf\u00e9" in threaded.data["Note"].tolist()
+
+
+TIMES = {
+    "plain": ["2024-03-04 09:12:44", None, "2024-12-31 23:59:59", "0000-01-01 00:00:00", "9999-12-31 23:59:59"],
+    "leap day": ["2024-02-29 10:00:00", "2024-03-01 00:00:00"],
+    "no such day": ["2024-03-04 09:12:44", "2023-02-29 10:00:00"],
+    "leap second": ["2024-03-04 09:12:44", "2016-12-31 23:59:60"],
+    "hour 24": ["2024-03-04 24:00:00"],
+    "T separator": ["2024-03-04T09:12:44", "2024-03-04 09:12:44"],
+    "offset": ["2024-03-04T09:12:44+01:00", "2024-03-04T09:12:44Z"],
+    "zone words": ["2024-03-04 09:12 UTC+1", "2024-03-04 09:12:44"],
+    "short fields": ["2024-3-4 9:12:44", "2024-03-04 09:12:44"],
+    "spaces": [" 2024-03-04 09:12:44", "2024-03-04 09:12:44 ", "   "],
+    "US format": ["03/04/2024 09:12", "12/31/2024 23:59"],
+    "nineteen other": ["2024-03-04 09:12+01", "2024/03/04 09:12:44"],
+    "empty": [None, ""],
+    "not ascii": ["2024-03-04 09:12:4\u0664", "2024-03-04 09:12:44"],
+    "dst gap": ["2024-03-10 02:30:00", "2024-03-10 01:30:00"],
+}
+
+
+def _outcome(values, dtype, timezone):
+    from belonging.ingest.canonical import parse_times
+
+    s = pd.Series(values, dtype=dtype, name="StartDate", index=pd.RangeIndex(10, 10 + len(values)))
+    formats = bl.ingest.platforms.load_specs()["qualtrics"].date_formats
+    try:
+        return parse_times("f.csv", s, formats, timezone=timezone, column="started_at", rows=np.arange(1, len(s) + 1))
+    except (IngestError, NotImplementedError) as err:  # NotImplementedError: years 0 and 9999 in a local zone
+        return f"{type(err).__name__}: {err}"
+
+
+@pytest.mark.parametrize("timezone", [None, "America/New_York"])
+@pytest.mark.parametrize("case", list(TIMES))
+def test_arrow_time_parse_equals_the_pandas_parse(case, timezone):
+    fast = _outcome(TIMES[case], "str", timezone)  # Arrow-backed text: the cast is tried first
+    general = _outcome(TIMES[case], object, timezone)  # the general path only
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        pd.testing.assert_series_equal(fast, general, check_exact=True)
+
+
+def test_arrow_time_parse_taken_only_for_plain_iso_seconds():
+    from belonging.ingest.canonical import _iso_seconds
+
+    taken = {case for case, values in TIMES.items() if _iso_seconds(pd.Series(values, dtype="str")) is not None}
+    assert taken == {"plain", "leap day", "dst gap"}
+    assert _iso_seconds(pd.Series(TIMES["plain"], dtype=object)) is None
