@@ -37,6 +37,20 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx", ".json"])
+def test_outputs_get_the_permissions_of_an_ordinary_file(tmp_path, suffix):
+    """Not mkstemp's owner-only 0600: 0666 less the umask, as `open` would create (readable by a web server)."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = tmp_path / f"t{suffix}"
+        write_table(pd.DataFrame({"a": [1.0, 2.0]}), path)
+        assert path.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(umask)
+
+
 def test_unknown_suffix_is_usage_error(tmp_path):
     with pytest.raises(UsageError, match="unknown output format"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")

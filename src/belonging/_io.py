@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +22,32 @@ TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _new_temp(target: Path) -> Path:
+    """A new empty file beside `target`, created with the permissions an ordinary ``open`` would give.
+
+    ``tempfile.mkstemp`` creates files readable by the owner only (0600), which would leave every output
+    unreadable to colleagues or a web server after the rename; here the mode is 0666 less the umask.
+    """
+    import secrets
+
+    for _ in range(100):
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+    msg = f"{target.parent}: could not create a temporary file for {target.name}"
+    raise OSError(msg)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = _new_temp(target)
     try:
         yield tmp_path
         os.replace(tmp_path, target)
