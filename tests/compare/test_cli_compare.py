@@ -54,6 +54,24 @@ def test_invariance_level_warns_on_stderr_and_in_json(capsys):
     assert err.startswith("warning: scalar measurement invariance")
 
 
+def test_check_invariance_fits_the_models_on_the_scored_responses(capsys):
+    """--check-invariance runs belonging.invariance across --by on the same responses and reports its level."""
+    from pathlib import Path
+
+    sample = Path(__file__).parents[2] / "data" / "sample"
+    argv = ["compare", str(sample / "qualtrics_export.csv"), "--instrument", "ccs", "--map", str(sample / "qualtrics_ccs_map.toml"),
+            "--by", "mode", "--check-invariance", "--model", "none"]
+    payload, err = run_json(argv, capsys)
+    scores = bl.score(bl.read_export(sample / "qualtrics_export.csv"), "ccs", mapping=sample / "qualtrics_ccs_map.toml", keep=["mode"])
+    items = bl.item_frame(bl.read_export(sample / "qualtrics_export.csv"), bl.load_instrument("ccs"), mapping=sample / "qualtrics_ccs_map.toml")
+    items["mode"] = scores["mode"].to_numpy()
+    expected = bl.invariance(items[scores["ccs"].notna().to_numpy()].reset_index(drop=True), "ccs", group="mode")
+    assert f"invariance across mode: highest level supported {expected.level}" in err
+    assert bool(payload["warnings"]) is (expected.level not in ("scalar", "strict"))
+    assert main(["compare", DATA, "--outcome", "belonging", "--by", "mode", "--check-invariance"]) == 2
+    assert "--check-invariance needs --instrument" in capsys.readouterr().err
+
+
 def test_csv_table_to_file(tmp_path, capsys):
     out = tmp_path / "pairs.csv"
     code = main(["compare", DATA, "--outcome", "belonging", "--by", "mode", "--format", "csv",

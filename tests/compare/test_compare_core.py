@@ -12,8 +12,9 @@ from belonging.errors import DataValidationError, UsageError
 
 
 class Inv:
-    def __init__(self, level):
+    def __init__(self, level, group=None):
         self.level = level
+        self.group = group
 
 
 def test_compare_plain(data):
@@ -75,6 +76,14 @@ def test_invariance_warning(data, level, warned):
 def test_invariance_level_checked(data):
     with pytest.raises(UsageError, match="`invariance` must have a .level"):
         compare(data, outcome="belonging", by="mode", invariance=Inv("partial"))
+
+
+def test_invariance_of_another_grouping_is_refused(data):
+    """A result fitted across another column says nothing about this comparison's groups."""
+    with pytest.raises(UsageError, match="fitted across 'stratum' but the comparison is by 'mode'"):
+        compare(data, outcome="belonging", by="mode", invariance=Inv("metric", group="stratum"))
+    res = compare(data, outcome="belonging", by="mode", invariance=Inv("metric", group="mode"))
+    assert "may not be comparable" in res.warnings[0]
 
 
 def test_waves_and_latest_wave(waves_data):

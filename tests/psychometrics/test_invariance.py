@@ -93,6 +93,7 @@ def test_partial_hints_match_lavtestscore(results, name):
 def test_levels_and_verdicts(results):
     hs = results["hs"]
     assert hs.level == "metric"  # delta CFI configural->metric -0.002; metric->scalar -0.038
+    assert hs.group == "school" and results["likert2"].group == "mode"  # compare() checks its `by` against it
     assert "Metric invariance supported" in hs.verdict
     assert "Chen 2007" in hs.verdict and "Cheung & Rensvold 2002" in hs.verdict
     assert "x3 ~1" in hs.verdict  # the intercept lavTestScore flags most

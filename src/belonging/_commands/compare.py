@@ -52,9 +52,13 @@ def register(sub) -> None:
                    help="simultaneous pairwise procedure (default games-howell)")
     p.add_argument("--midpoint", type=float, metavar="X",
                    help="scale midpoint for %% favourable (default: from the instrument)")
-    p.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
-                   help="highest invariance level supported for this grouping (from `belonging invariance`); "
-                        "below scalar adds a warning")
+    inv = p.add_mutually_exclusive_group()
+    inv.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
+                     help="highest invariance level supported for this grouping (from `belonging invariance`); "
+                          "below scalar adds a warning")
+    inv.add_argument("--check-invariance", action="store_true",
+                     help="with --instrument: test measurement invariance across --by on the same responses first "
+                          "(as `belonging invariance`); below scalar adds a warning")
     add_policy_args(p)
     p.add_argument("--exclude-flagged", action="store_true",
                    help="with --instrument: also leave out responses the quality check flags (excluded ones always are)")
@@ -65,8 +69,25 @@ def register(sub) -> None:
 
 
 class _Level:
-    def __init__(self, level: str):
+    """The invariance level the user states for the grouping (``--invariance-level``)."""
+
+    def __init__(self, level: str, group: str):
         self.level = level
+        self.group = group
+
+
+def _fit_invariance(responses, instrument, mapping, scored, outcome, by):
+    """`belonging.invariance` across `by` on the responses that have a score (``--check-invariance``)."""
+    from belonging.mapping import item_frame
+    from belonging.psychometrics.invariance import invariance
+
+    items = item_frame(responses, instrument, mapping=mapping).reset_index(drop=True)
+    used = scored[outcome].notna().to_numpy()
+    items[by] = scored[by].to_numpy()
+    result = invariance(items.loc[used].reset_index(drop=True), instrument, group=by)
+    print(f"invariance across {by}: highest level supported {result.level} (see `belonging invariance` for the models)",
+          file=sys.stderr)
+    return result
 
 
 def run(args) -> int:
@@ -80,6 +101,9 @@ def run(args) -> int:
         raise UsageError(msg)
     if args.exclude_flagged and not args.instrument:
         msg = "--exclude-flagged needs --instrument: quality checks run on the item answers"
+        raise UsageError(msg)
+    if args.check_invariance and not args.instrument:
+        msg = "--check-invariance needs --instrument: the invariance models are fitted to the item answers"
         raise UsageError(msg)
     if looks_identifying(args.by):
         msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
@@ -118,12 +142,15 @@ def run(args) -> int:
         outcome = args.outcome
     if args.wave and args.wave_order:
         data = _order_waves(data, args.wave, split_list(args.wave_order))
+    level = _Level(args.invariance_level, args.by) if args.invariance_level else None
+    if args.check_invariance:
+        level = _fit_invariance(responses, instrument, mapping, data, outcome, args.by)
     result = compare(
         data, outcome=outcome, by=args.by, covariates=covariates, cluster=args.cluster, weights=args.weights,
         strata=args.strata, wave=args.wave, model=args.model, confidence=args.confidence,
         correction=args.correction, posthoc=args.posthoc, midpoint=args.midpoint,
         instrument=instrument if args.midpoint is None else None,
-        invariance=_Level(args.invariance_level) if args.invariance_level else None,
+        invariance=level,
         participation=measures, id_column=args.panel_id or "response_id",
     )
     frames = result.tables()

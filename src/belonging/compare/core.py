@@ -46,6 +46,11 @@ def _invariance_warning(invariance, by) -> str | None:
     if level not in INVARIANCE_LEVELS:
         msg = f"`invariance` must have a .level in {', '.join(map(repr, INVARIANCE_LEVELS))}; got {level!r}"
         raise UsageError(msg)
+    fitted = getattr(invariance, "group", None)
+    if fitted is not None and str(fitted) != str(by):
+        msg = (f"`invariance` was fitted across {fitted!r} but the comparison is by {by!r}; pass the invariance "
+               f"result for the same grouping (belonging.invariance(..., group={by!r}))")
+        raise UsageError(msg)
     if INVARIANCE_LEVELS.index(level) >= INVARIANCE_LEVELS.index("scalar"):
         return None
     return (f"scalar measurement invariance across {by} is not supported (highest level: {level}); "
@@ -97,8 +102,9 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
         Source of the midpoint: (min + max) / 2 of the response scale (times the number of items
         for a sum score).
     invariance : object with ``.level``, optional
-        Result of :func:`belonging.invariance` for the same grouping. A level below "scalar" adds
-        a warning that observed means may not be comparable.
+        Result of :func:`belonging.invariance` for the same grouping (a result whose ``group``
+        differs from `by` is a usage error). A level below "scalar" adds a warning that observed
+        means may not be comparable.
     participation : list of str, optional
         Participation measures for :func:`belonging.participation` (adjusted for `covariates`).
     id_column : str, default "response_id"

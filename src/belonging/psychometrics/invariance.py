@@ -48,6 +48,9 @@ class InvarianceResult:
         reference group's), ``statistic`` (chi-square, 1 df), ``df``, ``p_value``.
     fits : dict
         Model name -> :class:`~belonging.psychometrics.cfa.CFAResult`.
+    group : str or None
+        The grouping column the models were fitted across (:func:`belonging.compare` checks that
+        its ``by`` is the same).
     """
 
     models: object
@@ -56,6 +59,7 @@ class InvarianceResult:
     level: str
     partial_hints: object
     fits: dict = field(repr=False)
+    group: str | None = None
 
     def to_frame(self):
         """The model table (a copy of :attr:`models`)."""
@@ -285,7 +289,8 @@ def invariance(
                 break
             level = row[C.MODEL]
     verdict = _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np)
-    return InvarianceResult(models=models, tests=tests, verdict=verdict, level=level, partial_hints=hints, fits=fits)
+    return InvarianceResult(models=models, tests=tests, verdict=verdict, level=level, partial_hints=hints, fits=fits,
+                           group=str(group))
 
 
 def _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np):
