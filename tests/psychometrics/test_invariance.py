@@ -171,6 +171,13 @@ def test_cli_invariance_json(instrument, capsys):
     ref = pd.read_csv(REF / "fit_measures.csv").query("case == 'likert3_scalar' and measure == 'chisq'")
     assert_allclose(payload["models"][2]["chisq"], ref["value"].iloc[0], rtol=1e-4)
     assert {"chisq_diff", "df_diff", "delta_cfi", "delta_rmsea"} <= set(payload["tests"][0])
+    issue_keys = {"model", "chisq", "df", "p_value", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr"}
+    assert all(issue_keys <= set(m) for m in payload["models"])
+    fit = pd.read_csv(REF / "fit_measures.csv").query("case == 'likert3_scalar'").set_index("measure")["value"]
+    scalar = payload["models"][2]
+    for ours, theirs in (("df", "df"), ("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"), ("srmr", "srmr")):
+        if theirs in fit.index:
+            assert_allclose(scalar[ours], fit[theirs], atol=1e-4, err_msg=ours)
     assert "Metric invariance supported" in payload["verdict"]
     assert "750 complete response(s)" in out.err
 
