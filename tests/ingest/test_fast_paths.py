@@ -127,3 +127,36 @@ def test_arrow_time_parse_taken_only_for_plain_iso_seconds():
     taken = {case for case, values in TIMES.items() if _iso_seconds(pd.Series(values, dtype="str")) is not None}
     assert taken == {"plain", "leap day", "dst gap"}
     assert _iso_seconds(pd.Series(TIMES["plain"], dtype=object)) is None
+
+
+def test_hash_taken_on_a_worker_thread_is_the_file_hash(tmp_path, monkeypatch):
+    import hashlib
+
+    path = tmp_path / "q.csv"
+    path.write_text(_export(n=200), encoding="utf-8")
+    monkeypatch.setattr(generic, "_HASH_LATER_FROM", 0)
+    assert bl.read_export(path).provenance.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("pattern", ["none", "all", "first", "last", "alternate"])
+def test_keep_rows_equals_row_selection_at_the_edges(tmp_path, pattern):
+    from belonging.ingest.canonical import keep_rows
+
+    path = tmp_path / "q.csv"
+    path.write_text(_export(n=60), encoding="utf-8")
+    frame = bl.read_export(path).data
+    n = len(frame)
+    keep = {
+        "none": np.zeros(n, bool), "all": np.ones(n, bool), "first": np.arange(n) == 0,
+        "last": np.arange(n) == n - 1, "alternate": np.arange(n) % 2 == 0,
+    }[pattern]
+    pd.testing.assert_frame_equal(keep_rows(frame, keep), frame.loc[keep].reset_index(drop=True), check_exact=True)
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_status_values_mapped_once_per_distinct_value(dtype):
+    from belonging.ingest.canonical import _map_values
+
+    values = {"1": "preview", "Survey Preview": "preview", "2": "test"}
+    s = pd.Series(["1", None, "Survey Preview", "x", "2", "", "1"], dtype=dtype, name="Status", index=range(5, 12))
+    pd.testing.assert_series_equal(_map_values(s, values), s.map(values).astype("string"), check_exact=True)

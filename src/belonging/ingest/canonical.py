@@ -134,6 +134,18 @@ def _iso_seconds(s):
     return pd.Series(stamps.to_numpy(), index=s.index, name=s.name, dtype="datetime64[us]")
 
 
+def _map_values(s, values: dict):
+    """``s.map(values).astype("string")``, with `values` looked up once per distinct value of `s`.
+
+    A status column holds a handful of distinct values in any number of rows.
+    """
+    import pandas as pd
+
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = pd.Series(uniques, dtype=s.dtype).map(values).astype("string")
+    return pd.Series(mapped.array.take(codes, allow_fill=True), index=s.index, name=s.name)
+
+
 def _finished(path, s, spec, rows, column):
     import pandas as pd
 
@@ -169,8 +181,12 @@ def _number(path, s, rows, column):
     return num
 
 
-def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str, options: dict) -> Responses:
-    """Build :class:`Responses` from an adapted :class:`~belonging.ingest.platforms.RawTable`."""
+def canonicalise(path, data_sha256, spec, table, *, fmt: str, encoding: str, options: dict) -> Responses:
+    """Build :class:`Responses` from an adapted :class:`~belonging.ingest.platforms.RawTable`.
+
+    `data_sha256` is the input's hex SHA-256, or a function returning it, called last (the hash may
+    still be taken on another thread meanwhile).
+    """
     import numpy as np
     import pandas as pd
 
@@ -210,7 +226,7 @@ def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str
     reason = pd.Series(pd.NA, index=frame.index, dtype="string")
     for col, values in spec.drop.items():
         if col in frame.columns:
-            reason = reason.fillna(as_text(frame[col]).map(values).astype("string"))
+            reason = reason.fillna(_map_values(as_text(frame[col]), values))
     # Response id.
     id_column = options.get("id_column")
     if id_column is not None:
@@ -257,7 +273,7 @@ def canonicalise(path, data_sha256: str, spec, table, *, fmt: str, encoding: str
         result = keep_rows(result, ~dropped_mask)
     infos = _column_infos(spec, table, result.columns, info, used)
     prov = Provenance(
-        path=str(path), sha256=data_sha256, platform=spec.key, encoding=encoding, format=fmt, n_records=n,
+        path=str(path), sha256=data_sha256() if callable(data_sha256) else data_sha256, platform=spec.key, encoding=encoding, format=fmt, n_records=n,
         dropped=MappingProxyType({str(k): int(v) for k, v in counts.items()}), notes=tuple(notes),
     )
     return Responses(data=result, columns=tuple(infos), provenance=prov, dropped=dropped)
@@ -281,16 +297,22 @@ def keep_rows(frame, keep):
     edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.view(np.int8), [0]))))
     runs = list(zip(edges[::2].tolist(), edges[1::2].tolist()))
     columns = {}
+    arrow = {}  # Arrow-backed columns, sliced together below
     for col in frame.columns:
         arr = frame[col].array
         dtype = arr.dtype
-        arrow = isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow"
-        if arrow and len(runs) <= _MAX_RUNS:
-            whole = pa.chunked_array(arr.__arrow_array__())
-            parts = [chunk for start, stop in runs for chunk in whole.slice(start, stop - start).chunks]
-            columns[col] = dtype.__from_arrow__(pa.chunked_array(parts, type=whole.type))
+        if (isinstance(dtype, pd.ArrowDtype) or getattr(dtype, "storage", None) == "pyarrow") and len(runs) <= _MAX_RUNS:
+            arrow[col] = (dtype, pa.chunked_array(arr.__arrow_array__()))
+            columns[col] = None  # keeps the column's place
         else:
             columns[col] = arr[keep]
+    if arrow:
+        # One table slice per stretch cuts every column at once (in C++), instead of one Python call per
+        # column and stretch; the pieces' chunks are joined without copying.
+        table = pa.table([whole for _, whole in arrow.values()], names=[str(i) for i in range(len(arrow))])
+        kept = pa.concat_tables([table.slice(start, stop - start) for start, stop in runs] or [table.slice(0, 0)])
+        for i, (col, (dtype, _)) in enumerate(arrow.items()):
+            columns[col] = dtype.__from_arrow__(kept.column(i))
     return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), copy=False)
 
 

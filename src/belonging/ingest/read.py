@@ -13,7 +13,7 @@ from belonging.ingest.generic import (
     read_bytes,
     read_generic_table,
     read_xlsx_records,
-    sha256_of,
+    sha256_later,
     sniff_delimiter,
     split_header,
     unique_names,
@@ -167,7 +167,7 @@ def read_export(
     container = detect_container(path, data)
     options = {"id_column": id_column, "timezone": timezone, "dictionary": fields}
     specs = load_specs()
-    digest = sha256_of(data)
+    digest = sha256_later(data)  # hashed while the file is parsed; digest() waits for it
     if container in ("sav", "dta"):
         from belonging.ingest.canonical import canonicalise
         from belonging.ingest.readstat import read_readstat
@@ -338,6 +338,6 @@ def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
         free = looks_free_text(col) and not pd.api.types.is_numeric_dtype(rest[col])
         ident = looks_identifying(col) or free
         infos.append(ColumnInfo(name=col, identifier=ident, free_text=free, kind="identifier" if ident else "other"))
-    prov = Provenance(path=str(path), sha256=digest, platform="generic", encoding=encoding, format=fmt, n_records=n)
+    prov = Provenance(path=str(path), sha256=digest(), platform="generic", encoding=encoding, format=fmt, n_records=n)
     dropped = pd.DataFrame({C.SOURCE_ROW: pd.Series([], dtype="int64"), C.RESPONSE_ID: pd.Series([], dtype="string"), C.REASON: pd.Series([], dtype="string")})
     return Responses(data=out, columns=tuple(infos), provenance=prov, dropped=dropped)
