@@ -191,3 +191,16 @@ def test_group_without_spread_warns(data):
     assert any("'flat' have no spread" in w for w in res.warnings)
     assert np.isnan(res.omnibus.set_index("test").loc["welch_anova", "statistic"])
     assert np.isfinite(res.omnibus.set_index("test").loc["anova", "statistic"])
+
+
+@pytest.mark.parametrize("model", ["ols", "mixed"])
+def test_adjusted_differences_carry_the_model_n(data, model):
+    """Every adjusted comparison reports the n behind it: rows per group in the model (complete covariates)."""
+    df = data.copy()
+    df.loc[df.index[:7], "prior_gpa"] = np.nan  # rows the model must leave out
+    res = compare(df, outcome="belonging", by="mode", covariates=["prior_gpa"], cluster="section", model=model)
+    used = df.dropna(subset=["belonging", "prior_gpa", "section"])
+    counts = used["mode"].value_counts()
+    for _, row in res.adjusted.iterrows():
+        assert row["n_a"] == counts[row["group_a"]] and row["n_b"] == counts[row["group_b"]]
+    assert (res.model["n"] == len(used)).all()

@@ -314,18 +314,31 @@ def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence)
     clus = pd.factorize(sub[cluster])[0] if cluster else None
     dropped = int((~ok).sum())
     extra = f"; {dropped} row(s) with missing covariates left out" if dropped else ""
+    n_group = np.bincount(codes[ok], minlength=len(levels))
     if kind == "ols":
         table, beta, cov, df = fit_ols(design.x, y[ok], design.names, cluster=clus, confidence=confidence)
-        adj = contrasts(beta, cov, design.names, by=by, levels=levels, df=df, confidence=confidence)
+        adj = _with_n(contrasts(beta, cov, design.names, by=by, levels=levels, df=df, confidence=confidence), table, levels, n_group)
         se = "cluster-robust (CR1, t with G - 1 df)" if cluster else "HC3 (t with n - p df)"
         return table, adj, None, {}, f"adjusted model: OLS with {se} standard errors{extra}"
     fit = fit_mixed(design.x, y[ok], design.names, clus)
     table = mixed_table(fit, confidence)
-    adj = contrasts(fit.beta, fit.cov, design.names, by=by, levels=levels, df=None, confidence=confidence)
+    adj = _with_n(contrasts(fit.beta, fit.cov, design.names, by=by, levels=levels, df=None, confidence=confidence), table, levels, n_group)
     variance = {C.TAU2: fit.tau2, C.SIGMA2: fit.sigma2, C.N_CLUSTERS: fit.n_clusters}
     note = (f"adjusted model: linear mixed model with a random intercept per {cluster} (REML), "
             f"Wald z intervals{extra}")
     return table, adj, fit.icc, variance, note
+
+
+def _with_n(adjusted, table, levels, n_group):
+    """The model's rows per group beside each adjusted difference (``n_a``, ``n_b``) and in the model table (``n``).
+
+    Both tables are changed in place and `adjusted` is returned.
+    """
+    index = {level: i for i, level in enumerate(levels)}
+    adjusted.insert(2, C.N_A, [int(n_group[index[g]]) for g in adjusted[C.GROUP_A]])
+    adjusted.insert(3, C.N_B, [int(n_group[index[g]]) for g in adjusted[C.GROUP_B]])
+    table[C.N] = int(n_group.sum())
+    return adjusted
 
 
 def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):

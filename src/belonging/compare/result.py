@@ -36,9 +36,10 @@ class CompareResult:
     pairwise : pandas.DataFrame
         Every pair of groups (see :func:`belonging.compare.tests.pairwise`).
     model : pandas.DataFrame or None
-        Terms of the adjusted model (OLS or mixed), ``None`` without one.
+        Terms of the adjusted model (OLS or mixed), with the model's ``n``; ``None`` without one.
     adjusted : pandas.DataFrame or None
-        Adjusted pairwise differences from the model.
+        Adjusted pairwise differences from the model, with the rows of each group in the model
+        (``n_a``, ``n_b``).
     model_kind : str or None
         "ols" or "mixed".
     icc : float or None

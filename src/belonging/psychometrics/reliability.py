@@ -189,7 +189,8 @@ def reliability(
 
     Validated against R 4.2.2 psych::alpha 2.2.9 (raw and standardized alpha, average_r,
     alpha.drop, item.stats r.drop, mean, sd, alpha.ci; agreement to 1e-9) and semTools::compRelSEM
-    0.5.6 on lavaan 0.6-14 one-factor ``cfa`` (omega and omega if deleted; agreement to 1e-6) on
+    0.5.6 on lavaan 0.6-14 one-factor ``cfa`` refitted to a gradient below 1e-12 (omega and omega if
+    deleted; agreement to 1e-9) on
     the five psych::bfi scales; see ``tests/reference/reliability/``.
 
     References
