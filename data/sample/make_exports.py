@@ -9,8 +9,9 @@ platform's layout with ``exports.py``:
 - ``qualtrics_export.csv``: three header rows, the 17 Qualtrics system columns, CCS as matrix ``Q1_1``
   ... ``Q1_20`` and COI as ``Q2_1`` ... ``Q2_34`` in Qualtrics' default agreement choice text
   ("Somewhat agree", "Neither agree nor disagree", ...), the free-text comment as ``Q3_5_TEXT``, e-mail
-  as ``RecipientEmail``, and ``student_id``, ``wave``, ``cohort``, ``section``, ``mode`` as embedded
-  data. Times in Europe/Amsterdam local time without an offset (read with ``--timezone
+  as ``RecipientEmail``, and ``student_id``, ``wave``, ``cohort``, ``section``, ``mode``,
+  ``first_gen``, ``international``, ``age_band`` and ``learning_path`` as embedded data (as an
+  institution adds them from its student records). Times in Europe/Amsterdam local time without an offset (read with ``--timezone
   Europe/Amsterdam``). Every response is written (unfinished ones with ``Finished`` False).
 - ``google_forms_export.csv``: ``Timestamp`` (with its UTC offset), ``Email Address``, one
   ``Question [Statement]`` column per item with the instrument's labels; only finished responses
@@ -75,7 +76,7 @@ def build_survey(ex, frame: pd.DataFrame, *, qualtrics_labels: bool):
             labels = dict(zip(scale.codes(), scale.labels))
         items = tuple(inst.item_ids)
         blocks.append(ex.Block(stem=STEMS[inst_id], items=items, statements=tuple(inst.item(i).label for i in items), labels=labels, code=f"Q{k}"))
-    return ex.Survey(frame=frame, blocks=tuple(blocks), extra=("student_id", "wave", "cohort", "section", "mode"),
+    return ex.Survey(frame=frame, blocks=tuple(blocks), extra=("student_id", "wave", "cohort", "section", "mode", "first_gen", "international", "age_band", "learning_path"),
                      other_question="Is there anything else you would like to tell us about this course?")
 
 
