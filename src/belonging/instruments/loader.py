@@ -39,7 +39,14 @@ def _definitions():
 
 
 def builtin_ids() -> tuple[str, ...]:
-    """Ids of the built-in instruments, sorted."""
+    """Ids of the built-in instruments, sorted.
+
+    Examples
+    --------
+    >>> from belonging.instruments.loader import builtin_ids
+    >>> "ccs" in builtin_ids(), builtin_ids() == tuple(sorted(builtin_ids()))
+    (True, True)
+    """
     return tuple(sorted(p.name[:-5] for p in _definitions().iterdir() if p.name.endswith(".toml")))
 
 
@@ -160,6 +167,40 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
     """Parse and validate a TOML instrument definition given as text.
 
     See :func:`load_instrument`; `source` names the file in error messages.
+
+    Examples
+    --------
+    >>> from belonging.instruments.loader import parse_instrument
+    >>> text = '''
+    ... id = "demo"
+    ... name = "Demo scale"
+    ... version = "1"
+    ... citation = "An example, not a published instrument."
+    ... construct = "belonging"
+    ... [response_scale]
+    ... min = 1
+    ... max = 4
+    ... labels = ["Strongly disagree", "Disagree", "Agree", "Strongly agree"]
+    ... [scoring]
+    ... method = "mean"
+    ... [[items]]
+    ... id = "demo_01"
+    ... [[items]]
+    ... id = "demo_02"
+    ... reverse = true
+    ... [[attention_checks]]
+    ... item = "attn_1"
+    ... expected = 3
+    ... '''
+    >>> demo = parse_instrument(text, source="demo.toml")
+    >>> demo.item_ids, demo.reverse_items, demo.scoring.min_answered
+    (('demo_01', 'demo_02'), ('demo_02',), 0.8)
+    >>> demo.attention_checks
+    (AttentionCheck(item='attn_1', expected=(3,), text=None),)
+    >>> parse_instrument(text.replace('max = 4', 'max = 5'), source="demo.toml")
+    Traceback (most recent call last):
+    ...
+    belonging.errors.InstrumentError: demo.toml: field 'response_scale.labels': has 4 labels for 5 points (1..5); ...
     """
     try:
         data = tomllib.loads(text)

@@ -10,7 +10,19 @@ __all__ = ["AttentionCheck", "Instrument", "Item", "ResponseScale", "Scoring", "
 
 @dataclass(frozen=True)
 class ResponseScale:
-    """The response points of an instrument: integer codes ``min..max`` with one label each."""
+    """The response points of an instrument: integer codes ``min..max`` with one label each.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> scale = bl.load_instrument("ccs").response_scale
+    >>> scale.min, scale.max, scale.points, scale.midpoint
+    (0, 4, 5, 2.0)
+    >>> scale.codes()
+    (0, 1, 2, 3, 4)
+    >>> scale.labels[0], scale.labels[-1]
+    ('Strongly disagree', 'Strongly agree')
+    """
 
     min: int
     max: int
@@ -33,7 +45,18 @@ class ResponseScale:
 
 @dataclass(frozen=True)
 class Scoring:
-    """How a scale score is formed: ``method`` is ``"mean"`` or ``"sum"`` (prorated)."""
+    """How a scale score is formed: ``method`` is ``"mean"`` or ``"sum"`` (prorated).
+
+    ``min_answered`` is the fraction of a scale's items that must be answered for a score.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> bl.load_instrument("ccs").scoring
+    Scoring(method='sum', min_answered=0.8)
+    >>> bl.load_instrument("belonging_uncertainty").scoring
+    Scoring(method='mean', min_answered=1.0)
+    """
 
     method: str = "mean"
     min_answered: float = 0.8
@@ -41,7 +64,20 @@ class Scoring:
 
 @dataclass(frozen=True)
 class Item:
-    """One item: its id, optional wording or neutral label, keying and subscale."""
+    """One item: its id, optional wording or neutral label, keying and subscale.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> item = bl.load_instrument("ccs").item("ccs_04")
+    >>> item.reverse, item.subscale, item.display
+    (True, 'learning', 'hard to get help with questions')
+    >>> from belonging.instruments import Item
+    >>> Item("q1", label="feels at home", text="I feel at home here.").display
+    'I feel at home here.'
+    >>> Item("q2").display
+    'q2'
+    """
 
     id: str
     label: str | None = None
@@ -57,7 +93,17 @@ class Item:
 
 @dataclass(frozen=True)
 class Subscale:
-    """A subscale: id, display name and its item ids in definition order."""
+    """A subscale: id, display name and its item ids in definition order.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> connectedness = bl.load_instrument("ccs").subscales[0]
+    >>> connectedness.id, connectedness.name, len(connectedness.items)
+    ('connectedness', 'Connectedness', 10)
+    >>> connectedness.items[:3]
+    ('ccs_01', 'ccs_03', 'ccs_05')
+    """
 
     id: str
     name: str
@@ -67,7 +113,18 @@ class Subscale:
 
 @dataclass(frozen=True)
 class AttentionCheck:
-    """An item with an expected answer (an instructed-response item)."""
+    """An item with an expected answer (an instructed-response item).
+
+    Declared in a TOML definition as ``[[attention_checks]]`` with ``item`` and ``expected`` (one code
+    or a list of codes); the loader stores `expected` as a tuple.
+
+    Examples
+    --------
+    >>> from belonging.instruments import AttentionCheck
+    >>> check = AttentionCheck(item="attn_1", expected=(3,), text="Please select 'Agree'.")
+    >>> check.item, 3 in check.expected, 1 in check.expected
+    ('attn_1', True, False)
+    """
 
     item: str
     expected: tuple[int, ...]
@@ -79,6 +136,19 @@ class Instrument:
     """A validated belonging instrument.
 
     Built by :func:`belonging.load_instrument` from a TOML definition; never mutated.
+
+    Examples
+    --------
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> ccs.id, ccs.construct, len(ccs.item_ids), len(ccs.reverse_items)
+    ('ccs', 'community', 20, 10)
+    >>> {scale: len(items) for scale, items in ccs.scales().items()}
+    {'ccs': 20, 'ccs_connectedness': 10, 'ccs_learning': 10}
+    >>> list(ccs.structure())
+    ['connectedness', 'learning']
+    >>> list(bl.load_instrument("belonging_uncertainty").structure())
+    ['belonging_uncertainty']
     """
 
     id: str

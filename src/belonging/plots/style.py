@@ -70,6 +70,22 @@ def house_style():
     every setting, including ``interactive`` and ``backend``: when a session's first figure is created
     inside it, that undoes what the backend set on activation (in Jupyter, the inline backend turns
     interactive mode on), and later figures of the session are not shown.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> import matplotlib.pyplot as plt
+    >>> from belonging.plots import STYLE, house_style
+    >>> before = matplotlib.rcParams["font.size"]
+    >>> with house_style():
+    ...     fig, ax = plt.subplots()
+    ...     matplotlib.rcParams["font.size"] == STYLE["font.size"]
+    True
+    >>> ax.spines["top"].get_visible()  # the style applied to the Axes drawn inside
+    False
+    >>> matplotlib.rcParams["font.size"] == before  # and the caller's setting is back
+    True
+    >>> plt.close(fig)
     """
     import matplotlib
 
@@ -82,7 +98,17 @@ def house_style():
 
 
 def categorical(n: int) -> list[str]:
-    """`n` categorical colours from the Okabe-Ito palette (cycled beyond 8)."""
+    """`n` categorical colours from the Okabe-Ito palette (cycled beyond 8).
+
+    Examples
+    --------
+    >>> from belonging.plots.style import categorical
+    >>> categorical(3)
+    ['#0072B2', '#E69F00', '#009E73']
+    >>> colours = categorical(10)
+    >>> len(colours), colours[8] == colours[0]
+    (10, True)
+    """
     return [OKABE_ITO[i % len(OKABE_ITO)] for i in range(n)]
 
 
@@ -93,6 +119,14 @@ def diverging(n: int) -> list[str]:
     ------
     UsageError
         `n` below 2 or above 11.
+
+    Examples
+    --------
+    >>> from belonging.plots.style import NEUTRAL, diverging
+    >>> diverging(5)
+    ['#B35806', '#FDB863', '#BDBDBD', '#B2ABD2', '#542788']
+    >>> diverging(5)[2] == NEUTRAL, len(diverging(4))
+    (True, 4)
     """
     from belonging.errors import UsageError
 
@@ -113,7 +147,14 @@ def diverging(n: int) -> list[str]:
 
 
 def text_colour(fill: str) -> str:
-    """Black or white, whichever reads better on `fill` (relative luminance, WCAG)."""
+    """Black or white, whichever reads better on `fill` (relative luminance, WCAG).
+
+    Examples
+    --------
+    >>> from belonging.plots.style import text_colour
+    >>> text_colour("#542788"), text_colour("#F0E442"), text_colour("#BDBDBD")
+    ('white', 'black', 'black')
+    """
     from matplotlib.colors import to_rgb
 
     def lin(c):
@@ -126,7 +167,21 @@ def text_colour(fill: str) -> str:
 
 @contextlib.contextmanager
 def new_axes(ax, *, figsize=None):
-    """Yield `ax` (or new Axes from ``plt.subplots``) inside the house style."""
+    """Yield `ax` (or new Axes from ``plt.subplots``) inside the house style.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from belonging.plots.style import new_axes
+    >>> with new_axes(None, figsize=(4, 2)) as ax:
+    ...     _ = ax.plot([1, 2, 3])
+    >>> ax.figure.get_size_inches().tolist()
+    [4.0, 2.0]
+    >>> with new_axes(ax) as same:  # given Axes are drawn on, not replaced
+    ...     same is ax
+    True
+    >>> plt.close(ax.figure)
+    """
     with house_style():
         if ax is None:
             import matplotlib.pyplot as plt

@@ -39,6 +39,24 @@ class ParallelResult:
         Leading eigenvalues above the simulated quantile, for R and for the reduced matrix.
     n, n_iter, quantile, seed
         Complete rows, simulations, quantile and seed used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(11)
+    >>> f = rng.normal(size=(600, 2))
+    >>> load = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
+    >>> data = pd.DataFrame(f @ load.T + rng.normal(scale=0.6, size=(600, 6)), columns=[f"x{j}" for j in range(1, 7)])
+    >>> pa = bl.parallel_analysis(data, n_iter=20, seed=1)
+    >>> print(pa.summary().splitlines()[0])
+    Parallel analysis (n = 600, 20 simulations, quantile 0.95): 2 component(s), 2 factor(s)
+    >>> print(pa.to_frame()[["component", "eigenvalue", "simulated"]].head(3).round(2).to_string(index=False))
+     component  eigenvalue  simulated
+             1        2.27       1.19
+             2        2.06       1.08
+             3        0.51       1.04
     """
 
     table: pd.DataFrame
@@ -81,6 +99,29 @@ class EFAResult:
     parallel : ParallelResult or None
         The parallel analysis that chose `n_factors` (None when `n_factors` was given).
     n, n_factors, method, rotation, converged, convention
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(11)
+    >>> f = rng.normal(size=(600, 2))
+    >>> load = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.8], [0, 0.7], [0, 0.6]])
+    >>> data = pd.DataFrame(f @ load.T + rng.normal(scale=0.6, size=(600, 6)), columns=[f"x{j}" for j in range(1, 7)])
+    >>> fit = bl.efa(data, n_factors=2, seed=1)
+    >>> print(fit.summary().splitlines()[0])
+    EFA: 2 factor(s), ml, rotation oblimin, n = 600
+    >>> print(fit.communalities.round(2).to_string(index=False))
+    item  communality  uniqueness
+      x1         0.65        0.35
+      x2         0.56        0.44
+      x3         0.44        0.56
+      x4         0.65        0.35
+      x5         0.63        0.37
+      x6         0.56        0.44
+    >>> fit.to_frame().shape, fit.parallel is None  # 6 items x 2 factors, tidy; n_factors was given
+    ((12, 3), True)
     """
 
     loadings: pd.DataFrame
