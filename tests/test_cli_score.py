@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -30,7 +31,8 @@ def test_score_writes_csv_and_summary(tmp_path, capsys):
     out = tmp_path / "scores.csv"
     assert main(["score", str(src), "--instrument", "pssm", "--keep", "cohort", "-o", str(out)]) == 0
     scores = pd.read_csv(out)
-    assert list(scores.columns) == ["response_id", "pssm", "pssm_n_answered", "status", "cohort"]
+    assert list(scores.columns) == ["response_id", "pssm", "pssm_n_answered", "status", "source_row", "cohort"]
+    assert scores["source_row"].tolist() == [1, 2, 3]
     assert scores["response_id"].tolist() == ["R0", "R1", "R2"]
     err = capsys.readouterr().err
     assert "3 record(s) read" in err and "3 scored on pssm" in err
@@ -51,7 +53,7 @@ def test_score_to_stdout(tmp_path, capsys):
     write_survey(src)
     assert main(["score", str(src), "--instrument", "pssm", "-o", "-"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "response_id,pssm,pssm_n_answered,status"
+    assert out.splitlines()[0] == "response_id,pssm,pssm_n_answered,status,source_row"
     assert "example.org" not in out
 
 
@@ -164,3 +166,17 @@ def test_summary_names_row_column_and_value_of_excluded_cells(tmp_path, capsys):
     scores = pd.read_csv(tmp_path / "s.csv")
     assert scores["pssm"].isna().tolist() == [False, True, False, False, True, False]
     assert scores["status"].tolist().count("excluded") == 2
+
+
+def test_summary_accounts_for_every_record(tmp_path, capsys):
+    """Previews set aside at ingest are rows of the output (excluded, no score) and the summary says why
+    each unscored row has no score."""
+    fix = Path(__file__).parent / "fixtures" / "platforms"
+    out = tmp_path / "s.csv"
+    argv = ["score", str(fix / "qualtrics_text.csv"), "--instrument", "ccs", "--map", str(fix / "maps" / "qualtrics.toml"), "-o", str(out)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    scores = pd.read_csv(out)
+    assert f"{len(scores)} record(s) read, {len(scores)} row(s) written" in err
+    assert "2 set aside at ingest, 1 with fewer than 80% of items answered" in err
+    assert scores["source_row"].tolist() == list(range(1, len(scores) + 1))

@@ -159,7 +159,11 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
     -------
     pandas.DataFrame
         One row per response, in input order: ``response_id``, ``<id>`` (total), ``<id>_<subscale>``
-        for each subscale, ``<id>_n_answered``, ``status`` (with `quality`), then the `keep` columns.
+        for each subscale, ``<id>_n_answered``, ``status`` and ``source_row`` (with `quality`; the
+        record's 1-based position in the file, to join the quality report), then the `keep` columns.
+        With `quality` and a :class:`~belonging.Responses` whose ingest set records aside (previews,
+        tests, spam), those records are there too, in file order, ``excluded`` and without a score, so
+        every record of the export is accounted for.
 
     Raises
     ------
@@ -234,10 +238,43 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
             for col in instrument.scales():
                 columns[col] = np.where(blank, np.nan, columns[col])
         columns[C.STATUS] = status
+        if C.SOURCE_ROW in frame.columns:
+            columns[C.SOURCE_ROW] = frame[C.SOURCE_ROW].to_numpy()
     for col in keep:
         columns[col] = frame[col].array
     out = pd.DataFrame(columns, copy=False)
+    dropped = getattr(data, "dropped", None)
+    if quality is not None and dropped is not None and len(dropped) and C.SOURCE_ROW in out.columns:
+        out = _with_set_aside(out, dropped, instrument)
     return out
+
+
+def _with_set_aside(out, dropped, instrument):
+    """`out` with the records set aside at ingest (previews, tests, spam) put back in file order.
+
+    They are ``excluded`` with no score and no answer count, so the scores file accounts for every record
+    of the export, as the quality report does.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n, m = len(out), len(dropped)
+    extra = pd.DataFrame({C.RESPONSE_ID: dropped[C.RESPONSE_ID].astype(out[C.RESPONSE_ID].dtype).to_numpy(),
+                          C.STATUS: C.EXCLUDED, C.SOURCE_ROW: dropped[C.SOURCE_ROW].to_numpy(dtype="int64")})
+    count = f"{instrument.id}_n_answered"
+    out = out.astype({count: "Int64"})  # no count for a record that was not analysed
+    both = pd.concat([out, extra], ignore_index=True)[list(out.columns)]
+    # both parts are in file order: interleave them by merging the sorted source rows (no sort of n rows)
+    main_rows = out[C.SOURCE_ROW].to_numpy(dtype="int64")
+    extra_rows = extra[C.SOURCE_ROW].to_numpy()
+    order_extra = np.argsort(extra_rows, kind="stable")
+    at = np.searchsorted(main_rows, extra_rows[order_extra], side="left") + np.arange(m)
+    order = np.empty(n + m, dtype=np.int64)
+    is_extra = np.zeros(n + m, dtype=bool)
+    is_extra[at] = True
+    order[at] = n + order_extra
+    order[~is_extra] = np.arange(n)
+    return both.take(order).reset_index(drop=True)
 
 
 def _status_for(frame, quality):

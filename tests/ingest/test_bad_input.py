@@ -159,4 +159,9 @@ def test_identifiers_never_reach_scores_by_default(tmp_path):
     text = out.read_text()
     for secret in ("@example.org", "192.0.2.", "First0", "Last0", "naïve", "52.0000"):
         assert secret not in text
-    assert pd.read_csv(out)["response_id"].str.startswith("R_fixture").all()
+    scores = pd.read_csv(out)
+    from belonging import read_export
+
+    real = scores["source_row"].isin(read_export(P / "qualtrics_text.csv").data["source_row"])
+    assert scores.loc[real, "response_id"].str.startswith("R_fixture").all()
+    assert (scores.loc[~real, "status"] == "excluded").all() and scores.loc[~real, "ccs"].isna().all()  # previews

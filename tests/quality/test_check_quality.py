@@ -334,11 +334,15 @@ def test_score_reconciles_with_previews():
     m = FIX / "maps" / "qualtrics.toml"
     rep = check_quality(resp, "ccs", mapping=m)
     scores = bl.score(resp, "ccs", mapping=m, quality=rep)
-    in_scores = scores[C.STATUS].value_counts()
     previews = int((rep.rows[C.REASONS] == "preview").sum())
     assert previews == len(resp.dropped) > 0
-    for status, count in rep.counts().items():
-        assert int(in_scores.get(status, 0)) + (previews if status == C.EXCLUDED else 0) == count
+    # every record of the file is a row of the scores, previews included (excluded, no score), in file order
+    assert scores[C.SOURCE_ROW].tolist() == rep.rows[C.SOURCE_ROW].tolist()
+    assert scores[C.STATUS].tolist() == rep.rows[C.STATUS].tolist()
+    assert scores[C.RESPONSE_ID].astype(str).tolist() == rep.rows[C.RESPONSE_ID].astype(str).tolist()
+    set_aside = scores[C.SOURCE_ROW].isin(resp.dropped[C.SOURCE_ROW])
+    assert scores.loc[set_aside, "ccs"].isna().all() and scores.loc[set_aside, "ccs_n_answered"].isna().all()
+    assert scores.loc[~set_aside, "ccs_n_answered"].notna().all()
 
 
 # --- the accounting invariant, property-tested ----------------------------------------------------

@@ -44,7 +44,7 @@ def run(args) -> int:
         quality=quality, exclude_flagged=args.exclude_flagged, mapped=mapped,
     )
     write_table(scores, args.output)
-    _summary(scores, instrument, responses)
+    _summary(scores, instrument, responses, args.exclude_flagged)
     _quality_summary(scores, quality, args.exclude_flagged)
     return 0
 
@@ -74,18 +74,35 @@ def _quality_summary(scores, quality, exclude_flagged) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
-def _summary(scores, instrument, responses) -> None:
+def _summary(scores, instrument, responses, exclude_flagged=False) -> None:
+    """Records read and written, how many got a score, and why the others did not (counted per cause)."""
+    from belonging import _columns as C
+
     n_in = responses.n_records
     total = scores[instrument.id]
-    scored = int(total.notna().sum())
-    lines = [f"{responses.provenance.path}: {n_in} record(s) read, {len(scores)} response(s), {scored} scored on {instrument.id}"]
+    has = total.notna().to_numpy()
+    scored = int(has.sum())
+    lines = [f"{responses.provenance.path}: {n_in} record(s) read, {len(scores)} row(s) written, {scored} scored on {instrument.id}"]
     dropped = dict(responses.provenance.dropped)
     if dropped:
-        lines.append("  dropped at ingest: " + ", ".join(f"{k} {v}" for k, v in dropped.items()))
-    unscored = len(scores) - scored
-    if unscored:
-        need = instrument.scoring.min_answered
-        lines.append(f"  {unscored} without a total score: fewer than {need:.0%} of items answered, or left unscored by the quality policy")
+        lines.append("  dropped at ingest: " + ", ".join(f"{k} {v}" for k, v in dropped.items())
+                     + " (written as excluded rows without a score)")
+    if scored < len(scores):
+        status = scores[C.STATUS].to_numpy(dtype=object) if C.STATUS in scores.columns else None
+        causes = []
+        if status is not None:
+            set_aside = len(scores) - len(responses.data)
+            excluded = int(((status == C.EXCLUDED) & ~has).sum()) - set_aside
+            flagged = int(((status == C.FLAGGED) & ~has).sum()) if exclude_flagged else 0
+            too_few = len(scores) - scored - set_aside - excluded - flagged
+            causes += [f"{set_aside} set aside at ingest"] if set_aside else []
+            causes += [f"{excluded} excluded by the quality policy"] if excluded else []
+            causes += [f"{flagged} flagged (--exclude-flagged)"] if flagged else []
+        else:
+            too_few = len(scores) - scored
+        if too_few:
+            causes.append(f"{too_few} with fewer than {instrument.scoring.min_answered:.0%} of items answered")
+        lines.append(f"  {len(scores) - scored} without a total score: " + ", ".join(causes))
     if scored:
         lines.append(f"  {instrument.id}: mean {total.mean():.3f}, sd {total.std():.3f}")
     print("\n".join(lines), file=sys.stderr)
