@@ -180,3 +180,19 @@ def test_summary_accounts_for_every_record(tmp_path, capsys):
     assert f"{len(scores)} record(s) read, {len(scores)} row(s) written" in err
     assert "2 set aside at ingest, 1 with fewer than 80% of items answered" in err
     assert scores["source_row"].tolist() == list(range(1, len(scores) + 1))
+
+
+@pytest.mark.parametrize("command", ["score", "validate"])
+def test_identifying_id_column_needs_keep_identifiers(tmp_path, capsys, command):
+    """--id-column would put a student number into every output row as response_id: refused unless asked."""
+    src = tmp_path / "survey.csv"
+    df = write_survey(src)
+    df.insert(0, "student_id", [f"S{i:05d}" for i in range(len(df))])
+    df.to_csv(src, index=False)
+    out = tmp_path / "out.csv"
+    argv = [command, str(src), "--instrument", "pssm", "--id-column", "student_id", "-o", str(out)]
+    assert main(argv) == 2
+    assert "--id-column: column 'student_id' identifies a person" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*argv, "--keep-identifiers"]) in (0, 1)  # validate exits 1 when it excludes a response
+    assert pd.read_csv(out)["response_id"].str.startswith("S0").all()

@@ -46,10 +46,12 @@ def add_format_args(p: argparse.ArgumentParser, *, default: str = "table") -> No
     p.add_argument("-o", "--output", metavar="OUT", default="-", help="write to this file instead of stdout (atomic)")
 
 
-def load_input(args):
+def load_input(args, *, ids_in_output: bool = False):
     """Read INPUT (and the instrument and mapping when asked) from parsed `args`.
 
-    Returns ``(responses, instrument_or_None, mapping_or_None)``.
+    `ids_in_output`: the command writes response ids (score, validate), so ``--id-column`` may not name
+    an identifying column without ``--keep-identifiers``. Returns ``(responses, instrument_or_None,
+    mapping_or_None)``.
     """
     from belonging.ingest import read_export
     from belonging.instruments import load_instrument
@@ -57,11 +59,30 @@ def load_input(args):
 
     instrument = load_instrument(args.instrument) if getattr(args, "instrument", None) else None
     mapping = load_mapping(args.map) if getattr(args, "map", None) else None
+    if ids_in_output:
+        _check_id_column(args)
     responses = read_export(
         args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
         dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
     )
     return responses, instrument, mapping
+
+
+def _check_id_column(args) -> None:
+    """``--id-column`` naming a column that identifies a person needs ``--keep-identifiers``.
+
+    Its values become the ``response_id`` that outputs carry, so without this an e-mail or a student
+    number would reach the output by the back door that ``--keep`` refuses.
+    """
+    from belonging.errors import UsageError
+    from belonging.ingest.privacy import looks_identifying
+
+    col = getattr(args, "id_column", None)
+    if col and looks_identifying(col) and not getattr(args, "keep_identifiers", False):
+        where = "add --keep-identifiers to use it on purpose" if hasattr(args, "keep_identifiers") else "this command writes no identifiers"
+        msg = (f"--id-column: column {col!r} identifies a person and would become the response_id in outputs; "
+               f"{where}, or leave out --id-column for the platform's pseudonymous id (else the row number)")
+        raise UsageError(msg)
 
 
 def _jsonable(value):

@@ -19,7 +19,7 @@ def register(sub) -> None:
     add_input_args(p)
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv, .tsv, .parquet or .xlsx; '-' writes CSV to stdout")
     p.add_argument("--keep", metavar="COL,...", help="extra columns to copy to the output (e.g. grouping columns)")
-    p.add_argument("--keep-identifiers", action="store_true", help="allow --keep to name columns that identify a person")
+    p.add_argument("--keep-identifiers", action="store_true", help="allow --keep (and --id-column) to name columns that identify a person")
     add_policy_args(p)
     p.add_argument(
         "--exclude-flagged", action="store_true",
@@ -36,7 +36,7 @@ def run(args) -> int:
 
     table_format(args.output)  # a usage error before any work
     policy = policy_from_args(args)
-    responses, instrument, mapping = load_input(args)
+    responses, instrument, mapping = load_input(args, ids_in_output=True)
     mapped = map_items(responses, instrument, mapping=mapping)  # once, for the quality check and the scores
     quality = check_quality(responses, instrument, mapping=mapping, policy=policy, mapped=mapped)
     scores = score(

@@ -67,6 +67,8 @@ def register(sub) -> None:
     add_policy_args(p)
     p.add_argument("-o", "--output", metavar="OUT", help="per-row report: .csv, .tsv, .parquet, .xlsx or .json; '-' for CSV on stdout")
     p.add_argument("--issues", metavar="OUT", help="also write the cell-level issues table here")
+    p.add_argument("--keep-identifiers", action="store_true",
+                   help="allow --id-column to name a column that identifies a person (its values become response_id)")
     p.set_defaults(func=run)
 
 
@@ -79,7 +81,7 @@ def run(args) -> int:
         if out:
             table_format(out)  # a usage error before any work
     policy = policy_from_args(args)
-    responses, instrument, mapping = load_input(args)
+    responses, instrument, mapping = load_input(args, ids_in_output=True)
     report = check_quality(responses, instrument, mapping=mapping, policy=policy)
     if args.output:
         write_table(report.rows, args.output)
