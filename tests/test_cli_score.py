@@ -196,3 +196,21 @@ def test_identifying_id_column_needs_keep_identifiers(tmp_path, capsys, command)
     assert not out.exists()
     assert main([*argv, "--keep-identifiers"]) in (0, 1)  # validate exits 1 when it excludes a response
     assert pd.read_csv(out)["response_id"].str.startswith("S0").all()
+
+
+def test_output_onto_the_input_is_refused(tmp_path, capsys):
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    before = src.read_bytes()
+    assert main(["score", str(src), "--instrument", "pssm", "-o", str(src)]) == 2
+    assert "that is the input file" in capsys.readouterr().err
+    assert src.read_bytes() == before
+
+
+def test_debug_after_the_command_shows_the_traceback(tmp_path, capsys):
+    assert main(["score", str(tmp_path / "missing.csv"), "--instrument", "pssm", "-o", str(tmp_path / "o.csv"), "--debug"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+    assert main(["--debug", "instruments", "show", "nope"]) == 2  # before the command, as before
+    assert "Traceback" in capsys.readouterr().err
+    assert main(["instruments", "show", "nope", "--debug"]) == 2  # after a nested subcommand
+    assert "Traceback" in capsys.readouterr().err

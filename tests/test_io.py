@@ -54,3 +54,9 @@ def test_outputs_get_the_permissions_of_an_ordinary_file(tmp_path, suffix):
 def test_unknown_suffix_is_usage_error(tmp_path):
     with pytest.raises(UsageError, match="unknown output format"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "x.doc")
+
+
+def test_missing_folder_is_an_error_not_a_new_tree(tmp_path):
+    with pytest.raises(UsageError, match="does not exist"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "no" / "such" / "t.csv")
+    assert not (tmp_path / "no").exists()

@@ -44,10 +44,18 @@ def _new_temp(target: Path) -> Path:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds."""
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    The folder must exist (a mistyped ``-o`` path is an error, not a new folder tree).
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = _new_temp(target)
+    if not target.parent.is_dir():
+        msg = f"{target}: the folder {target.parent} does not exist; create it first or write somewhere else"
+        raise UsageError(msg)
+    try:
+        tmp_path = _new_temp(target)
+    except OSError as err:  # name the file asked for, not the temporary one
+        raise OSError(err.errno, f"cannot write here ({err.strerror or err})", str(target)) from None
     try:
         yield tmp_path
         os.replace(tmp_path, target)

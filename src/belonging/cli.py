@@ -38,7 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"belonging._commands.{name}").register(sub)
+    for command in sub.choices.values():
+        _add_debug(command)
     return parser
+
+
+def _add_debug(parser: argparse.ArgumentParser) -> None:
+    """``--debug`` after the command too (``belonging score ... --debug``), for it and its subcommands.
+
+    SUPPRESS as the default keeps a ``--debug`` given before the command from being reset.
+    """
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback on errors")
+    for action in parser._actions:  # argparse keeps nested subcommands only here
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _add_debug(nested)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

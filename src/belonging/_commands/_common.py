@@ -61,11 +61,30 @@ def load_input(args, *, ids_in_output: bool = False):
     mapping = load_mapping(args.map) if getattr(args, "map", None) else None
     if ids_in_output:
         _check_id_column(args)
+    _check_outputs_are_not_input(args)
     responses = read_export(
         args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
         dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
     )
     return responses, instrument, mapping
+
+
+def _check_outputs_are_not_input(args) -> None:
+    """An output path (``-o``, ``--issues``, ``--write-map``) that is INPUT itself: inputs are never modified."""
+    from pathlib import Path
+
+    from belonging.errors import UsageError
+
+    src = Path(args.input)
+    for option in ("output", "issues", "write_map"):
+        out = getattr(args, option, None)
+        if not out or out == "-":
+            continue
+        same = src.exists() and Path(out).exists() and Path(out).samefile(src)
+        if same or Path(out).resolve() == src.resolve():
+            flag = "-o" if option == "output" else "--" + option.replace("_", "-")
+            msg = f"{flag} {out}: that is the input file; inputs are never modified, so write the output elsewhere"
+            raise UsageError(msg)
 
 
 def _check_id_column(args) -> None:
