@@ -132,6 +132,21 @@ def test_instruments_list_and_show(capsys):
     assert "ccs_04           R" in out
     assert "UNCONFIRMED" in out
     assert "citation: Rovai" in out
+    assert "scoring: sum of items (prorated when items are missing)" in out  # ccs is sum-scored
+
+
+def test_show_does_not_overstate_a_users_definition(tmp_path, capsys):
+    """A user's TOML without sources or unconfirmed notes is not presented as fully cited."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'id = "mine"\nname = "Mine"\nversion = "1"\ncitation = "none"\nconstruct = "belonging"\n'
+        '[response_scale]\nmin = 1\nmax = 3\nlabels = ["a", "b", "c"]\n[scoring]\nmethod = "mean"\nmin_answered = 0.5\n'
+        '[[items]]\nid = "m1"\n[[items]]\nid = "m2"\n'
+    )
+    assert main(["instruments", "show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "names no sources" in out and "every fact is cited" not in out
+    assert "scoring: mean of the answered items" in out and "prorated" not in out
 
 
 def test_help_starts_without_heavy_imports():

@@ -40,7 +40,8 @@ def run_show(args) -> int:
     if inst.licence:
         out.append(f"licence: {inst.licence}")
     out.append(f"response scale: {rs.min}-{rs.max}: " + "; ".join(f"{c} = {lab}" for c, lab in zip(rs.codes(), rs.labels)))
-    out.append(f"scoring: {inst.scoring.method} of items (sum prorated), score needs >= {inst.scoring.min_answered:.0%} of a scale's items answered")
+    how = "sum of items (prorated when items are missing)" if inst.scoring.method == "sum" else "mean of the answered items"
+    out.append(f"scoring: {how}; a score needs >= {inst.scoring.min_answered:.0%} of a scale's items answered")
     if inst.subscales:
         out.append("subscales: " + "; ".join(f"{s.id} ({s.name}, {len(s.items)} items)" for s in inst.subscales))
     out.append(f"items ({len(inst.items)}; R = reverse-keyed):")
@@ -53,8 +54,10 @@ def run_show(args) -> int:
     if inst.unconfirmed:
         out.append("UNCONFIRMED (not verified against a primary source):")
         out += [f"  - {u}" for u in inst.unconfirmed]
+    elif inst.sources:
+        out.append("unconfirmed: nothing declared; the facts are cited to the sources below")
     else:
-        out.append("unconfirmed: nothing; every fact is cited")
+        out.append("unconfirmed: nothing declared, but the definition names no sources: its facts are not verified here")
     if inst.sources:
         out.append("sources:")
         out += [f"  - {s}" for s in inst.sources]
