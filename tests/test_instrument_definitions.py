@@ -24,14 +24,18 @@ def _ids(prefix: str, numbers) -> set[str]:
 
 
 # Expected facts per instrument. `reverse` and `subscales` hold published item positions.
+# `labels` holds every response label, lowest code first; `published` the codes whose label a cited
+# source gives. Every other point carries a neutral placeholder: its own code as text ("2").
 EXPECTED: dict[str, dict] = {
     # PSSM: PerformWell scoring page: 18 items, 1 = "Not at all true" .. 5 = "Completely true",
-    # items 3, 6, 9, 12, 16 reverse coded, scores summed. One total (no subscales).
+    # items 3, 6, 9, 12, 16 reverse coded, scores summed. One total (no subscales). No source
+    # gives the wording of points 2-4.
     "pssm": {
         "n_items": 18,
         "min": 1,
         "max": 5,
-        "end_labels": ("Not at all true", "Completely true"),
+        "labels": ("Not at all true", "2", "3", "4", "Completely true"),
+        "published": {1, 5},
         "reverse": _ids("pssm", [3, 6, 9, 12, 16]),
         "subscales": {},
         "method": "sum",
@@ -39,12 +43,14 @@ EXPECTED: dict[str, dict] = {
     # CCS: Rovai (2002) 20 items, two factors of 10; keying and 0-4 coding from public scoring
     # code (GitHub file id 27002710803 and 3 copies): negative items 4, 5, 8, 9, 10, 12, 14, 17,
     # 18, 20. Odd = connectedness, even = learning (Ahmady et al. 2018 + item content; flagged
-    # unconfirmed in the definition). Summed (0-80).
+    # unconfirmed in the definition). Summed (0-80). The five labels SD/D/N/A/SA are those of the
+    # same scoring code.
     "ccs": {
         "n_items": 20,
         "min": 0,
         "max": 4,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "labels": ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
+        "published": {0, 1, 2, 3, 4},
         "reverse": _ids("ccs", [4, 5, 8, 9, 10, 12, 14, 17, 18, 20]),
         "subscales": {
             "connectedness": _ids("ccs", range(1, 21, 2)),
@@ -55,12 +61,14 @@ EXPECTED: dict[str, dict] = {
     # GBS: Malone, Pillow & Osman (2012), 12 items, 1-7 (psychometrics textbook, GitHub file id
     # 24122247720); Acceptance/Inclusion 1, 2, 5, 8, 10, 11 and Rejection/Exclusion 3, 4, 6, 7,
     # 9, 12 (order of the lavaan model in the same file; flagged unconfirmed); the
-    # Rejection/Exclusion items are reversed for a total belonging score.
+    # Rejection/Exclusion items are reversed for a total belonging score. Only the end labels
+    # (1 = strongly disagree, 7 = strongly agree) are given; points 2-6 have no published wording.
     "gbs": {
         "n_items": 12,
         "min": 1,
         "max": 7,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "labels": ("Strongly disagree", "2", "3", "4", "5", "6", "Strongly agree"),
+        "published": {1, 7},
         "reverse": _ids("gbs", [3, 4, 6, 7, 9, 12]),
         "subscales": {
             "acceptance": _ids("gbs", [1, 2, 5, 8, 10, 11]),
@@ -69,12 +77,14 @@ EXPECTED: dict[str, dict] = {
         "method": "mean",
     },
     # UBQ: Slaten et al. (2018) abstract: 24 items, 3 factors. Keying, factor membership and the
-    # response scale were not found, so none are declared (placeholder 1-4, flagged).
+    # response scale were not found, so none are declared (placeholder 1-4, flagged); no label is
+    # published, so all four are placeholders.
     "ubq": {
         "n_items": 24,
         "min": 1,
         "max": 4,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "labels": ("1", "2", "3", "4"),
+        "published": set(),
         "reverse": set(),
         "subscales": {},
         "method": "mean",
@@ -86,7 +96,8 @@ EXPECTED: dict[str, dict] = {
         "n_items": 34,
         "min": 1,
         "max": 5,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "labels": ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
+        "published": {1, 2, 3, 4, 5},
         "reverse": set(),
         "subscales": {
             "teaching": _ids("coi", range(1, 14)),
@@ -97,24 +108,27 @@ EXPECTED: dict[str, dict] = {
     },
     # PISA ST034: 6 items, raw coding 1 = Strongly agree .. 4 = Strongly disagree (GitHub file id
     # 4061047868); three items reverse-coded so that higher = more belonging (OECD 2017 via World
-    # Database of Happiness); with raw coding these are the positive items Q02, Q03, Q05.
+    # Database of Happiness); with raw coding these are the positive items Q02, Q03, Q05. The four
+    # labels are the questionnaire's (PISA 2018 Vol. III, Annex A1).
     "pisa_belong": {
         "n_items": 6,
         "min": 1,
         "max": 4,
-        "end_labels": ("Strongly agree", "Strongly disagree"),
+        "labels": ("Strongly agree", "Agree", "Disagree", "Strongly disagree"),
+        "published": {1, 2, 3, 4},
         "reverse": _ids("pisa_belong", [2, 3, 5]),
         "subscales": {},
         "method": "mean",
     },
     # Perceived Cohesion: Bollen & Hoyle (1990), 6 items, 0 = strongly disagree .. 10 = strongly
     # agree; Sense of Belonging 1-3, Feelings of Morale 4-6; all positively worded
-    # (self-management.eu PCS tool page).
+    # (self-management.eu PCS tool page). Points 1-9 have no published wording.
     "cohesion": {
         "n_items": 6,
         "min": 0,
         "max": 10,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "labels": ("Strongly disagree", "1", "2", "3", "4", "5", "6", "7", "8", "9", "Strongly agree"),
+        "published": {0, 10},
         "reverse": set(),
         "subscales": {
             "belonging": _ids("cohesion", [1, 2, 3]),
@@ -129,7 +143,7 @@ EXPECTED: dict[str, dict] = {
         "n_items": 3,
         "min": 1,
         "max": 7,
-        "end_labels": ("Strongly disagree", "Strongly agree"),
+        "published": {1, 2, 3, 4, 5, 6, 7},
         "labels": (
             "Strongly disagree",
             "Disagree",
@@ -252,9 +266,7 @@ def test_response_scale(instrument_id):
     labels = scale["labels"]
     assert len(labels) == scale["max"] - scale["min"] + 1
     assert len(set(labels)) == len(labels), "labels must be distinct for recoding"
-    assert (labels[0], labels[-1]) == exp["end_labels"]
-    if "labels" in exp:
-        assert tuple(labels) == exp["labels"]
+    assert tuple(labels) == exp["labels"]
 
 
 @pytest.mark.parametrize("instrument_id", sorted(EXPECTED))
@@ -301,3 +313,146 @@ def test_definitions_load_through_package_loader():
         assert {s.id: set(s.items) for s in inst.subscales} == exp["subscales"]
         assert (inst.response_scale.min, inst.response_scale.max) == (exp["min"], exp["max"])
         assert inst.scoring.method == exp["method"]
+
+
+# --- Response labels: published wording versus neutral placeholders -------------------------------
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _codes(d: dict) -> range:
+    return range(d["response_scale"]["min"], d["response_scale"]["max"] + 1)
+
+
+@pytest.mark.parametrize("instrument_id", sorted(EXPECTED))
+def test_unpublished_labels_are_bare_codes(instrument_id):
+    """A point whose wording no source gives is labelled with its own code; a published one is words."""
+    d = _load(instrument_id)
+    published = EXPECTED[instrument_id]["published"]
+    assert published <= set(_codes(d))
+    for code, label in zip(_codes(d), d["response_scale"]["labels"]):
+        if code in published:
+            assert not _is_number(label), (code, label)
+        else:
+            assert label == str(code), f"{instrument_id}: point {code} has no published label, so its label must be {str(code)!r}, not {label!r}"
+
+
+@pytest.mark.parametrize("instrument_id", sorted(EXPECTED))
+def test_placeholder_labels_are_marked_unconfirmed(instrument_id):
+    """`unconfirmed` names the published labels and the placeholder points, in one note; none if all are published."""
+    d = _load(instrument_id)
+    published = EXPECTED[instrument_id]["published"]
+    placeholders = [c for c in _codes(d) if c not in published]
+    notes = [u for u in d["unconfirmed"] if "neutral placeholder" in u]
+    if not placeholders:
+        assert notes == []
+        return
+    assert len(notes) == 1, notes
+    note = notes[0]
+    assert f"'{placeholders[0]}'" in note and f"'{placeholders[-1]}'" in note
+    for code, label in zip(_codes(d), d["response_scale"]["labels"]):
+        if code in published:
+            assert f"{code} = '{label}'" in note, (code, label)
+
+
+@pytest.mark.parametrize("instrument_id", ["pssm", "gbs", "ubq", "cohesion"])
+def test_show_prints_placeholder_labels_and_their_note(instrument_id, capsys):
+    from belonging.cli import main
+
+    assert main(["instruments", "show", instrument_id]) == 0
+    out = capsys.readouterr().out
+    d = _load(instrument_id)
+    shown = "; ".join(f"{c} = {lab}" for c, lab in zip(_codes(d), d["response_scale"]["labels"]))
+    assert f"response scale: {d['response_scale']['min']}-{d['response_scale']['max']}: {shown}\n" in out
+    unconfirmed = out.split("UNCONFIRMED", 1)[1].split("\nsources:", 1)[0]
+    assert "neutral placeholder" in unconfirmed
+
+
+# --- Label recoding with the new labels ---------------------------------------------------------
+
+
+def _map(instrument_id, values, mapping=None):
+    """Map one list of answers, given in every item column, through `map_items`."""
+    import pandas as pd
+
+    from belonging.instruments import load_instrument
+    from belonging.mapping import map_items
+
+    inst = load_instrument(instrument_id)
+    frame = pd.DataFrame({i: pd.Series(values, dtype=object) for i in inst.item_ids})
+    return map_items(frame, inst, mapping=mapping)
+
+
+@pytest.mark.parametrize("instrument_id", sorted(EXPECTED))
+def test_codes_as_text_and_own_labels_recode_without_ambiguity(instrument_id):
+    """A numeric-text answer ("3", " 3 ", "3.0") and the label "3" both mean code 3; no set is ambiguous."""
+    from belonging.instruments import load_instrument
+    from belonging.mapping import common_labels, label_lookup
+
+    inst = load_instrument(instrument_id)
+    scale = inst.response_scale
+    _, ambiguous = common_labels(scale)
+    assert ambiguous == {}
+    numeric = {lab: code for lab, code in label_lookup(inst).items() if _is_number(lab)}
+    assert all(float(lab) == code for lab, code in numeric.items()), numeric
+    codes = list(scale.codes())
+    values = [str(c) for c in codes] + [f" {c}.0 " for c in codes] + list(scale.labels) + [lab.upper() for lab in scale.labels]
+    mapped = _map(instrument_id, values)
+    assert len(mapped.issues) == 0, mapped.issues.head()
+    assert mapped.items.iloc[:, 0].tolist() == [float(c) for c in codes] * 4
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "answers", "codes"),
+    [
+        # true_of_me5 on PSSM: middle points recode although the definition ships no middle wording
+        ("pssm", ["Not at all true", "Slightly true", "Somewhat true", "Mostly true", "Completely true", "A little true of me", "Very true"], [1, 2, 3, 4, 5, 2, 4]),
+        # agree7 on GBS
+        ("gbs", ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree", "Slightly agree"], [1, 2, 3, 4, 5, 6, 7, 5]),
+        # agree7 on Belonging Uncertainty (all seven labels published)
+        ("belonging_uncertainty", ["Somewhat disagree", "Neither agree nor disagree", "Slightly agree"], [3, 4, 5]),
+        # agree5 on the two instruments of the sample data (0-4 and 1-5 codes)
+        ("ccs", ["Strongly disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree", "Strongly agree"], [0, 1, 2, 3, 4]),
+        ("coi", ["Strongly disagree", "Somewhat disagree", "Undecided", "Somewhat agree", "Strongly agree"], [1, 2, 3, 4, 5]),
+        # agree4 read in PISA's reversed direction
+        ("pisa_belong", ["Strongly agree", "Tend to agree", "Tend to disagree", "Strongly disagree"], [1, 2, 3, 4]),
+        # no 11-point set: only the published ends and the bare codes
+        ("cohesion", ["Strongly disagree", "0", "7", "Strongly agree", "10"], [0, 0, 7, 10, 10]),
+    ],
+)
+def test_common_label_sets_still_recode(instrument_id, answers, codes):
+    mapped = _map(instrument_id, answers)
+    assert len(mapped.issues) == 0, mapped.issues.head()
+    assert mapped.items.iloc[:, 0].tolist() == [float(c) for c in codes]
+
+
+def test_pssm_numeric_text_outside_the_scale_is_out_of_range_not_a_label():
+    mapped = _map("pssm", ["4", "6", "0"])
+    assert mapped.items.iloc[:, 0].tolist()[0] == 4.0
+    reasons = mapped.issues.loc[mapped.issues["column"] == "pssm_01", "reason"].tolist()
+    assert reasons == ["out_of_range", "out_of_range"]
+
+
+def test_ubq_text_labels_need_a_mapping():
+    """UBQ publishes no labels: agreement text is not guessed onto the placeholder 1-4 codes."""
+    from belonging.instruments import load_instrument
+    from belonging.mapping import Mapping, label_lookup
+
+    assert "strongly agree" not in label_lookup(load_instrument("ubq"))
+    mapped = _map("ubq", ["3", "Strongly agree"])
+    assert mapped.items.iloc[0, 0] == 3.0
+    issues = mapped.issues[mapped.issues["column"] == "ubq_01"]
+    assert issues["reason"].tolist() == ["unknown_label"]
+    assert "expected a code 1-4 or one of: 1 / 2 / 3 / 4" in issues["message"].iloc[0]
+    from types import MappingProxyType
+
+    mapping = Mapping(labels=MappingProxyType({"Strongly agree": 4.0, "Agree": 3.0}))
+    mapped = _map("ubq", ["3", "Strongly agree", "agree"], mapping=mapping)
+    assert len(mapped.issues) == 0
+    assert mapped.items.iloc[:, 0].tolist() == [3.0, 4.0, 3.0]

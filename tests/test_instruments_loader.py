@@ -108,3 +108,18 @@ def test_public_api_loads_lazily_and_completely():
         "assert bl.plots.__name__ == 'belonging.plots' and callable(bl.report.render_html)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_bare_code_placeholder_labels_parse_and_recode():
+    """A definition may label an unpublished point with its own code; answers "2" and 2 then agree."""
+    import pandas as pd
+
+    from belonging.mapping import label_lookup, map_items
+
+    inst = parse_instrument(VALID.replace('"Rather no", "Rather yes"', '"2", "3"'), source="mine.toml")
+    assert inst.response_scale.labels == ("No", "2", "3", "Yes")
+    assert {k: v for k, v in label_lookup(inst).items() if k in {"2", "3"}} == {"2": 2.0, "3": 3.0}
+    frame = pd.DataFrame({i: pd.Series(["No", "2", " 3 ", "YES", "Rather no"], dtype=object) for i in inst.item_ids})
+    mapped = map_items(frame, inst)
+    assert mapped.items["mine_01"].tolist()[:4] == [1.0, 2.0, 3.0, 4.0]
+    assert mapped.issues.loc[mapped.issues["column"] == "mine_01", "reason"].tolist() == ["unknown_label"]

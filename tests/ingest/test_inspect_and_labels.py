@@ -124,9 +124,13 @@ def test_ambiguous_label_is_reported_with_row_and_column():
 
 
 def test_map_items_flags_ambiguous_and_unknown_labels(monkeypatch):
+    import dataclasses
+
     import belonging.mapping as m
 
-    inst = bl.load_instrument("ubq")  # 4 points, 1-4
+    # a 4-point agreement instrument (ubq's items; ubq itself ships only placeholder labels "1".."4")
+    agree4 = ResponseScale(min=1, max=4, labels=("Strongly disagree", "Disagree", "Agree", "Strongly agree"))
+    inst = dataclasses.replace(bl.load_instrument("ubq"), response_scale=agree4)
     sets = {"x": (("Strongly disagree",), ("Disagree", "Meh"), ("Agree",), ("Strongly agree",)),
             "y": (("Strongly disagree",), ("Disagree",), ("Agree", "Meh"), ("Strongly agree",))}
     monkeypatch.setattr(m, "label_sets", lambda: sets)
