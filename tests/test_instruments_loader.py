@@ -59,6 +59,7 @@ def test_valid_definition_parses():
         (lambda t: t.replace("reverse = true", 'reverse = "yes"'), "must be true or false"),
         (lambda t: 'colour = "red"\n' + t, "field 'colour': is not a known field"),
         (lambda t: t.replace("[scoring]", "[scoring"), "not valid TOML"),
+        (lambda t: t.replace('"Rather no"', '"3"'), "label '3' is a number but stands for code 2"),
     ],
 )
 def test_invalid_definition_names_file_and_field(change, fragment):

@@ -239,6 +239,14 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
         )
     if len({x.strip().casefold() for x in labels}) != len(labels):
         _fail(source, "response_scale.labels", "has duplicate labels", "make every label distinct")
+    for code, label in zip(range(lo, hi + 1), labels):
+        try:
+            number = float(label.strip())
+        except ValueError:
+            continue
+        if number != code:  # an answer "1" is read as code 1 before any label lookup
+            _fail(source, "response_scale.labels", f"label {label.strip()!r} is a number but stands for code {code}",
+                  "a label that is a number must be its own code; use words, or renumber min/max")
     scale = ResponseScale(min=lo, max=hi, labels=tuple(x.strip() for x in labels))
 
     sc = _get(data, "scoring", source, "", dict, "add a [scoring] table")
