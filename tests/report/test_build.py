@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from _report_data import FORMULA, SCRIPT, SECRET_TEXT, TRAVERSAL
+from _report_data import SCRIPT, SECRET_TEXT, TRAVERSAL
 
 import belonging as bl
 from belonging import _columns as C
@@ -17,6 +17,8 @@ from belonging.report import (
     prepare_context,
     render_html,
 )
+from belonging.report.build import INSTITUTION_LABEL
+from belonging.report.suppression import determined_cells
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def test_headline_mean_matches_score(responses, alpha):
 def test_comparison_has_institution_and_previous_wave(alpha):
     t = _tables(alpha.section("Compared with the institution and the previous wave"))[0]
     labels = list(t.data[C.LABEL])
-    assert labels == ["This cohort", "Whole institution", "This cohort, previous wave"]
+    assert labels == ["This cohort", INSTITUTION_LABEL, "This cohort, previous wave"]
     assert [str(w) for w in t.data[C.WAVE]] == ["2025", "2025", "2024"]
     assert t.data[C.N].iloc[1] > t.data[C.N].iloc[0]
     contrasts = _tables(alpha.section("Compared with the institution and the previous wave"))[1].data
@@ -61,8 +63,8 @@ def test_comparison_has_institution_and_previous_wave(alpha):
     assert (contrasts[C.G_CI_LOW] < contrasts[C.HEDGES_G]).all() and (contrasts[C.HEDGES_G] < contrasts[C.G_CI_HIGH]).all()
     # the difference is this cohort's mean minus the mean of the other cohorts in the same wave
     cur = t.data.set_index(C.LABEL)
-    n_c, n_i = cur.loc["This cohort", C.N], cur.loc["Whole institution", C.N]
-    rest = (cur.loc["Whole institution", C.MEAN] * n_i - cur.loc["This cohort", C.MEAN] * n_c) / (n_i - n_c)
+    n_c, n_i = cur.loc["This cohort", C.N], cur.loc[INSTITUTION_LABEL, C.N]
+    rest = (cur.loc[INSTITUTION_LABEL, C.MEAN] * n_i - cur.loc["This cohort", C.MEAN] * n_c) / (n_i - n_c)
     np.testing.assert_allclose(contrasts[C.DIFFERENCE].iloc[0], cur.loc["This cohort", C.MEAN] - rest, rtol=1e-10)
 
 
@@ -87,14 +89,21 @@ def test_tiny_cohort_gets_only_a_notice(ctx):
     assert 'class="metric' not in html and "<table" not in html.split('id="provenance"')[0]
 
 
-def test_index_suppresses_small_cohort_and_its_complement(ctx):
+def test_index_hides_the_small_cohort_and_leaves_it_out_of_institution_figures(ctx):
     idx = index_report(ctx)
     t = idx.section("Cohorts").children[0]
     data = t.data.set_index(C.GROUP)
     mask = t.suppressed.set_index(t.data[C.GROUP])
-    assert mask.loc[TRAVERSAL, C.N] and mask.loc[FORMULA, C.N]  # 6 hidden, 25 as its complement
+    assert mask.loc[TRAVERSAL, C.N] and np.isnan(data.loc[TRAVERSAL, C.MEAN]) and np.isnan(data.loc[TRAVERSAL, C.COUNT])
+    # no complement cohort: the small cohort's rows are in no institution figure, so none is needed
+    assert not mask.loc[[c for c in data.index if c != TRAVERSAL], C.N].any()
     assert not mask.loc["Alpha", C.N] and data.loc["Alpha", C.N] == 60
-    assert np.isnan(data.loc[TRAVERSAL, C.MEAN]) and np.isnan(data.loc[FORMULA, C.COUNT])
+    shown = data.drop(index=TRAVERSAL)
+    cur = shown[shown[C.WAVE].astype(str) == "2025"]
+    responses = next(m for m in idx.section("Summary").children if isinstance(m, Metric) and m.label == "Responses")
+    assert int(responses.value) == int(cur[C.COUNT].sum())  # institution = the reported cohorts
+    note = next(c for c in idx.section("Cohorts").children if isinstance(c, Note) and c.kind == "suppressed")
+    assert "only a notice" in note.text and "left out of every institution figure" in note.text
     assert t.links[C.GROUP][list(t.data[C.GROUP]).index("Alpha")] == f"{ctx.slugs['Alpha']}.html"
 
 
@@ -149,11 +158,19 @@ def test_report_is_a_plain_model_notebooks_can_change(alpha):
 
 def test_two_way_suppression_protects_against_institution_totals(ctx):
     """A cohort's hidden group cannot be recovered from the institution's group totals."""
-    for mask in ctx.settings.hidden.values():
-        m = mask.to_numpy()
-        for line in list(m) + list(m.T):
-            assert line.sum() != 1
-    mask = ctx.settings.hidden[("mode", 2025)]
+    from belonging.report.suppression import _relations
+
+    for key, entry in ctx.settings.hidden.items():
+        if key[0] == "items_collapsed":
+            continue
+        cells, margin = entry["cohorts"].to_numpy(), entry["institution"].to_numpy()
+        row_totals = key[0] not in ("reasons", "reliability")
+        (R, K), A = _relations(*cells.shape, row_totals=row_totals, column_totals=True)
+        grid = np.zeros((R, K), dtype=bool)
+        grid[:cells.shape[0], :cells.shape[1]] = cells
+        grid[cells.shape[0], :cells.shape[1]] = margin
+        assert not determined_cells(A, grid.ravel()).any(), key
+    mask = ctx.settings.hidden[("group", "mode", 2025)]["cohorts"]
     for cohort in ("Alpha", "Beta"):
         rep = cohort_report(ctx, cohort)
         t = _tables(rep.section("Comparison by mode"))[0]
@@ -167,3 +184,35 @@ def test_high_cardinality_group_column_is_refused(survey):
     # a plain DataFrame carries no column metadata: many distinct values mark free text or ids
     with pytest.raises(UsageError, match="looks like an identifier or free text"):
         bl.build_report(survey, "ccs", by="cohort", compare_by=["comments"])
+
+
+def test_provenance_records_the_mapping_and_the_quality_policy(survey, tmp_path):
+    """Both change results, so the report names each file with its SHA-256, and the policy in effect."""
+    import hashlib
+
+    from belonging.quality import load_policy
+
+    items = [f"ccs_{i:02d}" for i in range(1, 21)]
+    data = survey.rename(columns={c: f"Q{c[-2:]}" for c in items})
+    map_path = tmp_path / "map.toml"
+    map_path.write_text("[columns]\n" + "".join(f'Q{c[-2:]} = "{c}"\n' for c in items), encoding="utf-8")
+    policy_path = tmp_path / "policy.toml"
+    policy_path.write_text("[thresholds]\nspeeder_fraction = 0.25\n\n[actions]\nspeeder = \"exclude\"\n", encoding="utf-8")
+    policy = load_policy(policy_path).with_thresholds(longstring_fraction=0.9)
+    rep = bl.build_report(data, "ccs", by="cohort", cohort="Alpha", mapping=map_path, policy=policy)
+    prov = rep.provenance
+    map_sha = hashlib.sha256(map_path.read_bytes()).hexdigest()
+    policy_sha = hashlib.sha256(policy_path.read_bytes()).hexdigest()
+    assert prov["mapping"] == {"path": str(map_path), "sha256": map_sha}
+    qp = prov["quality_policy"]
+    assert qp["file"] == {"path": str(policy_path), "sha256": policy_sha}
+    assert qp["thresholds"]["speeder_fraction"] == 0.25 and qp["thresholds"]["longstring_fraction"] == 0.9
+    assert qp["actions"]["speeder"] == "exclude"
+    html = render_html(rep)
+    assert map_sha in html and policy_sha in html
+    assert "speeder=exclude" in html and "speeder_fraction=0.25" in html and "longstring_fraction=0.9" in html
+    # without a file: a mapping given in code and the built-in policy are said to be so
+    rep = bl.build_report(data, "ccs", by="cohort", cohort="Alpha", mapping={f"Q{c[-2:]}": c for c in items})
+    assert rep.provenance["mapping"]["given_in_code"] and rep.provenance["quality_policy"]["file"] is None
+    html = render_html(rep)
+    assert "given in code (no file)" in html and "built-in defaults" in html

@@ -76,7 +76,7 @@ def test_pdf_pages_render(run, tmp_path):
     assert len(pages) >= 3
     for page in pages:
         img = np.asarray(Image.open(page).convert("L"))
-        assert (img < 128).mean() > 0.001  # each page carries text or charts
+        assert (img < 200).mean() > 0.001  # each page carries text or charts (small text renders grey at 30 dpi)
 
 
 @pytest.mark.parametrize(("extra", "fragment"), [

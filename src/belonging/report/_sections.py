@@ -56,8 +56,8 @@ class Settings:
     favourable_cut: float
     provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     roster: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    #: (compare_by column, wave) -> boolean DataFrame cohort x group of counts hidden in the two-way
-    #: table, so that institution-wide group totals cannot reveal a cohort's hidden group.
+    #: Cells hidden jointly over the cohorts of the overview's wave and the overview itself (see
+    #: ``belonging.report.build._joint_hidden``): key -> {"cohorts": DataFrame, "institution": Series}.
     hidden: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     #: flagged responses were left out like excluded ones (``--exclude-flagged``)
     exclude_flagged: bool = False
@@ -69,6 +69,20 @@ class Settings:
     @property
     def ci_label(self) -> str:
         return f"{self.confidence:.0%} CI"
+
+
+def joint_row(settings, key, unit):
+    """This unit's row of a jointly protected table (None when the table does not cover it).
+
+    `unit` is a cohort, or None for the institution (the overview).
+    """
+    entry = settings.hidden.get(key)
+    if entry is None:
+        return None
+    if unit is None:
+        return entry["institution"]
+    cells = entry["cohorts"]
+    return cells.loc[unit] if unit in cells.index else None
 
 
 def _table(df, caption, *, suppressed=None, links=None, headers=None):
@@ -127,21 +141,24 @@ def pairwise(rows, outcome, by, settings):
 def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`.
 
-    With `unit` (a cohort), groups hidden in the two-way cohort x group table of `wave`
-    (``settings.hidden``) are hidden here too.
+    With `wave`, groups hidden in the joint cohort x group table of that wave (``settings.hidden``)
+    are hidden here too: in the report of cohort `unit`, or in the overview when `unit` is None.
     """
     from belonging.plots import plot_forest, plot_group_means
 
     total = settings.total
     scored = rows[rows[total].notna()]
     counts = scored.groupby(col, sort=True).size()
-    levels = sorted(set(rows[col].unique()), key=str)
+    cross = joint_row(settings, ("group", col, wave), unit)
+    levels = set(rows[col].unique())
+    if cross is not None:  # a group hidden in the joint table is listed (as withheld) even if empty here
+        levels |= set(cross.index[cross.to_numpy(dtype=bool)])
+    levels = sorted(levels, key=str)
     counts = counts.reindex(levels, fill_value=0)
     hidden = suppress_counts(counts.astype("float64"), min_cell=settings.min_cell, margins=("columns",))
     hidden = hidden | (counts < settings.min_cell)
-    cross = settings.hidden.get((col, wave))
-    if unit is not None and cross is not None and unit in cross.index:
-        hidden = hidden | cross.loc[unit].reindex(levels, fill_value=False).astype(bool)
+    if cross is not None:
+        hidden = hidden | cross.reindex(levels, fill_value=False).astype(bool)
     desc = describe_unit(scored, settings, groups=scored[col].to_numpy(dtype=object))
     desc = desc.set_index(C.GROUP).reindex(levels).rename_axis(C.GROUP).reset_index()
     desc[C.N] = counts.to_numpy()
@@ -186,8 +203,12 @@ def _anchor(text: str) -> str:
 
 
 # --- item breakdown ----------------------------------------------------------------------------------
-def items_section(rows, settings):
-    """Likert chart and percentage table per item, with small cells suppressed (rows margin)."""
+def items_section(rows, settings, *, unit=None, wave=None):
+    """Likert chart and percentage table per item, with small cells suppressed (rows margin).
+
+    With `wave` and a joint table for it (``settings.hidden``), the answer categories and hidden
+    cells are the joint ones (across cohorts and the overview); otherwise they are this report's own.
+    """
     import numpy as np
     import pandas as pd
 
@@ -201,8 +222,11 @@ def items_section(rows, settings):
     counts = likert_counts(used[list(inst.item_ids)], levels=levels)
     wide = counts.pivot(index=C.ITEM, columns=C.VALUE, values=C.COUNT).reindex(index=list(inst.item_ids), columns=levels)
     mask = suppress_counts(wide, min_cell=settings.min_cell, margins=("rows",))
+    joint = settings.hidden.get(("items_collapsed", wave))
+    if joint is not None and joint_row(settings, ("items", wave, inst.item_ids[0]), unit) is None:
+        joint = None
     collapsed = False
-    if mask.to_numpy().any() and len(levels) > 3:
+    if (mask.to_numpy().any() if joint is None else joint) and len(levels) > 3:
         mid = scale.midpoint
         group = np.where(np.asarray(levels) < mid, 0, np.where(np.asarray(levels) > mid, 2, 1))
         keep = sorted(set(group.tolist()))
@@ -213,6 +237,9 @@ def items_section(rows, settings):
         wide.columns = levels
         mask = suppress_counts(wide, min_cell=settings.min_cell, margins=("rows",))
         collapsed = True
+    if joint is not None:
+        mask = pd.DataFrame([joint_row(settings, ("items", wave, i), unit).reindex(levels).to_numpy(dtype=bool)
+                             for i in wide.index], index=wide.index, columns=wide.columns)
     n_item = wide.sum(axis=1)
     small_row = (n_item < settings.min_cell).to_numpy()
     m = mask.to_numpy() | small_row[:, None]
@@ -252,8 +279,11 @@ def items_section(rows, settings):
 
 
 # --- reliability -------------------------------------------------------------------------------------
-def reliability_section(rows, settings):
-    """Alpha (with CI) and omega per scale in these rows, and the item-rest chart of the total."""
+def reliability_section(rows, settings, *, unit=None, wave=None):
+    """Alpha (with CI) and omega per scale in these rows, and the item-rest chart of the total.
+
+    Scales whose count of complete answers is hidden in the joint table of `wave` are withheld.
+    """
     from belonging.plots import plot_item_analysis
     from belonging.psychometrics.reliability import reliability
 
@@ -274,10 +304,14 @@ def reliability_section(rows, settings):
     sc = rel.scales.copy()
     sc[C.SCALE] = sc[C.SCALE].map(lambda s: settings.scales.get(s, s))
     sc = sc[[C.SCALE, C.N, C.K, C.ALPHA, C.ALPHA_CI_LOW, C.ALPHA_CI_HIGH, C.OMEGA]]
-    shown, mask = blank_small(sc, settings, keep=(C.SCALE, C.K))
+    joint = joint_row(settings, ("reliability", wave), unit)
+    held = None
+    if joint is not None:
+        held = rel.scales[C.SCALE].map(lambda s: bool(joint.get(s, False))).to_numpy(dtype=bool)
+    shown, mask = blank_small(sc, settings, counts_mask=held, keep=(C.SCALE, C.K))
     children = [_table(shown, f"Internal consistency in these responses ({rel.ci_method} {rel.confidence:.0%} CI for \u03b1; "
                               "n = complete answers)", suppressed=mask)]
-    total_n = sc.loc[rel.scales[C.SCALE] == inst.id, C.N]
+    total_n = shown.loc[(rel.scales[C.SCALE] == inst.id).to_numpy(), C.N]
     if len(total_n) and total_n.iloc[0] >= settings.min_cell:
         it = rel.items[rel.items[C.SCALE] == inst.id]
         labels = {i.id: i.display for i in inst.items}
@@ -288,13 +322,19 @@ def reliability_section(rows, settings):
 
 
 # --- data quality ------------------------------------------------------------------------------------
-def quality_section(rows, settings):
-    """Responses kept, flagged and excluded, and counts per reason (small counts suppressed)."""
+def quality_section(rows, settings, *, unit=None, wave=None):
+    """Responses kept, flagged and excluded, and counts per reason (small counts suppressed).
+
+    With a joint table for `wave`, cells hidden there (across cohorts and the overview) are hidden too.
+    """
     import pandas as pd
 
     statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
     counts = rows[C.STATUS].value_counts().reindex(statuses, fill_value=0)
     hidden = suppress_counts(counts.astype("float64"), min_cell=settings.min_cell, margins=("columns",))
+    joint = joint_row(settings, ("status", wave), unit)
+    if joint is not None:
+        hidden = hidden | joint.reindex(statuses, fill_value=False).astype(bool)
     table = pd.DataFrame({C.STATUS: statuses, C.COUNT: counts.to_numpy().astype("float64")})
     mask = pd.DataFrame({C.STATUS: False, C.COUNT: hidden.to_numpy()})
     table[C.COUNT] = table[C.COUNT].mask(mask[C.COUNT])
@@ -302,10 +342,18 @@ def quality_section(rows, settings):
     reasons = rows[C.REASONS].astype(str)
     reasons = reasons[reasons != ""].str.split(";").explode().str.strip()
     reasons = reasons[reasons != ""]
-    if len(reasons):
-        rc = reasons.value_counts().sort_index()
+    rc = reasons.value_counts()
+    rjoint = joint_row(settings, ("reasons", wave), unit)
+    if rjoint is not None:  # a reason hidden in the joint table is listed (as withheld) even if absent here
+        extra = [r for r in rjoint.index[rjoint.to_numpy(dtype=bool)] if r not in rc.index]
+        rc = pd.concat([rc, pd.Series(0, index=extra, dtype=rc.dtype)])
+    if len(rc):
+        rc = rc.sort_index()
         rtable = pd.DataFrame({C.REASON: rc.index.astype(str), C.COUNT: rc.to_numpy().astype("float64")})
-        rmask = pd.DataFrame({C.REASON: False, C.COUNT: (rc.to_numpy() < settings.min_cell)})
+        rhid = (rc.to_numpy() > 0) & (rc.to_numpy() < settings.min_cell)
+        if rjoint is not None:
+            rhid = rhid | rjoint.reindex(rc.index, fill_value=False).to_numpy(dtype=bool)
+        rmask = pd.DataFrame({C.REASON: False, C.COUNT: rhid})
         rtable[C.COUNT] = rtable[C.COUNT].mask(rmask[C.COUNT])
         children.append(_table(rtable, "Flags and exclusions by reason (a response can have several)", suppressed=rmask))
     if settings.exclude_flagged:
@@ -337,14 +385,38 @@ def methods_section(settings):
         "Reliability: Cronbach's \u03b1 with Feldt's interval and McDonald's \u03c9 (one-factor model), on complete answers "
         "(belonging.reliability).",
         f"Privacy: any statistic computed from fewer than {settings.min_cell} respondents is withheld and marked "
-        "'suppressed'. In count tables, where a total is shown and only one cell would be withheld, the next "
-        "smallest cell is withheld too, so that no small count can be worked out by subtraction. The report "
-        "contains no identifiers and no free-text answers.",
+        "'suppressed'. A cohort below that (in its latest wave) gets a notice only, and its responses are left out "
+        "of every institution figure in every report, as is any wave of a cohort with fewer respondents; institution "
+        "figures therefore cover the reported cohorts only, and no published total includes a withheld cohort. "
+        "Breakdowns (groups, answers per item, data-quality statuses and reasons, complete answers per scale) "
+        "are protected jointly across the cohort reports and the overview: where a total is published, further "
+        "cells are withheld until no withheld count can be worked out exactly from everything published together "
+        "(checked by solving the linear relations between the published tables). The report contains no "
+        "identifiers and no free-text answers.",
     ]
     if settings.wave:
         texts.append(f"Waves ({settings.wave}), earliest first: {', '.join(map(str, settings.waves))}. "
                      "Each report describes the latest wave with responses and compares it with the wave before.")
     return Section("Methods", tuple(Note(t, "method") for t in texts), anchor="methods")
+
+
+def _policy_text(policy: dict) -> str:
+    """One line: the policy file (or built-in), actions changed from the defaults, every threshold."""
+    try:
+        from belonging.quality.policy import DEFAULT_ACTIONS
+    except ImportError:
+        DEFAULT_ACTIONS = {}
+    pf = policy.get("file")
+    text = f"{pf.get('path', '').replace(chr(92), '/').rsplit('/', 1)[-1]} (SHA-256 {pf.get('sha256')})" if pf else "built-in defaults"
+    changed = {k: v for k, v in (policy.get("actions") or {}).items() if DEFAULT_ACTIONS.get(k) != v}
+    text += "; actions: " + (", ".join(f"{k}={v}" for k, v in sorted(changed.items())) if changed else "built-in")
+    text += "; thresholds: " + ", ".join(f"{k}={v:g}" for k, v in sorted((policy.get("thresholds") or {}).items()))
+    dup = (policy.get("duplicates") or {}).get("columns", "auto")
+    if dup != "auto":
+        text += f"; duplicate columns: {', '.join(map(str, dup))}"
+    if policy.get("attention_checks"):
+        text += "; attention checks: " + ", ".join(a["column"] for a in policy["attention_checks"])
+    return text
 
 
 def provenance_section(settings):
@@ -355,13 +427,24 @@ def provenance_section(settings):
     p = dict(settings.provenance)
     inp = p.get("input") or {}
     instr = p.get("instrument") or {}
+    def name(path):
+        return str(path).replace("\\", "/").rsplit("/", 1)[-1] if path else ""
+
+    mapping = p.get("mapping") or {}
+    policy = p.get("quality_policy")
     rows = [
-        ("Input file", inp.get("path", "") and str(inp.get("path")).replace("\\", "/").rsplit("/", 1)[-1]),
+        ("Input file", name(inp.get("path", ""))),
         ("Input SHA-256", inp.get("sha256", "")),
         ("Input platform", inp.get("platform", "")),
+        ("Column mapping", (f"{name(mapping.get('path'))} (SHA-256 {mapping.get('sha256')})" if mapping.get("path")
+                            else "given in code (no file)") if mapping else "none (item columns by name)"),
         ("belonging version", p.get("belonging_version", "")),
         ("Instrument", f"{instr.get('id', '')} version {instr.get('version', '')}"),
         ("Parameters", json.dumps(p.get("parameters", {}), sort_keys=True, ensure_ascii=False)),
+    ]
+    if policy is not None:
+        rows.append(("Quality policy", _policy_text(policy)))
+    rows += [
         ("Seed", str(p.get("seed"))),
         ("Created (UTC)", p.get("created_at", "")),
         ("Python and packages", f"Python {p.get('python', '')}; " + ", ".join(f"{k} {v}" for k, v in (p.get("packages") or {}).items())),

@@ -17,11 +17,14 @@ from belonging.report import _sections as S
 from belonging.report._data import AnalysisFrame, prepare, slugify
 from belonging.report._figures import chart
 from belonging.report.model import Metric, Note, Report, Section
-from belonging.report.suppression import DEFAULT_MIN_CELL, check_min_cell, suppress_counts
+from belonging.report.suppression import DEFAULT_MIN_CELL, check_min_cell
 
 __all__ = ["ReportContext", "build_report", "cohort_report", "index_report", "prepare_context", "read_roster"]
 
 logger = logging.getLogger(__name__)
+
+#: How reports name the institution-wide figures: they cover the published cohorts and waves only.
+INSTITUTION_LABEL = "Institution (reported cohorts)"
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,8 +41,14 @@ class ReportContext:
     slugs : dict
         Cohort -> safe file stem.
     institution : pandas.DataFrame
-        Institution descriptives of the total score per wave: ``wave``, ``n``, ``mean``, ``sd``,
-        ``se``, ``ci_low``, ``ci_high``, ``n_favourable``, ``percent_favourable``.
+        Institution descriptives of the total score per wave over the published rows only:
+        ``wave``, ``n``, ``mean``, ``sd``, ``se``, ``ci_low``, ``ci_high``, ``n_favourable``,
+        ``percent_favourable``.
+    published : numpy.ndarray of bool
+        Per row of ``analysis.frame``: the row lies in a published cohort x wave cell (a cohort whose
+        latest wave has at least ``min_cell`` scored responses, and a wave in which it has at least
+        ``min_cell``). Every institution-wide figure is computed from these rows only, so the rows of
+        a withheld cohort or wave influence nothing that is published.
     """
 
     analysis: AnalysisFrame
@@ -47,11 +56,18 @@ class ReportContext:
     cohorts: list
     slugs: dict
     institution: object
+    published: object = None
 
     def rows_of(self, cohort):
         """Rows of one cohort (all waves)."""
         f = self.analysis.frame
         return f[f[self.settings.by] == str(cohort)]
+
+    @property
+    def institution_rows(self):
+        """The published rows (all cohorts and waves whose figures appear in some report)."""
+        f = self.analysis.frame
+        return f if self.published is None else f[self.published]
 
 
 def read_roster(path, by: str) -> dict:
@@ -139,7 +155,10 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
               "confidence": confidence, "exclude_flagged": bool(exclude_flagged), **(parameters or {})}
     prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
                     parameters=params, seed=seed, now=now)
-    hidden = _two_way_hidden(af, instrument.id, min_cell)
+    published = _published_rows(af, instrument.id, min_cell)
+    prov["mapping"] = _mapping_record(mapping)
+    prov["quality_policy"] = _policy_record(policy, exclude_flagged)
+    hidden = _joint_hidden(af, published, instrument, min_cell)
     settings = S.Settings(
         instrument=instrument, by=by, compare_by=af.compare_by, wave=wave, waves=tuple(af.waves),
         scales=MappingProxyType(af.scales), min_cell=min_cell, confidence=float(confidence), seed=seed,
@@ -151,25 +170,153 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     f = af.frame
     cohorts = sorted(f[by].unique(), key=str)
     slugs = {c: slugify(c) for c in cohorts}
-    groups = f[wave].to_numpy(dtype=object) if wave else None
-    inst = describe(f[instrument.id].to_numpy(dtype="float64"), groups, confidence=confidence, favourable_above=cut)
+    fp = f[published]
+    groups = fp[wave].to_numpy(dtype=object) if wave else None
+    inst = describe(fp[instrument.id].to_numpy(dtype="float64"), groups, confidence=confidence, favourable_above=cut)
     if wave:
         inst = inst.rename(columns={C.GROUP: C.WAVE})
-    return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst)
+    return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst,
+                         published=published)
 
 
-def _two_way_hidden(af, total, min_cell) -> dict:
-    """Complementary suppression over each cohort x group count table (per wave), both margins published."""
+def _is_path(value) -> bool:
+    return isinstance(value, str) or hasattr(value, "__fspath__")
+
+
+def _file_record(path):
+    """``{"path", "sha256"}`` of a file (None without a file)."""
+    import hashlib
+    import os
+
+    if path is None:
+        return None
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        digest = None
+    return {"path": path, "sha256": digest}
+
+
+def _mapping_record(mapping):
+    """The column mapping: its file (path, SHA-256), ``{"path": None, ...}`` when given in code, or None."""
+    if mapping is None:
+        return None
+    source = mapping if _is_path(mapping) else getattr(mapping, "source", None)
+    if source is None:
+        return {"path": None, "sha256": None, "given_in_code": True}
+    return _file_record(source)
+
+
+def _policy_record(policy, exclude_flagged):
+    """The quality policy in effect: its file (path, SHA-256) if any, actions and thresholds."""
+    try:
+        from belonging.quality import Policy
+    except ImportError:  # quality checks unavailable: statuses come from scoring only
+        return None
+    p = policy if policy is not None else Policy()
+    d = p.to_dict()
+    return {"file": _file_record(d.pop("source", None)), "actions": d.get("actions"),
+            "thresholds": d.get("thresholds"), "duplicates": d.get("duplicates"),
+            "attention_checks": d.get("attention_checks"), "exclude_flagged": bool(exclude_flagged)}
+
+
+def _published_rows(af, total, min_cell):
+    """Rows in published cohort x wave cells (see :attr:`ReportContext.published`)."""
+    import numpy as np
+    import pandas as pd
+
     f = af.frame
-    scored = f[f[total].notna()]
+    by = f[af.by].to_numpy(dtype=object)
+    if af.wave is None:
+        wave = np.zeros(len(f), dtype="int64")
+        rank = wave
+    else:
+        pos = {str(w): i for i, w in enumerate(af.waves)}
+        wave = f[af.wave].to_numpy(dtype=object)
+        rank = pd.Series(wave).map(lambda w: pos.get(str(w), -1)).to_numpy(dtype="int64")
+    scored = f[total].notna().to_numpy()
+    key = pd.DataFrame({"c": by, "r": rank, "s": scored})
+    cell_n = key.groupby(["c", "r"])["s"].transform("sum").to_numpy()
+    latest = key.groupby("c")["r"].transform("max").to_numpy()
+    latest_n = pd.Series(np.where(rank == latest, scored, False)).groupby(by).transform("sum").to_numpy()
+    return (cell_n >= min_cell) & (latest_n >= min_cell) & (rank >= 0)
+
+
+def _joint_hidden(af, published, instrument, min_cell) -> dict:
+    """Cells hidden jointly across the cohorts of the latest published wave and the overview.
+
+    The overview publishes, for its wave, institution-wide breakdowns (groups of each
+    ``compare_by`` column, answers per item, statuses, reasons, complete answers per scale) that are
+    the sums of the cohorts' own breakdowns. Each becomes one cohorts x categories table with the
+    institution as its margin row, protected by :func:`~belonging.report.suppression.protect_table`
+    so that no hidden cell of any cohort, nor of the overview, follows from everything published.
+
+    Returns
+    -------
+    dict
+        ``("group", col, wave)``, ``("status", wave)``, ``("reasons", wave)``, ``("reliability", wave)``
+        and ``("items", wave, item)`` -> ``{"cohorts": DataFrame, "institution": Series}`` of hidden
+        flags; ``("items_collapsed", wave)`` -> bool (answers grouped into disagree / neutral / agree).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from belonging.report.suppression import protect_table
+
+    f = af.frame[published]
+    total = instrument.id
+    if not len(f):
+        return {}
+    w = None
+    if af.wave is not None:
+        present = [x for x in af.waves if (f[af.wave] == x).any()]
+        w = present[-1]
+        f = f[f[af.wave] == w]
+    by = af.by
     out = {}
+
+    def put(key, body, **kw):
+        cells, margin = protect_table(body.astype("float64"), min_cell=min_cell, **kw)
+        out[key] = {"cohorts": cells, "institution": margin}
+
+    scored = f[f[total].notna()]
     for col in af.compare_by:
-        for w in af.waves:
-            sub = scored if af.wave is None else scored[scored[af.wave] == w]
-            if not len(sub):
-                continue
-            tab = sub.groupby([af.by, col]).size().unstack(fill_value=0)
-            out[(col, w)] = suppress_counts(tab.astype("float64"), min_cell=min_cell, margins=("rows", "columns"))
+        levels = sorted(set(f[col].unique()), key=str)
+        tab = scored.groupby([by, col]).size().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
+        put(("group", col, w), tab)
+    statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
+    put(("status", w), f.groupby(by)[C.STATUS].value_counts().unstack(fill_value=0).reindex(columns=statuses, fill_value=0))
+    reasons = f[C.REASONS].astype(str).str.split(";").explode().str.strip()
+    reasons = reasons[reasons != ""]
+    if len(reasons):
+        rt = pd.crosstab(f.loc[reasons.index, by].to_numpy(), reasons.to_numpy())
+        put(("reasons", w), rt, row_totals=False)
+    used = f[f[C.STATUS] != C.EXCLUDED]
+    scales = {sc: list(items) for sc, items in instrument.scales().items()}
+    complete = pd.DataFrame({sc: used[items].notna().all(axis=1).to_numpy() for sc, items in scales.items()})
+    ncomp = complete.groupby(used[by].to_numpy()).sum()
+    k = len(instrument.item_ids)
+    not_reported = (ncomp[total] <= k) | (ncomp[total] < min_cell)
+    prim = pd.DataFrame(np.repeat(not_reported.to_numpy()[:, None], ncomp.shape[1], axis=1), index=ncomp.index, columns=ncomp.columns)
+    put(("reliability", w), ncomp, row_totals=False, primary=prim)
+    levels = list(instrument.response_scale.codes())
+    mid = instrument.response_scale.midpoint
+    coarse = np.where(np.asarray(levels) < mid, 0, np.where(np.asarray(levels) > mid, 2, 1))
+    items = {}
+    for item in instrument.item_ids:
+        items[item] = used.groupby(by)[item].value_counts().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
+    fine = {item: protect_table(t.astype("float64"), min_cell=min_cell) for item, t in items.items()}
+    collapsed = any(c.to_numpy().any() or m.to_numpy().any() for c, m in fine.values()) and len(levels) > 3
+    out[("items_collapsed", w)] = bool(collapsed)
+    for item, t in items.items():
+        if collapsed:
+            keep = sorted(set(coarse.tolist()))
+            t = pd.DataFrame({g: t.loc[:, np.asarray(levels)[coarse == g]].sum(axis=1) for g in keep})
+            put(("items", w, item), t)
+        else:
+            out[("items", w, item)] = {"cohorts": fine[item][0], "institution": fine[item][1]}
     return out
 
 
@@ -237,7 +384,7 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
         r = d.iloc[0].to_dict() if len(d) else {C.N: 0}
         table.append({C.LABEL: label, C.WAVE: w, **r})
     if inst is not None:
-        table.insert(1, {C.LABEL: "Whole institution", C.WAVE: cur_wave, **inst.drop(C.WAVE, errors="ignore").to_dict()})
+        table.insert(1, {C.LABEL: INSTITUTION_LABEL, C.WAVE: cur_wave, **inst.drop(C.WAVE, errors="ignore").to_dict()})
     df = pd.DataFrame(table)
     cols = [C.LABEL] + ([C.WAVE] if st.wave else []) + [C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
     df = df.reindex(columns=cols)
@@ -249,13 +396,13 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
         by_wave, _ = S.blank_small(by_wave, st)
         by_wave[C.LABEL] = "This cohort"
         inst_w = ctx.institution.copy()
-        inst_w[C.LABEL] = "Whole institution"
+        inst_w[C.LABEL] = INSTITUTION_LABEL
         trend = pd.concat([inst_w, by_wave], ignore_index=True)
         children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), width=6.0, height=2.5,
                               ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
                               caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
     contrasts = []
-    f = ctx.analysis.frame
+    f = ctx.institution_rows
     inst_cur = f if not st.wave else f[f[st.wave] == cur_wave]
     inst_cur = inst_cur[inst_cur[st.total].notna()]
     in_cohort = (inst_cur[st.by] == cohort).to_numpy()
@@ -295,7 +442,8 @@ def _safe_pairwise(frame, outcome, by, settings, cohort):
 
 def _suppressed_report(title, slug, settings, n_label):
     text = (f"This cohort has fewer than {settings.min_cell} scored responses{n_label}. To protect the privacy "
-            "of respondents, no statistics are reported for it.")
+            "of respondents, no statistics are reported for it, and its responses are left out of every "
+            "institution figure in the overview and the other cohorts' reports.")
     return Report(title=title, sections=(Section("Notice", (Note(text, "suppressed"),), anchor="notice"),
                                          S.methods_section(settings), S.provenance_section(settings)),
                   subtitle=f"{settings.by}", provenance=settings.provenance, slug=slug, suppressed=True)
@@ -332,8 +480,8 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
         return _suppressed_report(title, slug, st, when)
     sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort)]
     sections += [S.group_section(cur, col, st, unit=cohort, wave=cur_wave) for col in st.compare_by]
-    sections += [S.items_section(cur, st), S.reliability_section(cur, st), S.quality_section(cur, st),
-                 S.methods_section(st), S.provenance_section(st)]
+    sections += [S.items_section(cur, st, unit=cohort, wave=cur_wave), S.reliability_section(cur, st, unit=cohort, wave=cur_wave),
+                 S.quality_section(cur, st, unit=cohort, wave=cur_wave), S.methods_section(st), S.provenance_section(st)]
     sub = f"{st.by}: {cohort}{when} \u00b7 {st.instrument.name}"
     return Report(title=title, sections=tuple(sections), subtitle=sub, provenance=st.provenance, slug=slug)
 
@@ -358,12 +506,12 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     from belonging.plots import plot_group_means
 
     st = ctx.settings
-    f = ctx.analysis.frame
-    cur, cur_wave, _, _ = _current(f, st)
+    cur, cur_wave, _, _ = _current(ctx.institution_rows, st)
     sections = []
-    summary = _summary(cur, st, label="The institution", wave_value=cur_wave)
+    summary = _summary(cur, st, label="The institution (reported cohorts)", wave_value=cur_wave)
     if summary is None:
-        sections.append(Section("Summary", (Note(f"Fewer than {st.min_cell} scored responses: no statistics are reported.", "suppressed"),)))
+        sections.append(Section("Summary", (Note(f"No cohort has {st.min_cell} or more scored responses, so no statistics "
+                                                 "are reported for the institution.", "suppressed"),), anchor="summary"))
     else:
         sections.append(summary)
     # one row per cohort, each in its own latest wave
@@ -381,7 +529,9 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
         if col not in df.columns:
             df[col] = np.nan
     df[C.N] = df[C.N].fillna(0)
-    hidden = suppress_counts(df[C.N].astype("float64"), min_cell=st.min_cell, margins=("columns",)) | (df[C.N] < st.min_cell)
+    # A cohort below the threshold is withheld; no complement is needed because its rows enter no
+    # institution figure (ctx.published), so no published total includes it.
+    hidden = (df[C.N] < st.min_cell).to_numpy()
     df[C.PDF_LINK] = "PDF"
     cols = [C.GROUP] + ([C.WAVE] if st.wave else []) + [C.COUNT, C.N, C.MEAN, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
     if st.roster:
@@ -393,30 +543,37 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
         cols.append(C.PDF_LINK)
         links[C.PDF_LINK] = tuple(f"{ctx.slugs[c]}.pdf" for c in df[C.GROUP])
     table = df[cols]
-    shown, mask = S.blank_small(table, st, counts_mask=hidden.to_numpy(), keep=(C.GROUP, C.WAVE, C.PDF_LINK))
     # the number of responses (scored or not) per cohort is a count too: hide it with the rest
+    shown, mask = S.blank_small(table, st, counts_mask=hidden, keep=(C.GROUP, C.WAVE, C.PDF_LINK))
     h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: ""}
     t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
     t = type(t)(data=t.data, caption=t.caption, headers=t.headers,
                 formats=MappingProxyType({**t.formats, C.RESPONSE_RATE: ".0f"}), suppressed=t.suppressed, links=t.links)
     children = [t]
     if hidden.any():
-        children.append(Note(f"{int(hidden.sum())} cohort(s) have no statistics here: fewer than {st.min_cell} scored "
-                             "responses, or withheld so that a small cohort cannot be worked out from the total. "
-                             "Their reports hold only a notice.", "suppressed"))
-    vis = shown[~hidden.to_numpy()]
+        children.append(Note(
+            f"{int(hidden.sum())} cohort(s) have fewer than {st.min_cell} scored responses: their reports hold only a "
+            "notice, and their responses are left out of every institution figure in this overview and in the cohort "
+            "reports (summary, comparisons, charts, breakdowns), so that nothing about them can be worked out by "
+            "subtraction.", "suppressed"))
+    else:
+        children.append(Note(
+            f"Institution figures cover the cohorts and waves with at least {st.min_cell} scored responses; a cohort's "
+            "earlier wave below that is left out of them.", "info"))
+    vis = shown[~hidden]
     if len(vis):
         inst = _inst_row(ctx, cur_wave)
         ref = float(inst[C.MEAN]) if inst is not None and inst[C.N] >= st.min_cell else None
         children.append(chart(plot_group_means, vis, reference=ref, reference_label="Institution",
                               xlabel=st.scales[st.total], height=0.9 + 0.3 * len(vis),
                               alt=f"Mean {st.scales[st.total]} per cohort with {st.ci_label}",
-                              caption=f"Cohort means with {st.ci_label}; the dashed line is the institution mean."))
+                              caption=f"Cohort means with {st.ci_label}; the dashed line is the mean over the reported cohorts."))
     sections.append(Section("Cohorts", tuple(children), anchor="cohorts"))
-    sections += [S.group_section(cur, col, st) for col in st.compare_by]
     if summary is not None:
-        sections += [S.items_section(cur, st), S.reliability_section(cur, st)]
-    sections += [S.quality_section(cur, st), S.methods_section(st), S.provenance_section(st)]
+        sections += [S.group_section(cur, col, st, unit=None, wave=cur_wave) for col in st.compare_by]
+        sections += [S.items_section(cur, st, unit=None, wave=cur_wave), S.reliability_section(cur, st, unit=None, wave=cur_wave),
+                     S.quality_section(cur, st, unit=None, wave=cur_wave)]
+    sections += [S.methods_section(st), S.provenance_section(st)]
     when = f" \u00b7 {st.wave} {cur_wave}" if cur_wave is not None else ""
     return Report(title="Institution overview", sections=tuple(sections),
                   subtitle=f"{st.instrument.name}, by {st.by}{when}", provenance=st.provenance, slug="index")

@@ -9,7 +9,7 @@ that line too (complementary suppression), repeating until nothing changes.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MIN_CELL", "check_min_cell", "suppress_counts", "suppress_small"]
+__all__ = ["DEFAULT_MIN_CELL", "check_min_cell", "determined_cells", "protect_table", "suppress_counts", "suppress_small"]
 
 DEFAULT_MIN_CELL = 10
 
@@ -104,30 +104,224 @@ def suppress_counts(counts, *, min_cell: int = DEFAULT_MIN_CELL, margins=("rows"
     if not np.all(np.isfinite(x)) or np.any(x < 0):
         msg = "`counts` must hold finite non-negative counts"
         raise UsageError(msg)
-    mask = (x < min_cell) & ((x > 0) | suppress_zeros)
-    lines = []
-    if "rows" in margins:
-        lines.append(0)
-    if "columns" in margins:
-        lines.append(1)
-    changed = True
-    while changed:
-        changed = False
-        for axis in lines:
-            m = mask if axis == 0 else mask.T
-            v = x if axis == 0 else x.T
-            lonely = np.flatnonzero((m.sum(axis=1) == 1) & (m.shape[1] > 1))
-            for i in lonely:
-                free = np.flatnonzero(~m[i])
-                if free.size == 0:
-                    continue
-                # smallest non-zero first, then zeros; ties go to the first cell
-                key = np.where(v[i, free] > 0, v[i, free], np.inf)
-                j = free[np.argmin(key)] if np.isfinite(key).any() else free[0]
-                m[i, j] = True
-                changed = True
+    primary = (x < min_cell) & ((x > 0) | suppress_zeros)
+    mask = _protect(x, primary, row_totals="rows" in margins, column_totals="columns" in margins,
+                    margins_published=True)
     if is_frame:
         return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
     if isinstance(counts, pd.Series):
         return pd.Series(mask[:, 0], index=counts.index, name=counts.name)
     return mask if np.ndim(counts) == 2 else mask[:, 0]
+
+
+def _relations(r: int, c: int, *, row_totals: bool, column_totals: bool):
+    """Grid shape and relation matrix of an r x c table with its published margins.
+
+    The grid is the body plus, with `column_totals`, a margin row (column sums) and, with
+    `row_totals`, a margin column (row sums; with both, the corner is the grand total). Each relation
+    is a row of ``A`` with ``A @ grid.ravel() == 0``: a line's cells minus its total.
+    """
+    import numpy as np
+
+    R = r + (1 if column_totals else 0)
+    K = c + (1 if row_totals else 0)
+    rows = []
+    if row_totals:
+        for i in range(R):
+            a = np.zeros((R, K))
+            a[i, :c] = 1.0
+            a[i, c] = -1.0
+            rows.append(a.ravel())
+    if column_totals:
+        for j in range(K):
+            a = np.zeros((R, K))
+            a[:r, j] = 1.0
+            a[r, j] = -1.0
+            rows.append(a.ravel())
+    A = np.array(rows) if rows else np.zeros((0, R * K))
+    return (R, K), A
+
+
+def determined_cells(relations, hidden):
+    """Which hidden cells follow exactly from the relations and the shown cells.
+
+    Parameters
+    ----------
+    relations : numpy.ndarray
+        Matrix ``A`` (relations x cells) with ``A @ values == 0`` for the true values.
+    hidden : numpy.ndarray of bool
+        One flag per cell.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for a hidden cell whose value is the same in every solution of the relations that
+        agrees with the shown cells: the cell's entries are zero in every null-space vector of
+        ``A[:, hidden]`` (computed by SVD).
+
+    Examples
+    --------
+    Cells a, b with a + b = 10 published, a hidden: a follows; with b hidden too, neither does.
+
+    >>> import numpy as np
+    >>> from belonging.report.suppression import determined_cells
+    >>> A = np.array([[1.0, 1.0, -1.0]])  # a + b - total == 0
+    >>> determined_cells(A, [True, False, False]).tolist()
+    [True, False, False]
+    >>> determined_cells(A, [True, True, False]).tolist()
+    [False, False, False]
+    """
+    import numpy as np
+
+    hidden = np.asarray(hidden, dtype=bool)
+    out = np.zeros(hidden.shape, dtype=bool)
+    idx = np.flatnonzero(hidden)
+    if idx.size == 0:
+        return out
+    AH = np.asarray(relations, dtype="float64")[:, idx]
+    AH = AH[np.any(AH != 0, axis=1)]
+    if AH.shape[0] == 0:
+        return out
+    _, s, vt = np.linalg.svd(AH, full_matrices=True)
+    rank = int((s > 1e-9 * max(AH.shape) * (s[0] if s.size else 0)).sum())
+    null = vt[rank:]
+    out[idx] = ~np.any(np.abs(null) > 1e-9, axis=0) if null.shape[0] else True
+    return out
+
+
+def _protect(x, primary, *, row_totals: bool, column_totals: bool, margins_published: bool, extra=None):
+    """Hidden cells of the grid (body + margins) so that no hidden cell follows exactly.
+
+    `x` is the r x c body. With `margins_published`, margins are always shown and never hidden
+    (``suppress_counts``); otherwise margin cells take primary suppression like the body, and the
+    margin row may be hidden as a complement (``protect_table``); totals of rows are never chosen as
+    complements. Returns the body mask, or with ``margins_published=False`` the whole grid mask.
+    """
+    import numpy as np
+
+    r, c = x.shape
+    (R, K), A = _relations(r, c, row_totals=row_totals, column_totals=column_totals)
+    grid = np.zeros((R, K))
+    grid[:r, :c] = x
+    if column_totals:
+        grid[r, :c] = x.sum(axis=0)
+    if row_totals:
+        grid[:r, c] = x.sum(axis=1)
+        if column_totals:
+            grid[r, c] = x.sum()
+    hid = np.zeros((R, K), dtype=bool)
+    hid[:r, :c] = primary
+    candidate = np.zeros((R, K), dtype=bool)
+    candidate[:r, :c] = True
+    if not margins_published:
+        hid |= (grid > 0) & (grid < (extra or {}).get("min_cell", np.inf))
+        if column_totals:
+            candidate[r, :c] = True
+    if extra is not None and extra.get("primary_grid") is not None:
+        hid |= extra["primary_grid"]
+    values = grid.ravel()
+    cand = candidate.ravel()
+    h = hid.ravel().copy()
+    support = [np.flatnonzero(a) for a in A]
+
+    def pick(cells):
+        cells = [k for k in cells if cand[k] and not h[k]]
+        if not cells:
+            return None
+        cells.sort(key=lambda k: (values[k] == 0, values[k], k))  # smallest non-zero first, then zeros
+        return cells
+
+    def lines():
+        changed = True
+        while changed:
+            changed = False
+            for sup in support:
+                if h[sup].sum() == 1 and len(sup) > 2:  # a line of one cell and its total cannot be protected
+                    order = pick(sup)
+                    if order:
+                        h[order[0]] = True
+                        changed = True
+
+    lines()
+    for _ in range(values.size):
+        det = determined_cells(A, h)
+        if not det.any():
+            break
+        near = sorted({k for sup in support if det[sup].any() for k in sup})
+        order = pick(near)
+        if not order:
+            break
+        best = order[0]
+        for k in order[:8]:  # prefer a cell that frees some determined cell
+            h[k] = True
+            fewer = determined_cells(A, h).sum() < det.sum()
+            h[k] = False
+            if fewer:
+                best = k
+                break
+        h[best] = True
+        lines()
+    hid = h.reshape(R, K)
+    return hid[:r, :c] if margins_published else hid
+
+
+def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = True, primary=None):
+    """Hidden cells of a units x categories count table published together with its margins.
+
+    The body rows are units (cohorts), each published in its own report, with their row totals when
+    `row_totals`; the margin row (column totals, the institution) is published too. Unlike
+    :func:`suppress_counts`, the margins are cells that can be hidden: a margin below `min_cell` is
+    hidden, and a margin cell may be chosen as a complement. Row totals are never chosen as
+    complements (they are the units' headline counts).
+
+    Parameters
+    ----------
+    body : pandas.DataFrame
+        Non-negative counts, units x categories.
+    min_cell : int, default 10
+    row_totals : bool, default True
+        Whether each unit's total over the categories is published.
+    primary : pandas.DataFrame of bool, optional
+        Extra body cells to hide from the start (e.g. a unit that withholds the whole table).
+
+    Returns
+    -------
+    body_mask : pandas.DataFrame of bool
+        Same labels as `body`.
+    margin_mask : pandas.Series of bool
+        One flag per category (the institution's cell).
+
+    Notes
+    -----
+    Primary suppression of counts ``0 < count < min_cell`` (body and margins), the line rule of
+    :func:`suppress_counts` on every published relation, then the exact-recovery audit of
+    :func:`determined_cells` until no hidden cell follows from the relations (rows: cells sum to the
+    row total; columns: units sum to the margin).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging.report.suppression import protect_table
+    >>> body = pd.DataFrame({"online": [40, 4], "in_person": [30, 25]}, index=["A", "B"])
+    >>> cells, margin = protect_table(body)
+    >>> cells.to_numpy().tolist(), margin.tolist()
+    ([[True, True], [True, True]], [False, False])
+    """
+    import numpy as np
+    import pandas as pd
+
+    min_cell = check_min_cell(min_cell)
+    x = body.to_numpy(dtype="float64")
+    if x.ndim != 2 or not np.all(np.isfinite(x)) or np.any(x < 0):
+        from belonging.errors import UsageError
+
+        msg = "`body` must be a 2-D table of finite non-negative counts"
+        raise UsageError(msg)
+    r, c = x.shape
+    prim = (x > 0) & (x < min_cell)
+    if primary is not None:
+        prim = prim | np.asarray(primary, dtype=bool)
+    hid = _protect(x, prim, row_totals=row_totals, column_totals=True, margins_published=False,
+                   extra={"min_cell": min_cell})
+    return (pd.DataFrame(hid[:r, :c], index=body.index, columns=body.columns),
+            pd.Series(hid[r, :c], index=body.columns))
