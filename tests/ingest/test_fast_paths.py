@@ -160,3 +160,10 @@ def test_status_values_mapped_once_per_distinct_value(dtype):
     values = {"1": "preview", "Survey Preview": "preview", "2": "test"}
     s = pd.Series(["1", None, "Survey Preview", "x", "2", "", "1"], dtype=dtype, name="Status", index=range(5, 12))
     pd.testing.assert_series_equal(_map_values(s, values), s.map(values).astype("string"), check_exact=True)
+
+
+def test_parse_delimited_takes_a_memoryview_body():
+    text = "a,b\n1,x\n2,\n"
+    frame = generic.parse_delimited("f.csv", text, delimiter=",", body_offset=4, names=["a", "b"], all_text=True,
+                                    body=memoryview(text.encode())[4:])
+    assert frame["a"].tolist() == ["1", "2"] and frame["b"].isna().tolist() == [False, True]

@@ -234,9 +234,10 @@ def parse_delimited(
 
     `names` are the (unique) column names; when None the first record is the header. Columns in
     `text_columns` are kept as text (identifiers with leading zeros); with `all_text` every column is.
-    A literal ``NA`` stays text. `body` (UTF-8 bytes) holds, from `body_start` on, the part after
-    the header, given to pyarrow without decoding and re-encoding the file; `text` may then be a
-    callable that returns the decoded file, called only to locate an error.
+    A literal ``NA`` stays text. `body` (UTF-8 bytes, or a memoryview of them) holds, from
+    `body_start` on, the part after the header, given to pyarrow without decoding and re-encoding
+    the file; `text` may then be a callable that returns the decoded file, called only to locate an
+    error.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -262,7 +263,8 @@ def parse_delimited(
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
     )
-    quoted = body.find(b'"', body_start) >= 0  # a memchr scan: far cheaper than the parse
+    # bytes.find is a memchr scan, far cheaper than the parse; other buffers (a memoryview) count as quoted
+    quoted = body.find(b'"', body_start) >= 0 if isinstance(body, bytes | bytearray) else True
     threads = len(view) >= _THREADS_FROM
 
     def parse(quoted, threads):
