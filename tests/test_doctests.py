@@ -94,31 +94,11 @@ PENDING = {
     "belonging.report.model.Section",
     "belonging.report.model.Table",
     "belonging.report.write.WriteResult",
-    # errors.py
-    "belonging.errors.BelongingError",
-    "belonging.errors.DataValidationError",
-    "belonging.errors.IngestError",
-    "belonging.errors.InstrumentError",
-    "belonging.errors.MappingError",
-    "belonging.errors.ScoringError",
-    "belonging.errors.UsageError",
     # ingest/responses.py, mapping.py
     "belonging.ingest.responses.ColumnInfo",
     "belonging.ingest.responses.Provenance",
     "belonging.ingest.responses.Responses",
     "belonging.mapping.Mapping",
-    # quality/policy.py, quality/report.py
-    "belonging.quality.policy.AttentionRule",
-    "belonging.quality.policy.Policy",
-    "belonging.quality.policy.as_policy",
-    "belonging.quality.report.QualityReport",
-    # psychometrics result classes (cfa.py: only the docstring of cfa was in scope)
-    "belonging.psychometrics.cfa.CFAResult",
-    "belonging.psychometrics.invariance.InvarianceResult",
-    "belonging.psychometrics.reliability.ReliabilityResult",
-    # compare/
-    "belonging.compare.core.favourable_midpoint",
-    "belonging.compare.result.CompareResult",
 }
 
 

@@ -29,7 +29,21 @@ NAN_POLICIES = ("omit", "raise")
 
 
 def favourable_midpoint(instrument) -> float:
-    """Scale midpoint of an instrument's scores: (min + max) / 2, times the item count for sums."""
+    """Scale midpoint of an instrument's scores: (min + max) / 2, times the item count for sums.
+
+    :func:`compare` counts a score as favourable when it is above this midpoint.
+
+    Examples
+    --------
+    A mean score on the 1-7 scale of the belonging-uncertainty items, and a sum of the 20 items of
+    the Classroom Community Scale, each scored 0-4:
+
+    >>> from belonging.compare import favourable_midpoint
+    >>> favourable_midpoint("belonging_uncertainty")
+    4.0
+    >>> favourable_midpoint("ccs")
+    40.0
+    """
     from belonging.instruments import load_instrument
 
     inst = load_instrument(instrument)

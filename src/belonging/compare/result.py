@@ -58,6 +58,35 @@ class CompareResult:
         and in HTML.
     notes : tuple of str
         Conventions and data handling (rows dropped, tests run on the latest wave ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(5)
+    >>> mode = np.repeat(["in_person", "online"], 200)
+    >>> data = pd.DataFrame({"mode": mode, "score": rng.normal(50, 10, 400) - 4 * (mode == "online")})
+    >>> result = bl.compare(data, outcome="score", by="mode")
+    >>> list(result.tables()), result.warnings
+    (['descriptives', 'overall', 'omnibus', 'pairwise'], ())
+    >>> print(result.to_frame()[["group", "n", "mean", "sd"]].round(2).to_string(index=False))
+        group   n  mean   sd
+    in_person 200 49.35 9.64
+       online 200 45.61 9.67
+    (overall) 400 47.48 9.82
+    >>> print(result.pairwise[["group_a", "group_b", "difference", "ci_low", "ci_high"]].round(2).to_string(index=False))
+      group_a group_b  difference  ci_low  ci_high
+    in_person  online        3.74    1.84     5.64
+    >>> print(result.summary().splitlines()[0])
+    Comparison of score by mode
+
+    A table that was not computed is a :class:`~belonging.errors.UsageError`:
+
+    >>> result.to_frame("waves")
+    Traceback (most recent call last):
+    ...
+    belonging.errors.UsageError: `table`: 'waves' was not computed for this comparison
     """
 
     outcome: str

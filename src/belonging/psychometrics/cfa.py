@@ -59,6 +59,37 @@ class CFAResult:
         Identification by unit factor variances instead of marker loadings.
     converged : bool
         Whether the optimiser reached a gradient below 1e-6.
+
+    Examples
+    --------
+    A one-factor model of four simulated items (seeded), one row with a missing answer:
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> rng = np.random.default_rng(1)
+    >>> factor = rng.normal(size=(300, 1))
+    >>> data = pd.DataFrame(factor * [0.9, 0.8, 0.7, 0.6] + rng.normal(scale=0.6, size=(300, 4)),
+    ...                     columns=["q1", "q2", "q3", "q4"])
+    >>> data.iloc[0, 3] = np.nan
+    >>> res = bl.cfa(data, {"belonging": ["q1", "q2", "q3", "q4"]})
+    >>> print(res.summary().splitlines()[0])
+    CFA (configural, ML, marker identification) n = 299 in 1 group(s); 1 row(s) excluded listwise
+    >>> res.groups, res.n_per_group, res.n_excluded, res.converged
+    (('all',), {'all': 299}, 1, True)
+    >>> print(res.fit_frame()[["chisq", "df", "p_value", "rmsea", "srmr"]].round(2).to_string(index=False))
+     chisq  df  p_value  rmsea  srmr
+      3.97   2     0.14   0.06  0.01
+
+    The marker loading (q1) is fixed to 1, so it has no standard error:
+
+    >>> est = res.to_frame()
+    >>> print(est[est["op"] == "=~"][["rhs", "estimate", "se", "std_all", "free"]].round(2).to_string(index=False))
+    rhs  estimate   se  std_all  free
+     q1      1.00  NaN     0.84 False
+     q2      0.81 0.06     0.78  True
+     q3      0.75 0.06     0.71  True
+     q4      0.65 0.05     0.69  True
     """
 
     estimates: object

@@ -110,7 +110,27 @@ _FIXED = {"preview": ("exclude",)}  # previews are set aside at ingest: they can
 
 @dataclass(frozen=True)
 class AttentionRule:
-    """An attention-check column and the codes that pass it."""
+    """An attention-check column and the codes that pass it.
+
+    Examples
+    --------
+    Column ``Q12`` asked respondents to answer 4; row 2 answered 1:
+
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.quality import AttentionRule, Policy
+    >>> items = ["belonging_uncertainty_01", "belonging_uncertainty_02", "belonging_uncertainty_03"]
+    >>> data = pd.DataFrame([[5, 4, 6, 4], [6, 2, 5, 1], [3, 3, 4, 4]], columns=[*items, "Q12"])
+    >>> policy = Policy(attention_checks=(AttentionRule(column="Q12", expected=(4.0,)),))
+    >>> report = bl.check_quality(data, "belonging_uncertainty", policy=policy)
+    >>> print(report.rows[["source_row", "status", "reasons"]].to_string(index=False))
+     source_row  status         reasons
+              1    kept
+              2 flagged attention_check
+              3    kept
+    >>> print(report.issues.loc[0, "message"])
+    row 2, column 'Q12': attention check answered '1', expected 4
+    """
 
     column: str
     expected: tuple[float, ...]
@@ -133,6 +153,30 @@ class Policy:
         Extra attention checks (the instrument's own are always used).
     source : str or None
         The TOML file the policy came from.
+
+    Examples
+    --------
+    Defaults for everything not given; copies with some actions or thresholds changed:
+
+    >>> from belonging.quality import Policy
+    >>> policy = Policy().with_actions(speeder="exclude").with_thresholds(speeder_fraction=0.25)
+    >>> policy.action("speeder"), policy.action("longstring"), policy.thresholds["speeder_fraction"]
+    ('exclude', 'flag', 0.25)
+    >>> print(policy.to_frame().iloc[[7, 14]].to_string(index=False))
+                       setting   value                                                        description
+                action.speeder exclude
+    threshold.speeder_fraction    0.25 speeder if duration_s < this fraction of the median duration ...
+
+    An unknown reason or action is a :class:`~belonging.errors.UsageError` that names the options:
+
+    >>> Policy(actions={"speeder": "drop"})
+    Traceback (most recent call last):
+    ...
+    belonging.errors.UsageError: policy: [actions] speeder must be one of: 'exclude', 'flag', 'off'; got 'drop'
+    >>> Policy(actions={"speder": "flag"})
+    Traceback (most recent call last):
+    ...
+    belonging.errors.UsageError: policy: unknown [actions] key 'speder' (did you mean 'speeder'?); allowed: ...
     """
 
     actions: MappingProxyType = field(default_factory=lambda: DEFAULT_ACTIONS)
@@ -298,7 +342,23 @@ def load_policy(path) -> Policy:
 
 
 def as_policy(policy) -> Policy:
-    """None -> defaults; a :class:`Policy` as is; a dict in the TOML structure; else a TOML path."""
+    """None -> defaults; a :class:`Policy` as is; a dict in the TOML structure; else a TOML path.
+
+    Examples
+    --------
+    >>> from belonging.quality import Policy, as_policy
+    >>> as_policy(None) == Policy()
+    True
+    >>> policy = as_policy({"actions": {"mahalanobis": "off"}, "thresholds": {"speeder_fraction": 0.25}})
+    >>> policy.action("mahalanobis"), policy.thresholds["speeder_fraction"]
+    ('off', 0.25)
+    >>> as_policy(policy) is policy
+    True
+    >>> as_policy(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: `policy` must be a Policy, a dict or a path to a TOML file; got int
+    """
     if policy is None:
         return Policy()
     if isinstance(policy, Policy):

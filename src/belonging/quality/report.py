@@ -42,6 +42,41 @@ class QualityReport:
         Input name.
     notes : tuple of str
         Checks that could not be run, and why.
+
+    Examples
+    --------
+    A repeated ``response_id``, an answer outside the 1-7 scale and a response much faster than
+    the median:
+
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> items = ["belonging_uncertainty_01", "belonging_uncertainty_02", "belonging_uncertainty_03"]
+    >>> data = pd.DataFrame([[5, 4, 6], [6, 2, 5], [6, 2, 5], [9, 3, 4], [4, 4, 5], [2, 6, 3]], columns=items)
+    >>> data.insert(0, "response_id", ["a", "b", "b", "c", "d", "e"])
+    >>> data.insert(1, "duration_s", [240.0, 300.0, 310.0, 200.0, 20.0, 260.0])
+    >>> report = bl.check_quality(data, "belonging_uncertainty")
+    >>> print(report.rows[["source_row", "response_id", "status", "reasons"]].to_string(index=False))
+     source_row response_id   status                    reasons
+              1           a     kept
+              2           b     kept
+              3           b excluded                  duplicate
+              4           c excluded out_of_range;missing_items
+              5           d  flagged                    speeder
+              6           e     kept
+    >>> report.counts(), report.any_excluded
+    ({'kept': 3, 'flagged': 1, 'excluded': 2}, True)
+    >>> summary = report.summary
+    >>> print(summary[(summary["kind"] == "reason") & (summary["count"] > 0)].to_string(index=False))
+      kind          name  action  count
+    reason     duplicate exclude      1
+    reason  out_of_range exclude      1
+    reason missing_items    flag      1
+    reason       speeder    flag      1
+    >>> print(report.issues[["row", "column", "value", "reason"]].to_string(index=False))
+     row                   column value       reason
+       4 belonging_uncertainty_01     9 out_of_range
+    >>> report.resolved["speeder_median_s"], round(report.resolved["speeder_cutoff_s"], 2)
+    (250.0, 83.33)
     """
 
     rows: object
