@@ -226,3 +226,18 @@ def test_cli_errors(instrument, capsys, argv, code, fragment):
     assert main(argv) == code
     err = capsys.readouterr().err
     assert fragment in err and err.startswith("error:")
+
+
+def test_just_identified_configural_model_is_not_judged_poor():
+    """Three items, one factor: the configural model has 0 df and fits exactly (RMSEA undefined); the
+    verdict must not call it a poor fit, and metric invariance is judged against it."""
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=400)
+    data = pd.DataFrame({f"i{j}": 0.8 * f + rng.normal(scale=0.6, size=400) for j in (1, 2, 3)})
+    data["g"] = np.repeat(["a", "b"], 200)
+    res = invariance(data, {"f": ["i1", "i2", "i3"]}, group="g")
+    assert res.models.set_index("model").loc["configural", "df"] == 0
+    assert res.level != "none" and "fits poorly" not in res.verdict
+    assert "0 degrees of freedom" in res.verdict
+    metric = res.tests.set_index("model").loc["metric"]
+    assert np.isfinite(metric["delta_rmsea"])

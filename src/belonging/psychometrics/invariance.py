@@ -296,7 +296,7 @@ def invariance(
         d_chi = f1[C.CHISQ] - f0[C.CHISQ]
         d_df = f1[C.DF] - f0[C.DF]
         d_cfi = f1[C.CFI] - f0[C.CFI]
-        d_rmsea = f1[C.RMSEA] - f0[C.RMSEA]
+        d_rmsea = f1[C.RMSEA] - _rmsea(f0)
         rows.append(
             {
                 C.MODEL: cur,
@@ -314,7 +314,7 @@ def invariance(
     hints = pd.concat([_hints(fits[lv], lv) for lv in LEVELS[1:]], ignore_index=True)
 
     conf = fits["configural"].fit
-    if not (conf[C.CFI] >= configural_cfi and conf[C.RMSEA] <= configural_rmsea):
+    if not (conf[C.CFI] >= configural_cfi and _rmsea(conf) <= configural_rmsea):
         level = "none"
     else:
         level = "configural"
@@ -325,6 +325,12 @@ def invariance(
     verdict = _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np)
     return InvarianceResult(models=models, tests=tests, verdict=verdict, level=level, partial_hints=hints, fits=fits,
                            group=str(group))
+
+
+def _rmsea(fit) -> float:
+    """RMSEA for the comparisons: 0 for a model with no degrees of freedom (it reproduces the data
+    exactly, so it fits perfectly; its RMSEA is reported as undefined)."""
+    return 0.0 if fit[C.DF] == 0 else fit[C.RMSEA]
 
 
 def _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np):
@@ -339,6 +345,9 @@ def _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, c
             f"RMSEA <= {configural_rmsea:.2f}). Revisit the factor structure in each group first."
         )
     parts = []
+    if conf[C.DF] == 0:
+        parts.append("The configural model has 0 degrees of freedom (it reproduces every group's data exactly), "
+                     "so configural fit is not tested. ")
     if level == "configural":
         parts.append("Configural invariance only: the same factor structure holds in every group, but loadings differ")
     else:
