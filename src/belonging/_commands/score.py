@@ -88,12 +88,12 @@ def _summary(scores, instrument, responses, exclude_flagged=False) -> None:
         lines.append("  dropped at ingest: " + ", ".join(f"{k} {v}" for k, v in dropped.items())
                      + " (written as excluded rows without a score)")
     if scored < len(scores):
-        status = scores[C.STATUS].to_numpy(dtype=object) if C.STATUS in scores.columns else None
         causes = []
-        if status is not None:
+        if C.STATUS in scores.columns:
+            status = scores[C.STATUS]  # compared in its own (Arrow) storage: no Python string per row
             set_aside = len(scores) - len(responses.data)
-            excluded = int(((status == C.EXCLUDED) & ~has).sum()) - set_aside
-            flagged = int(((status == C.FLAGGED) & ~has).sum()) if exclude_flagged else 0
+            excluded = int(((status == C.EXCLUDED).to_numpy(dtype=bool) & ~has).sum()) - set_aside
+            flagged = int(((status == C.FLAGGED).to_numpy(dtype=bool) & ~has).sum()) if exclude_flagged else 0
             too_few = len(scores) - scored - set_aside - excluded - flagged
             causes += [f"{set_aside} set aside at ingest"] if set_aside else []
             causes += [f"{excluded} excluded by the quality policy"] if excluded else []
