@@ -9,6 +9,9 @@ item id, ignoring case) or through a mapping file::
     "Q5_2" = "ccs_02"
     [labels]
     "Totally agree" = 4        # extra label = code, on the instrument's scale
+    [codes]
+    "1" = 0                    # source code = instrument code (numeric answers)
+    "2" = 1
     missing = ["Prefer not to say"]   # optional: texts that mean "no answer"
 
 Answers may be numeric codes or response labels; labels match the instrument's labels (and the
@@ -18,6 +21,20 @@ only on an instrument with the same number of points whose own labels agree with
 (:func:`common_labels`). A label two applicable sets read differently is ambiguous: an error naming
 its row and column. Empty cells and the tokens ``NA``, ``N/A``, ``NaN``, ``null`` and ``.`` are
 missing in answer columns.
+
+Numeric answers are codes on the instrument's scale, unless:
+
+- the mapping has a ``[codes]`` table: every numeric answer (a number, or text such as ``"3"``) of
+  every item column is then a *source* code, recoded through the table; a number not in the table is
+  an ``out_of_range`` cell. Use it for exports whose codes differ from the instrument's, such as
+  Qualtrics "numeric values" whose recode values start at 1 on a 0-4 instrument.
+  ``belonging inspect --write-map`` proposes it when the codes are shifted by a constant and the
+  file's value labels confirm the shift (:func:`propose_codes`);
+- without ``[codes]``, the column carries value labels (SPSS, Stata, a REDCap dictionary) that name
+  every point of the instrument's scale (its labels, a common set's or the mapping's ``[labels]``,
+  ignoring case and spaces), each point once: answers are recoded value -> label -> instrument code,
+  a value without such a label is ``out_of_range``, and the recode is reported in
+  :attr:`MappedItems.notes`. When those labels already sit on the instrument's codes, nothing changes.
 """
 
 from __future__ import annotations
@@ -41,6 +58,7 @@ __all__ = [
     "label_sets",
     "load_mapping",
     "map_items",
+    "propose_codes",
     "resolve_columns",
 ]
 
@@ -120,12 +138,34 @@ def common_labels(scale, sets=None) -> tuple[dict[str, float], dict[str, str]]:
 
 @dataclass(frozen=True)
 class Mapping:
-    """A column-to-item mapping with optional extra labels and missing tokens."""
+    """A column-to-item mapping with optional extra labels, source-code recodes and missing tokens.
+
+    Attributes
+    ----------
+    columns : mapping
+        ``{source column: item id}``.
+    labels : mapping
+        ``{extra label: code on the instrument's scale}``.
+    missing : tuple of str
+        Texts that mean "no answer".
+    source : str or None
+        The TOML file the mapping came from.
+    codes : mapping
+        ``{source code: instrument code}`` for numeric answers (empty: numbers are instrument codes).
+    """
 
     columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     labels: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     missing: tuple[str, ...] = ()
     source: str | None = None
+    codes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
+
+    def where(self, table: str | None = None, key: str | None = None) -> str:
+        """``"map.toml, line 4"`` for `key` of `table` in the file (the file alone when unknown)."""
+        where = self.source or "mapping"
+        line = self.lines.get((table, key)) or self.lines.get((table, None))
+        return f"{where}, line {line}" if line else where
 
     def to_toml(self) -> str:
         """The mapping in the ``--map`` TOML format."""
@@ -134,14 +174,58 @@ class Mapping:
         if self.labels:
             lines += ["", "[labels]"]
             lines += [f"{_toml_str(k)} = {v:g}" for k, v in self.labels.items()]
+        if self.codes:
+            lines += ["", "[codes]  # source code = instrument code"]
+            lines += [f"{_toml_str(f'{k:g}')} = {v:g}" for k, v in self.codes.items()]
         if self.missing:
-            lines += ["", "missing = [" + ", ".join(_toml_str(m) for m in self.missing) + "]"]
+            missing = "missing = [" + ", ".join(_toml_str(m) for m in self.missing) + "]"
+            lines = [missing, "", *lines]  # a top-level key must come before the first table
         return "\n".join(lines) + "\n"
 
 
 def _toml_str(value: str) -> str:
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _key_lines(text: str) -> dict:
+    """``{(table, key): line number}`` for the one-line ``key = value`` entries of a TOML text.
+
+    ``tomllib`` gives no positions, so each line is read on its own: a header ``[name]`` opens a
+    table (recorded as ``(name, None)``), a line that parses as one key opens or fills the current
+    table. Multi-line values and dotted keys are not located (messages then name the file only).
+    """
+    out: dict = {}
+    table = None
+    for number, line in enumerate(text.splitlines(), start=1):  # lines of a small config file
+        header = _HEADER.match(line)
+        if header:
+            table = header.group(1).strip().strip('"')
+            out.setdefault((table, None), number)
+            continue
+        if "=" not in line:
+            continue
+        try:
+            entry = tomllib.loads(line)
+        except tomllib.TOMLDecodeError:
+            key = line.split("=", 1)[0].strip().strip('"')
+            entry = {key: None} if key else {}
+        for key in entry:
+            out.setdefault((table, key), number)
+            if table is None:
+                out.setdefault((key, None), number)
+    return out
+
+
+def _number(text) -> float | None:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
 
 
 def load_mapping(path) -> Mapping:
@@ -151,7 +235,8 @@ def load_mapping(path) -> Mapping:
     ----------
     path : str or path-like
         A TOML file with a ``[columns]`` table (source column = item id) and optionally
-        ``[labels]`` (extra label = code) and ``missing = [...]`` (see the module docstring).
+        ``[labels]`` (extra label = code), ``[codes]`` (source code = instrument code, for numeric
+        answers) and ``missing = [...]`` (see the module docstring).
 
     Returns
     -------
@@ -160,7 +245,9 @@ def load_mapping(path) -> Mapping:
     Raises
     ------
     MappingError
-        Unreadable file, invalid TOML, a non-string item id, an item mapped twice, a non-numeric code.
+        Unreadable file, invalid TOML, a non-string item id, an item mapped twice, a non-numeric code,
+        a ``[codes]`` key that is not a number or is given twice. The message names the file and,
+        where the entry is on one line, its line number.
 
     Examples
     --------
@@ -175,11 +262,18 @@ def load_mapping(path) -> Mapping:
     {'Q5_1': 'ccs_01', 'Q5_2': 'ccs_02'}
     >>> dict(mapping.labels)
     {'Totally agree': 4.0}
+    >>> _ = path.write_text('[columns]\\n"Q5_1" = "ccs_01"\\n"Q5_2" = "ccs_01"\\n')
+    >>> try:
+    ...     bl.load_mapping(path)
+    ... except bl.MappingError as err:
+    ...     print(str(err).replace(str(path), "map.toml"))
+    map.toml, line 3: [columns]: item 'ccs_01' is mapped twice (from 'Q5_1' and 'Q5_2'); map each item from one column
     >>> folder.cleanup()
     """
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         msg = f"{path}: mapping file does not exist; check the --map path"
         raise MappingError(msg) from None
@@ -189,35 +283,63 @@ def load_mapping(path) -> Mapping:
     except tomllib.TOMLDecodeError as err:
         msg = f"{path}: not valid TOML ({err})"
         raise MappingError(msg) from None
-    unknown = sorted(set(data) - {"columns", "labels", "missing"})
+    lines = _key_lines(text)
+
+    def at(table, key=None) -> str:
+        line = lines.get((table, key)) or lines.get((table, None))
+        return f"{path}, line {line}" if line else f"{path}"
+
+    tables = ["codes", "columns", "labels", "missing"]
+    unknown = sorted(set(data) - set(tables))
     if unknown:
-        msg = f"{path}: unknown table {unknown[0]!r}{suggest(unknown[0], ['columns', 'labels', 'missing'])}; use [columns], [labels] and missing = [...]"
+        msg = f"{at(unknown[0])}: unknown table {unknown[0]!r}{suggest(unknown[0], tables)}; use [columns], [labels], [codes] and missing = [...]"
         raise MappingError(msg)
+    for name in ("columns", "labels", "codes"):
+        if not isinstance(data.get(name, {}), dict):
+            msg = f"{at(name)}: `{name}` must be a table ([{name}] with key = value lines)"
+            raise MappingError(msg)
     columns = data.get("columns", {})
     seen = {}
     for src, item in columns.items():
         if not isinstance(item, str):
-            msg = f"{path}: [columns] {src!r} = {item!r}: the item id must be a string"
+            msg = f"{at('columns', src)}: [columns] {src!r} = {item!r}: the item id must be a string"
             raise MappingError(msg)
         if item in seen:
-            msg = f"{path}: [columns]: item {item!r} is mapped twice (from {seen[item]!r} and {src!r}); map each item from one column"
+            msg = f"{at('columns', src)}: [columns]: item {item!r} is mapped twice (from {seen[item]!r} and {src!r}); map each item from one column"
             raise MappingError(msg)
         seen[item] = src
     labels = {}
     for label, code in data.get("labels", {}).items():
         if isinstance(code, bool) or not isinstance(code, int | float):
-            msg = f"{path}: [labels] {label!r} = {code!r}: the code must be a number on the instrument's scale"
+            msg = f"{at('labels', label)}: [labels] {label!r} = {code!r}: the code must be a number on the instrument's scale"
             raise MappingError(msg)
         labels[label] = float(code)
+    codes: dict[float, float] = {}
+    keys: dict[float, str] = {}
+    for key, code in data.get("codes", {}).items():
+        number = _number(key)
+        if number is None:
+            msg = f"{at('codes', key)}: [codes] {key!r}: the key must be a source code (a number in quotes, e.g. \"1\" = 0)"
+            raise MappingError(msg)
+        if isinstance(code, bool) or not isinstance(code, int | float):
+            msg = f"{at('codes', key)}: [codes] {key!r} = {code!r}: the value must be a code on the instrument's scale"
+            raise MappingError(msg)
+        if number in codes:
+            msg = f"{at('codes', key)}: [codes]: source code {number:g} is given twice (as {keys[number]!r} and {key!r})"
+            raise MappingError(msg)
+        codes[number] = float(code)
+        keys[number] = key
     missing = data.get("missing", [])
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
-        msg = f"{path}: `missing` must be a list of strings"
+        msg = f"{at('missing')}: `missing` must be a list of strings"
         raise MappingError(msg)
     return Mapping(
         columns=MappingProxyType(dict(columns)),
         labels=MappingProxyType(labels),
         missing=tuple(missing),
         source=str(path),
+        codes=MappingProxyType(codes),
+        lines=MappingProxyType(lines),
     )
 
 
@@ -258,8 +380,8 @@ def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") 
     columns = [str(c) for c in columns]
     item_ids = instrument.item_ids
     found: dict[str, str] = {}
-    where = mapping.source or source
     for src, item in mapping.columns.items():
+        where = mapping.where("columns", src) if mapping.source else source
         if src not in columns:
             msg = f"{where}: mapped column {src!r} is not in {source}{suggest(src, columns)}"
             raise MappingError(msg)
@@ -317,15 +439,20 @@ class MappedItems:
         ``{item_id: source_column}``.
     issues : pandas.DataFrame
         One row per problem cell: ``row`` (1-based source row), ``column`` (source column),
-        ``value`` (as text), ``reason`` (``out_of_range`` or ``unknown_label``), ``message``.
+        ``value`` (as text), ``reason`` (``out_of_range``, ``unknown_label`` or ``ambiguous_label``),
+        ``message`` (naming file, row, column and value).
     source : str
         File name used in messages.
+    notes : tuple of str
+        What was done beyond reading codes and labels: answers recoded through ``[codes]`` or through
+        a column's value labels, value labels that disagree with the instrument's codes.
     """
 
     items: object
     columns: dict
     issues: object
     source: str
+    notes: tuple[str, ...] = ()
 
     def raise_if_invalid(self) -> MappedItems:
         """Raise one :class:`DataValidationError` describing the first problem (and the count)."""
@@ -333,8 +460,7 @@ class MappedItems:
             first = self.issues.iloc[0]
             more = len(self.issues) - 1
             tail = f" ({more} more problem cell(s))" if more else ""
-            msg = f"{self.source}: {first[C.MESSAGE]}{tail}"
-            raise DataValidationError(msg, issues=self.issues)
+            raise DataValidationError(f"{first[C.MESSAGE]}{tail}", issues=self.issues)
         return self
 
 
@@ -363,6 +489,113 @@ def _factorize(columns):
         yield from pool.map(lambda s: pd.factorize(s, use_na_sentinel=True), columns)
 
 
+def _label_codes(value_labels, lookup) -> dict[float, float]:
+    """``{source value: instrument code}`` for the value labels that `lookup` knows."""
+    pairs = {}
+    for value, label in value_labels.items():  # a handful of labels per column
+        number, code = _number(value), lookup.get(_norm_label(label))
+        if number is not None and code is not None:
+            pairs[number] = code
+    return pairs
+
+
+def _value_label_recode(value_labels, lookup, scale) -> tuple[dict | None, bool]:
+    """The recode a column's value labels imply, and whether they disagree without one.
+
+    Returns ``(table, disagree)``: ``table`` is ``{source value: instrument code}`` when the labels
+    name every point of `scale` exactly once and some value is not its point's code (None otherwise);
+    ``disagree`` is True when no table applies but a known label sits on another code.
+    """
+    pairs = _label_codes(value_labels, lookup)
+    if not pairs:
+        return None, False
+    moved = any(v != c for v, c in pairs.items())
+    if sorted(pairs.values()) == [float(c) for c in scale.codes()]:
+        return (pairs if moved else None), False
+    return None, moved
+
+
+def _recode(values, table):
+    """Recode float `values` through ``{source: target}``: (recoded, mask of numbers not in the table).
+
+    One ``searchsorted`` over the sorted source codes: no Python loop over the values.
+    """
+    import numpy as np
+
+    src = np.array(sorted(table), dtype="float64")
+    dst = np.array([table[k] for k in src], dtype="float64")
+    idx = np.minimum(np.searchsorted(src, values), len(src) - 1)
+    hit = src[idx] == values  # False for NaN
+    return np.where(hit, dst[idx], np.nan), ~np.isnan(values) & ~hit
+
+
+def _table_text(table) -> str:
+    return ", ".join(f"{k:g} -> {v:g}" for k, v in sorted(table.items()))
+
+
+def _columns_text(cols) -> str:
+    return ", ".join(cols) if len(cols) <= 3 else f"{cols[0]} ... {cols[-1]} ({len(cols)} columns)"
+
+
+def propose_codes(responses, instrument, columns) -> tuple[dict[float, float], str | None]:
+    """Propose a ``[codes]`` table when the answer codes are the instrument's shifted by a constant.
+
+    Parameters
+    ----------
+    responses : Responses or pandas.DataFrame
+        The export (value labels are read from :meth:`Responses.column_info`).
+    instrument : Instrument
+    columns : iterable of str
+        The source columns holding the instrument's items.
+
+    Returns
+    -------
+    codes : dict
+        ``{source code: instrument code}``, empty when no shift is confirmed.
+    note : str or None
+        Why the table was proposed, or why a suspected shift was not (no value labels to confirm it).
+
+    Notes
+    -----
+    A shift :math:`d \\ne 0` is proposed when (1) the columns' value labels that name points of the
+    scale (:func:`label_lookup`) all give the same :math:`d = value - code`, and (2) every numeric
+    answer minus :math:`d` lies on the scale. The table is then :math:`c + d \\to c` for every code
+    :math:`c`. Without value labels, answers spanning exactly ``min + d .. max + d`` are only noted:
+    numbers alone cannot tell a shifted coding from a sample that never chose the lowest point.
+    """
+    import numpy as np
+    import pandas as pd
+
+    scale = instrument.response_scale
+    frame = _frame(responses)
+    columns = list(columns)
+    if not columns:
+        return {}, None
+    lookup = label_lookup(instrument)
+    shifts = set()
+    for col in columns:  # columns, not rows
+        info = responses.column_info(col) if hasattr(responses, "column_info") else None
+        if info is not None:
+            shifts |= {v - c for v, c in _label_codes(info.value_labels, lookup).items()}
+    numbers = [pd.to_numeric(pd.Series(pd.unique(frame[col].dropna())), errors="coerce") for col in columns]
+    seen = pd.concat(numbers).dropna().unique() if numbers else np.array([])
+    if len(seen) == 0:
+        return {}, None
+    lo, hi = float(np.min(seen)), float(np.max(seen))
+    if len(shifts) == 1 and (d := shifts.pop()) != 0:
+        if lo - d >= scale.min and hi - d <= scale.max and np.all(seen == np.round(seen)):
+            codes = {float(c + d): float(c) for c in scale.codes()}
+            return codes, f"answer codes are {instrument.id}'s shifted by {d:+g} (the value labels say so): [codes] {_table_text(codes)}"
+        return {}, None
+    d = lo - scale.min
+    if not shifts and d != 0 and hi - d == scale.max:
+        return {}, (
+            f"answer codes run {lo:g}-{hi:g}, {instrument.id}'s scale {scale.min}-{scale.max}: if the export's codes are "
+            f"shifted, add [codes] ({_table_text({c + d: c for c in scale.codes()})}) to the map"
+        )
+    return {}, None
+
+
 def map_items(data, instrument, *, mapping=None, source: str | None = None) -> MappedItems:
     """Map answer columns of `data` to `instrument`'s items and recode them to float codes.
 
@@ -381,18 +614,28 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     MappedItems
         Never raises for a bad cell: invalid cells become NaN and are listed in ``issues``.
 
+    Notes
+    -----
+    Numbers are codes on the instrument's scale unless the mapping has ``[codes]`` (every number is a
+    source code, recoded through it) or, without ``[codes]``, the column's value labels name every
+    point of the scale once and some value differs from its point's code (recoded value -> label ->
+    code). Checked by recoding .sav/.dta files written with 1-5 codes to the 0-4 truth
+    (``tests/test_mapping_codes.py``).
+
     Examples
     --------
     >>> import pandas as pd
     >>> import belonging as bl
     >>> ccs = bl.load_instrument("ccs")
     >>> data = pd.DataFrame({"Q1": ["Agree", "Strongly disagree", "9"], **{i: [2, 3, 1] for i in ccs.item_ids[1:]}})
-    >>> mapped = bl.map_items(data, ccs, mapping={"Q1": "ccs_01"})
+    >>> mapped = bl.map_items(data, ccs, mapping={"Q1": "ccs_01"}, source="export.csv")
     >>> mapped.items["ccs_01"].tolist()
     [3.0, 0.0, nan]
     >>> print(mapped.issues[["row", "column", "value", "reason"]].to_string(index=False))
      row column value       reason
        3     Q1     9 out_of_range
+    >>> print(mapped.issues.loc[0, "message"])
+    export.csv: row 3, column 'Q1': value '9' is outside the scale 0-4 of instrument 'ccs'; fix the value or set it empty
     """
     import numpy as np
     import pandas as pd
@@ -402,43 +645,81 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     mapping = _as_mapping(mapping)
     cols = resolve_columns(frame.columns, instrument, mapping, source=src)
     lookup = label_lookup(instrument, mapping)
-    _, ambiguous = common_labels(instrument.response_scale)
+    scale = instrument.response_scale
+    _, ambiguous = common_labels(scale)
     ambiguous = {k: v for k, v in ambiguous.items() if k not in lookup}
     missing_tokens = set(MISSING_TOKENS) | {m.strip().casefold() for m in mapping.missing}
-    lo, hi = instrument.response_scale.min, instrument.response_scale.max
+    lo, hi = scale.min, scale.max
     if C.SOURCE_ROW in frame.columns:
         rows = frame[C.SOURCE_ROW].to_numpy()
     else:
         rows = np.arange(1, len(frame) + 1)
 
+    # Which columns are read through a recode table (few columns: decided per column, not per row).
+    recodes: dict[str, dict] = {}
+    how: dict[str, str] = {}
+    notes: list[str] = []
+    by_table: dict[tuple, list[str]] = {}
+    disagree: list[str] = []
+    if mapping.codes:
+        listed = ", ".join(f"{k:g}" for k in sorted(mapping.codes))
+        for col in cols.values():
+            recodes[col] = dict(mapping.codes)
+            how[col] = f"is not a source code under [codes] in {mapping.where('codes')} ({listed})"
+        notes.append(f"numeric answers recoded through [codes] of {mapping.source or 'the mapping'}: {_table_text(mapping.codes)}")
+    elif hasattr(data, "column_info"):
+        for col in cols.values():
+            table, off = _value_label_recode(data.column_info(col).value_labels, lookup, scale)
+            if table is not None:
+                recodes[col] = table
+                how[col] = f"has no value label naming a point of {instrument.id!r}'s scale (the column is recoded through its value labels)"
+                by_table.setdefault(tuple(sorted(table.items())), []).append(col)
+            elif off:
+                disagree.append(col)
+        for table, group in by_table.items():
+            notes.append(f"{_columns_text(group)}: answers recoded through their value labels to {instrument.id!r}'s codes: {_table_text(dict(table))}")
+        if disagree:
+            notes.append(
+                f"{_columns_text(disagree)}: value labels put some of {instrument.id!r}'s labels on other codes; codes read as they are"
+                " (give [codes] in a --map file if the labels are right)"
+            )
+
     matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     problems = []
     numeric = {col for col in cols.values() if _is_number(frame[col])}
     factorized = _factorize([frame[col] for col in cols.values() if col not in numeric])
-    for j, (item, col) in enumerate(cols.items()):
+    for j, col in enumerate(cols.values()):
         s = frame[col]
         if pd.api.types.is_bool_dtype(s):
             s = s.astype("float64")
+        table = recodes.get(col)
         if col in numeric:
             values = matrix[:, j]
             if isinstance(s.dtype, np.dtype):
                 values[:] = s.to_numpy(copy=False)  # NaN already marks missing: no intermediate copy
             else:
                 values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
+            unmapped = None
+            if table is not None:
+                values[:], unmapped = _recode(values, table)
             with np.errstate(invalid="ignore"):
                 bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
-            masks = ((bad, OUT_OF_RANGE),)
+            masks = ((bad, OUT_OF_RANGE, "range"),) + (((unmapped, OUT_OF_RANGE, "unmapped"),) if unmapped is not None else ())
             values[bad] = np.nan  # the problem list below shows the cell as it was in the file
         else:
             # Everything is decided once per distinct cell value, then one gather per column.
             codes, uniques = next(factorized)
             keys = pd.Index(uniques).astype(str).str.replace(_SPACES, " ", regex=True).str.strip().str.casefold()
             num = pd.to_numeric(pd.Series(keys), errors="coerce").to_numpy(dtype="float64")
+            unm_u = np.zeros(len(num), dtype=bool)
+            if table is not None:
+                num, unm_u = _recode(num, table)
             lab = pd.Series(keys).map(lookup).to_numpy(dtype="float64", na_value=np.nan)
-            val_u = np.where(np.isnan(num), lab, num)
+            val_u = np.where(np.isnan(num) & ~unm_u, lab, num)
             miss_u = np.asarray(keys.isin(list(missing_tokens)))
             val_u = np.where(miss_u, np.nan, val_u)
-            unk_u = ~miss_u & np.isnan(val_u)
+            unm_u &= ~miss_u
+            unk_u = ~miss_u & np.isnan(val_u) & ~unm_u
             amb_u = unk_u & np.asarray(keys.isin(list(ambiguous)))
             unk_u &= ~amb_u
             with np.errstate(invalid="ignore"):
@@ -446,40 +727,39 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             val_u = np.append(np.where(bad_u, np.nan, val_u), np.nan)  # the last entry: empty cells (code -1)
             np.take(val_u, codes, out=matrix[:, j], mode="wrap")
             masks = tuple(
-                (np.append(flags, False)[codes], reason)
-                for flags, reason in ((bad_u, OUT_OF_RANGE), (unk_u, UNKNOWN_LABEL), (amb_u, AMBIGUOUS_LABEL))
+                (np.append(flags, False)[codes], reason, kind)
+                for flags, reason, kind in (
+                    (bad_u, OUT_OF_RANGE, "range"), (unm_u, OUT_OF_RANGE, "unmapped"),
+                    (unk_u, UNKNOWN_LABEL, "unknown"), (amb_u, AMBIGUOUS_LABEL, "ambiguous"),
+                )
                 if flags.any()
             )
-        for mask, reason in masks:
+        for mask, reason, kind in masks:
             if mask.any():
                 pos = np.flatnonzero(mask)
-                problems.append(
-                    pd.DataFrame({C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason, "_item": item})
-                )
+                problems.append(pd.DataFrame({
+                    C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason,
+                    "_kind": kind, "_how": how.get(col, ""),
+                }))
     items = pd.DataFrame(matrix, columns=list(cols), index=frame.index, copy=False)
     if problems:
         issues = pd.concat(problems, ignore_index=True).sort_values([C.ROW, C.COLUMN], kind="stable")
-        labels = " / ".join(instrument.response_scale.labels)
-        msg_oor = (
-            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
-            + ": value " + issues[C.VALUE].map(repr)
-            + f" is outside the scale {lo}-{hi} of instrument {instrument.id!r}; fix the value or set it empty"
-        )
-        msg_unk = (
-            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
-            + ": unknown label " + issues[C.VALUE].map(repr)
-            + f" (expected a code {lo}-{hi} or one of: {labels}); add it under [labels] in a --map file"
-        )
+        labels = " / ".join(scale.labels)
+        where = src + ": row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr) + ": "
+        value = issues[C.VALUE].map(repr)
+        kind = issues["_kind"]
+        msg_oor = where + "value " + value + f" is outside the scale {lo}-{hi} of instrument {instrument.id!r}; fix the value or set it empty"
+        msg_unm = where + "value " + value + " " + issues["_how"] + "; fix the value or set it empty"
+        msg_unk = where + "unknown label " + value + f" (expected a code {lo}-{hi} or one of: {labels}); add it under [labels] in a --map file"
         msg_amb = (
-            "row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr)
-            + ": ambiguous label " + issues[C.VALUE].map(repr) + " ("
+            where + "ambiguous label " + value + " ("
             + issues[C.VALUE].map(lambda v: ambiguous.get(_norm_label(v), "")) + "); give its code under [labels] in a --map file"
         )
-        issues[C.MESSAGE] = msg_oor.where(issues[C.REASON] == OUT_OF_RANGE, msg_unk.where(issues[C.REASON] == UNKNOWN_LABEL, msg_amb))
-        issues = issues.drop(columns="_item").reset_index(drop=True)
+        issues[C.MESSAGE] = msg_oor.where(kind == "range", msg_unm.where(kind == "unmapped", msg_unk.where(kind == "unknown", msg_amb)))
+        issues = issues.drop(columns=["_kind", "_how"]).reset_index(drop=True)
     else:
         issues = pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
-    return MappedItems(items=items, columns=cols, issues=issues, source=src)
+    return MappedItems(items=items, columns=cols, issues=issues, source=src, notes=tuple(notes))
 
 
 def item_frame(data, instrument, *, mapping=None, source: str | None = None):

@@ -22,7 +22,7 @@ TZ = "America/New_York"
 # ("all" = every response incl. the unfinished one; "finished" = only submitted responses)
 CASES = [
     ("qualtrics_text.csv", "qualtrics", "qualtrics", "all"),
-    ("qualtrics_numeric.csv", "qualtrics", "qualtrics", "all"),
+    ("qualtrics_numeric.csv", "qualtrics", "qualtrics_numeric", "all"),  # recode values 1-5: [codes] in its map
     ("qualtrics_utf16.tsv", "qualtrics", "qualtrics", "all"),
     ("qualtrics_bom.csv", "qualtrics", "qualtrics", "all"),
     ("qualtrics_legacy.csv", "qualtrics_legacy", "qualtrics_legacy", "all"),
