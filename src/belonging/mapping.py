@@ -152,6 +152,9 @@ class Mapping:
         The TOML file the mapping came from.
     codes : mapping
         ``{source code: instrument code}`` for numeric answers (empty: numbers are instrument codes).
+    lines : mapping
+        ``{(table, key): line number}`` in the file, for messages (:meth:`where`); ``(table, None)``
+        is the table's header. Not compared.
     """
 
     columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
