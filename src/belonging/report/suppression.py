@@ -217,6 +217,8 @@ def _protect(x, primary, *, row_totals: bool, column_totals: bool, margins_publi
         hid |= (grid > 0) & (grid < (extra or {}).get("min_cell", np.inf))
         if column_totals:
             candidate[r, :c] = True
+            if row_totals:  # the grand total, so a hidden unit total cannot be the total less the shown ones
+                candidate[r, c] = True
     if extra is not None and extra.get("primary_grid") is not None:
         hid |= extra["primary_grid"]
     values = grid.ravel()
@@ -271,8 +273,8 @@ def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = 
     The body rows are units (cohorts), each published in its own report, with their row totals when
     `row_totals`; the margin row (column totals, the institution) is published too. Unlike
     :func:`suppress_counts`, the margins are cells that can be hidden: a margin below `min_cell` is
-    hidden, and a margin cell may be chosen as a complement. Row totals are never chosen as
-    complements (they are the units' headline counts).
+    hidden, and a margin cell (the grand total included) may be chosen as a complement. Row totals
+    are never chosen as complements (they are the units' headline counts).
 
     Parameters
     ----------
@@ -289,7 +291,9 @@ def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = 
     body_mask : pandas.DataFrame of bool
         Same labels as `body`.
     margin_mask : pandas.Series of bool
-        One flag per category (the institution's cell).
+        One flag per category (the institution's cell); ``margin_mask.attrs["grand_total_hidden"]``
+        says whether the grand total must be withheld too (possible only when a unit's total is
+        below `min_cell`).
 
     Notes
     -----
@@ -323,5 +327,8 @@ def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = 
         prim = prim | np.asarray(primary, dtype=bool)
     hid = _protect(x, prim, row_totals=row_totals, column_totals=True, margins_published=False,
                    extra={"min_cell": min_cell})
-    return (pd.DataFrame(hid[:r, :c], index=body.index, columns=body.columns),
-            pd.Series(hid[r, :c], index=body.columns))
+    margin = pd.Series(hid[r, :c], index=body.columns)
+    # the grand total can be needed as a complement when a unit's own total is below min_cell (the caller
+    # then must not publish it, or must leave that unit out of it, as the report's institution figures do)
+    margin.attrs["grand_total_hidden"] = bool(row_totals and hid[r, c])
+    return pd.DataFrame(hid[:r, :c], index=body.index, columns=body.columns), margin
