@@ -251,7 +251,7 @@ def test_policy_actions_change_status():
 
 def test_previews_dropped_at_ingest_are_rows_of_the_report():
     resp = bl.read_export(FIX / "qualtrics_numeric.csv")
-    rep = check_quality(resp, "ccs", mapping=FIX / "maps" / "qualtrics.toml")
+    rep = check_quality(resp, "ccs", mapping=FIX / "maps" / "qualtrics_numeric.toml")
     assert len(rep.rows) == resp.n_records == len(resp) + len(resp.dropped)
     assert rep.rows[C.SOURCE_ROW].tolist() == sorted(rep.rows[C.SOURCE_ROW])
     prev = rep.rows[rep.rows[C.REASONS] == "preview"]
@@ -331,9 +331,10 @@ def test_score_carries_status_and_reconciles():
 
 def test_score_reconciles_with_previews():
     resp = bl.read_export(FIX / "qualtrics_numeric.csv")
-    m = FIX / "maps" / "qualtrics.toml"
+    m = FIX / "maps" / "qualtrics_numeric.toml"
     rep = check_quality(resp, "ccs", mapping=m)
     scores = bl.score(resp, "ccs", mapping=m, quality=rep)
+    assert not rep.rows[C.REASONS].str.contains("out_of_range").any()  # the map's [codes] recode 1-5 to 0-4
     previews = int((rep.rows[C.REASONS] == "preview").sum())
     assert previews == len(resp.dropped) > 0
     # every record of the file is a row of the scores, previews included (excluded, no score), in file order

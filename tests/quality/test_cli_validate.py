@@ -110,7 +110,7 @@ def test_usage_errors_exit_2(tmp_path, capsys, argv, fragment):
 
 def test_previews_appear_in_validate_output(tmp_path):
     out = tmp_path / "q.csv"
-    code = main(["validate", str(FIX / "qualtrics_numeric.csv"), "--instrument", "ccs", "--map", str(FIX / "maps" / "qualtrics.toml"), "-o", str(out)])
+    code = main(["validate", str(FIX / "qualtrics_numeric.csv"), "--instrument", "ccs", "--map", str(FIX / "maps" / "qualtrics_numeric.toml"), "-o", str(out)])
     assert code == 1  # previews are excluded
     rows = pd.read_csv(out, keep_default_na=False)
     resp = bl.read_export(FIX / "qualtrics_numeric.csv")

@@ -28,7 +28,7 @@ def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instr
             "--instrument", required=instrument_required, metavar="ID|PATH",
             help="built-in instrument id (see `belonging instruments list`) or a TOML definition",
         )
-        p.add_argument("--map", metavar="MAP.toml", help="column-to-item mapping and extra labels")
+        p.add_argument("--map", metavar="MAP.toml", help="column-to-item mapping ([columns]), extra labels ([labels]) and numeric code recodes ([codes])")
     p.add_argument(
         "--platform", default="auto", metavar="NAME",
         help="platform that wrote INPUT: auto (detect from content, the default), qualtrics, qualtrics_legacy, "

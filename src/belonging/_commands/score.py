@@ -45,6 +45,8 @@ def run(args) -> int:
     )
     write_table(scores, args.output)
     _summary(scores, instrument, responses, args.exclude_flagged)
+    for note in mapped.notes:  # e.g. answer codes recoded through value labels or [codes]
+        print(f"  mapping: {note}", file=sys.stderr)
     _quality_summary(scores, quality, args.exclude_flagged)
     return 0
 
