@@ -14,10 +14,10 @@ from types import MappingProxyType
 from belonging import _columns as C
 from belonging.errors import IngestError, UsageError, suggest
 from belonging.ingest.generic import unique_names
-from belonging.ingest.privacy import looks_free_text, looks_identifying
+from belonging.ingest.privacy import holds_free_text, looks_free_text, looks_identifying
 from belonging.ingest.responses import ColumnInfo, Provenance, Responses
 
-__all__ = ["as_text", "canonicalise", "keep_rows", "parse_times"]
+__all__ = ["as_text", "canonicalise", "derive_duration", "keep_rows", "parse_times"]
 
 _DT_META = (C.STARTED_AT, C.SUBMITTED_AT)
 _OFFSETS = (
@@ -133,6 +133,29 @@ def _iso_seconds(s):
     except pa.ArrowInvalid:  # an impossible date or time: the general path names the cell
         return None
     return pd.Series(stamps.to_numpy(), index=s.index, name=s.name, dtype="datetime64[us]")
+
+
+def derive_duration(times, notes: list):
+    """``submitted_at - started_at`` in seconds, or None when `times` lacks either column.
+
+    `times` maps column names to UTC time stamp Series. A negative difference or a missing time gives
+    a missing duration. The derivation is appended to `notes` (the provenance notes), so the speeder
+    check's input is traceable to the export.
+    """
+    if C.STARTED_AT not in times or C.SUBMITTED_AT not in times:
+        return None
+    import pandas as pd
+
+    started, submitted = pd.Series(times[C.STARTED_AT]), pd.Series(times[C.SUBMITTED_AT])
+    seconds = (submitted.to_numpy() - started.to_numpy()) / pd.Timedelta(seconds=1)  # NaT -> NaN
+    duration = pd.Series(seconds, index=started.index, dtype="float64")
+    negative = int((duration < 0).sum())
+    duration = duration.mask(duration < 0)
+    note = f"{C.DURATION_S} derived as {C.SUBMITTED_AT} - {C.STARTED_AT} (the export has no duration column)"
+    if negative:
+        note += f"; {negative} negative difference(s) left missing"
+    notes.append(note)
+    return duration
 
 
 def _map_values(s, values: dict):
@@ -253,6 +276,10 @@ def canonicalise(path, data_sha256, spec, table, *, fmt: str, encoding: str, opt
         notes.append(f"times without an offset read as {tz or 'UTC'}" + ("" if tz else " (give --timezone if the export used local time)"))
     if C.DURATION_S in meta:
         out[C.DURATION_S] = _number(path, meta[C.DURATION_S], rows, C.DURATION_S)
+    else:
+        duration = derive_duration(out, notes)
+        if duration is not None:
+            out[C.DURATION_S] = duration
     if C.FINISHED in meta:
         out[C.FINISHED] = _finished(path, meta[C.FINISHED], spec, rows, C.FINISHED)
     if C.PROGRESS in meta:
@@ -272,7 +299,7 @@ def canonicalise(path, data_sha256, spec, table, *, fmt: str, encoding: str, opt
     counts = dropped[C.REASON].value_counts(sort=False).to_dict() if len(dropped) else {}
     if dropped_mask.any():
         result = keep_rows(result, ~dropped_mask)
-    infos = _column_infos(spec, table, result.columns, info, used)
+    infos = _column_infos(spec, table, result, info, used)
     prov = Provenance(
         path=str(path), sha256=data_sha256() if callable(data_sha256) else data_sha256, platform=spec.key, encoding=encoding, format=fmt, n_records=n,
         dropped=MappingProxyType({str(k): int(v) for k, v in counts.items()}), notes=tuple(notes),
@@ -317,12 +344,14 @@ def keep_rows(frame, keep):
     return pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), copy=False)
 
 
-def _column_infos(spec, table, columns, info, used):
+def _column_infos(spec, table, frame, info, used):
+    # Without platform question ids (ImportId), open questions are recognised by their cells too.
+    by_content = spec.id_row == 0 and spec.key not in ("spss", "stata")
     idents = {s.casefold() for s in spec.identifiers}
     free_patterns = [re.compile(p, re.IGNORECASE) for p in spec.free_text]
     system = [re.compile(p) for p in spec.system]
     infos = []
-    for col in columns:
+    for col in frame.columns:
         if col in C.META_COLUMNS:
             infos.append(ColumnInfo(name=col, kind="meta"))
             continue
@@ -330,6 +359,9 @@ def _column_infos(spec, table, columns, info, used):
         other = any(p.fullmatch(col) or (pid and p.fullmatch(pid)) for p in free_patterns)
         free = col in table.free_text or other or (looks_free_text(col) and col not in table.value_labels)
         ident = col.casefold() in idents or col in table.identifiers or looks_identifying(col) or free
+        system_col = any(p.fullmatch(col) for p in system)
+        if by_content and not ident and not system_col and col not in table.value_labels and holds_free_text(frame[col]):
+            free = ident = True
         labels = table.value_labels.get(col, {})
         if ident:
             kind = "identifier"

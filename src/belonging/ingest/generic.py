@@ -120,29 +120,42 @@ def _is_binary(data: bytes) -> bool:
 
 
 def read_generic_table(path: str | Path, data: bytes, *, fmt: str, encoding: str | None = None, text_columns=()):
-    """Read a generic table; every cell of a CSV/TSV stays text (``""`` for empty).
+    """Read a generic table; CSV/TSV cells stay text unless a number column gives them back exactly.
 
-    Returns the DataFrame and the encoding used. Only empty cells are missing: a literal ``NA``
-    stays text; the item mapping decides what counts as missing in answer columns.
+    Returns the DataFrame, the encoding used and the duplicate column names renamed (``(old, new)``
+    pairs, see :func:`unique_names`). Only empty cells are missing: a literal ``NA`` stays text; the
+    item mapping decides what counts as missing in answer columns.
     """
     import pandas as pd
 
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         try:
-            return pd.read_parquet(io.BytesIO(data)), "binary"
+            table = pq.ParquetFile(io.BytesIO(data)).read(use_pandas_metadata=True)
         except Exception as err:  # pyarrow raises many types for bad files
             msg = f"{path}: not a readable Parquet file ({type(err).__name__}: {err})"
             raise IngestError(msg) from None
+        names, renamed = unique_names(table.column_names)
+        if renamed:  # the pandas metadata names the columns as they were: leave it out
+            table = table.rename_columns(names).replace_schema_metadata(None)
+        frame = table.to_pandas()
+        return frame.set_axis(unique_names(frame.columns)[0], axis=1), "binary", renamed
     if fmt == "xlsx":
-        try:
-            frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object, keep_default_na=False, na_values=[""])
-        except Exception as err:  # openpyxl raises many types for bad files
-            msg = f"{path}: not a readable XLSX workbook ({type(err).__name__}: {err})"
-            raise IngestError(msg) from None
-        return frame.mask(frame.eq("")), "xlsx"
+        grid = read_xlsx_records(path, data)
+        if grid.empty:
+            return pd.DataFrame(), "xlsx", []
+        names, renamed = unique_names(["" if pd.isna(v) else v for v in grid.iloc[0].tolist()])
+        return grid.iloc[1:].set_axis(names, axis=1).reset_index(drop=True), "xlsx", renamed
     text, enc = decode_text(path, data, encoding)
     delim = "\t" if fmt == "tsv" else sniff_delimiter(text)
-    return parse_delimited(path, text, delimiter=delim, text_columns=text_columns), enc
+    records, offset = split_header(text, delimiter=delim, header_rows=1)
+    if not records:
+        msg = f"{path}: no header row; the first line must name the columns"
+        raise IngestError(msg)
+    names, renamed = unique_names(records[0])
+    frame = parse_delimited(path, text, delimiter=delim, names=names, body_offset=offset, text_columns=text_columns)
+    return frame, enc, renamed
 
 
 def decode_text(path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -262,6 +275,10 @@ def parse_delimited(
         null_values=[""],
         strings_can_be_null=True,
         quoted_strings_can_be_null=True,
+        # no inference of booleans or time stamps: "True" and "2024-01-01 10:00" stay text as written
+        true_values=["\x00"],
+        false_values=["\x00"],
+        timestamp_parsers=["\x00%Y"],
     )
     # bytes.find is a memchr scan, far cheaper than the parse; other buffers (a memoryview) count as quoted
     quoted = body.find(b'"', body_start) >= 0 if isinstance(body, bytes | bytearray) else True
@@ -284,7 +301,103 @@ def parse_delimited(
             table = parse(True, False)
         except pa.ArrowInvalid as again:
             _parse_error(path, text, body_offset, again)
+        quoted = True
+    if not all_text:
+        table = _text_where_lost(table, body, body_start, view, quoted=quoted, reparse=lambda cols: pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(view)),
+            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=threads),
+            parse_options=_options(delimiter, quoted=quoted),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=cols, column_types=dict.fromkeys(cols, pa.large_string()),
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        ))
     return arrow_to_pandas(table)
+
+
+# Cell text a number column keeps its type for: no sign but "-", no leading zero, no spaces, no
+# exponent, no "nan"/"inf". A plain decimal is read as a double even where the double writes it
+# otherwise ("9.0", "1.50", R's "2.0499999999999998"): such columns are measurements, not codes.
+_CANONICAL_INT = r"^(0|-?[1-9][0-9]{0,17})$"
+_CANONICAL_FLOAT = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+
+
+def _text_where_lost(table, body, body_start, view, *, quoted, reparse):
+    """`table` with every column whose typed values would not give back the cell text kept as text.
+
+    pyarrow infers integers from ``007``, `` 3 ``, ``+3`` and ``0x10``, floats from ``1e5``, ``nan``
+    and ``1.50``, dates and times of day. A column keeps its inferred number type only when every cell
+    is written the way the number is (see `_CANONICAL_INT`, `_CANONICAL_FLOAT`); dates and times of
+    day always stay text (the canonical time columns are parsed later, with --timezone).
+
+    Integer columns are checked without reading the text again when the body has no double quote:
+    each non-canonical spelling of an integer is longer than the canonical one (hexadecimal only from
+    ``0xFFFFF`` on, checked by a byte search), so the body's length equals the canonical cell lengths
+    plus delimiters and line ends exactly when every integer cell is canonical. Otherwise, and for the
+    other inferred types, the columns concerned are parsed once more as text and checked with a
+    vectorised regular expression.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    schema = table.schema
+    ints = [f.name for f in schema if pa.types.is_integer(f.type)]
+    others = [f.name for f in schema if not (pa.types.is_integer(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_null(f.type))]
+    redo = list(others)
+    if ints and (others or quoted or not _int_lengths_agree(table, body, body_start, view, ints)):
+        redo += ints
+    if not redo:
+        return table
+    text = reparse(redo)
+    for name in redo:
+        raw = text.column(name)
+        kind = schema.field(name).type
+        if pa.types.is_integer(kind):
+            pattern = _CANONICAL_INT
+        elif pa.types.is_floating(kind):
+            pattern = _CANONICAL_FLOAT
+        else:
+            pattern = None
+        if pattern is not None and (raw.null_count == len(raw) or pc.all(pc.match_substring_regex(raw, pattern)).as_py()):
+            continue
+        table = table.set_column(schema.get_field_index(name), name, raw)
+    return table
+
+
+def _int_lengths_agree(table, body, body_start, view, ints) -> bool:
+    """True when the unquoted body is exactly as long as its cells written canonically."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(body, bytes | bytearray):
+        return False
+    total = table.num_rows * (table.num_columns - 1) + body.count(b"\n", body_start)
+    if body.find(b"\r", body_start) >= 0:
+        total += body.count(b"\r", body_start)
+    for field in table.schema:
+        col = table.column(field.name)
+        if pa.types.is_null(field.type):
+            continue
+        if field.name not in ints:
+            total += pc.sum(pc.binary_length(col)).as_py() or 0
+            continue
+        bounds = pc.min_max(col).as_py()
+        if bounds["min"] is None:
+            continue
+        total += len(col) - col.null_count
+        if bounds["min"] < 0:
+            if bounds["min"] <= -(1 << 62):
+                return False
+            total += pc.sum(pc.less(col, 0)).as_py()
+            col = pc.abs(col)
+        big = max(abs(bounds["min"]), abs(bounds["max"]))
+        if big >= 0xFFFFF and (body.find(b"x", body_start) >= 0 or body.find(b"X", body_start) >= 0):
+            return False
+        power = 10
+        while power <= big:
+            total += pc.sum(pc.greater_equal(col, power)).as_py()
+            power *= 10
+    return total == len(view)
 
 
 def _parse_error(path, text, body_offset, err):

@@ -180,8 +180,8 @@ def read_export(
     if container == "parquet":
         if platform not in ("auto", "generic"):
             check_platform(path, specs[platform], container, [])
-        frame, enc = read_generic_table(path, data, fmt="parquet")
-        return _generic(path, digest, frame, fmt="parquet", encoding=enc, id_column=id_column)
+        frame, enc, renamed = read_generic_table(path, data, fmt="parquet")
+        return _generic(path, digest, frame, fmt="parquet", encoding=enc, renamed=renamed, options=options)
     if container == "xlsx":
         grid = read_xlsx_records(path, data)
         records = [_cells(grid.iloc[i]) for i in range(min(3, len(grid)))]
@@ -199,12 +199,14 @@ def read_export(
     if platform != "auto":
         check_platform(path, spec, container, records)
     if key == "generic" and container != "xlsx" and bom is not None:
-        frame = _generic_utf8_body(path, data, text, delim, bom, id_column)
-        if frame is not None:  # None: not valid UTF-8 after all; decode the whole file below
-            return _generic(path, digest, frame, fmt="tsv" if delim == "\t" else "csv", encoding=enc, id_column=id_column)
+        got = _generic_utf8_body(path, data, text, delim, bom, id_column)
+        if got is not None:  # None: not valid UTF-8 after all; decode the whole file below
+            frame, renamed = got
+            return _generic(path, digest, frame, fmt="tsv" if delim == "\t" else "csv", encoding=enc, renamed=renamed, options=options)
     if key == "generic":
-        frame, enc = read_generic_table(path, data, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=encoding, text_columns=(id_column or C.RESPONSE_ID,))
-        return _generic(path, digest, frame, fmt="xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv"), encoding=enc, id_column=id_column)
+        fmt = "xlsx" if container == "xlsx" else ("tsv" if delim == "\t" else "csv")
+        frame, enc, renamed = read_generic_table(path, data, fmt=fmt, encoding=encoding, text_columns=(id_column or C.RESPONSE_ID,))
+        return _generic(path, digest, frame, fmt=fmt, encoding=enc, renamed=renamed, options=options)
     if len(records) < spec.header_rows:
         msg = f"{path}: {spec.name} exports have {spec.header_rows} header rows; the file has {len(records)} record(s) and no responses"
         raise IngestError(msg)
@@ -247,20 +249,24 @@ _HEAD = 1 << 22
 
 
 def _generic_utf8_body(path, data: bytes, head: str, delim: str, bom: int, id_column):
-    """A generic UTF-8 table parsed from the file's own bytes after the header (no decode, no copy)."""
+    """A generic UTF-8 table parsed from the file's own bytes after the header (no decode, no copy).
+
+    Returns the frame and the duplicate column names renamed, or None when the body is not UTF-8.
+    """
     _, offset = split_header(head, delimiter=delim, header_rows=1)
     if offset >= len(head) and len(head) < len(data) - bom:
         return None  # the header does not end inside the decoded head: take the general path
     records, _ = split_header(head, delimiter=delim, header_rows=1)
-    names = unique_names(records[0])[0]
+    names, renamed = unique_names(records[0])
     start = bom + len(head[:offset].encode("utf-8"))
     try:
-        return parse_delimited(
+        frame = parse_delimited(
             path, lambda: data[bom:].decode("utf-8", errors="replace"), delimiter=delim, names=names,
             body_offset=offset, text_columns=(id_column or C.RESPONSE_ID,), body=data, body_start=start,
         )
     except UnicodeError:
         return None
+    return frame, renamed
 
 
 def _head_text(path, data: bytes, encoding):
@@ -306,9 +312,26 @@ def _check_timezone(tz: str) -> None:
         raise UsageError(msg) from None
 
 
-def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
+# Time stamp layouts of generic tables (ISO 8601), tried in order on started_at / submitted_at.
+_GENERIC_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
+)
+
+
+def _generic(path, digest, frame, *, fmt, encoding, renamed, options) -> Responses:
+    """Canonical Responses from a generic table: id, record number, UTC times, the other columns as read.
+
+    Duplicate column names renamed, the time zone assumed and a derived ``duration_s`` are noted in
+    the provenance, as :func:`~belonging.ingest.canonical.canonicalise` notes them for platforms.
+    """
+    import numpy as np
     import pandas as pd
 
+    from belonging.ingest.canonical import derive_duration, parse_times
+
+    id_column = options.get("id_column")
+    notes = [f"duplicate column name {old!r} renamed {new!r}" for old, new in renamed]
     n = len(frame)
     if n == 0:
         msg = f"{path}: the file has a header but no responses"
@@ -331,13 +354,27 @@ def _generic(path, digest, frame, *, fmt, encoding, id_column) -> Responses:
             raise IngestError(msg)
     rest = frame.drop(columns=[c for c in (id_col, C.RESPONSE_ID, C.SOURCE_ROW) if c and c in frame.columns])
     columns = {C.RESPONSE_ID: rid.array, C.SOURCE_ROW: pd.RangeIndex(1, n + 1).to_numpy()}
-    columns.update((col, rest[col].array) for col in rest.columns)  # no copy, no object round trip
+    tz = options.get("timezone")
+    rows = np.arange(1, n + 1)
+    times = [c for c in (C.STARTED_AT, C.SUBMITTED_AT) if c in rest.columns]
+    for col in times:
+        columns[col] = parse_times(path, rest[col], _GENERIC_TIME_FORMATS, timezone=tz, column=col, rows=rows).array
+    if times:
+        notes.append(f"times without an offset read as {tz or 'UTC'}" + ("" if tz else " (give --timezone if the export used local time)"))
+    if C.DURATION_S not in rest.columns:
+        duration = derive_duration(columns, notes)
+        if duration is not None:
+            columns[C.DURATION_S] = duration.array
+    columns.update((col, rest[col].array) for col in rest.columns if col not in columns)  # no copy, no object round trip
     out = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)  # one block per column: no consolidating copy
     infos = [ColumnInfo(name=C.RESPONSE_ID, kind="meta"), ColumnInfo(name=C.SOURCE_ROW, kind="meta")]
-    for col in rest.columns:
+    for col in out.columns[2:]:
+        if col in times or col not in rest.columns:  # parsed times, derived duration
+            infos.append(ColumnInfo(name=col, kind="meta"))
+            continue
         free = looks_free_text(col) and not pd.api.types.is_numeric_dtype(rest[col])
         ident = looks_identifying(col) or free
         infos.append(ColumnInfo(name=col, identifier=ident, free_text=free, kind="identifier" if ident else "other"))
-    prov = Provenance(path=str(path), sha256=digest(), platform="generic", encoding=encoding, format=fmt, n_records=n)
+    prov = Provenance(path=str(path), sha256=digest(), platform="generic", encoding=encoding, format=fmt, n_records=n, notes=tuple(notes))
     dropped = pd.DataFrame({C.SOURCE_ROW: pd.Series([], dtype="int64"), C.RESPONSE_ID: pd.Series([], dtype="string"), C.REASON: pd.Series([], dtype="string")})
     return Responses(data=out, columns=tuple(infos), provenance=prov, dropped=dropped)
