@@ -235,3 +235,18 @@ def test_propose_codes_without_labels_only_notes_the_suspected_shift():
 def test_propose_codes_proposes_nothing_for_codes_on_the_scale(truth):
     assert propose_codes(bl.read_export(P / "spss.sav"), CCS, ITEMS) == ({}, None)
     assert propose_codes(truth, CCS, ITEMS) == ({}, None)
+
+
+def test_inspect_write_map_proposes_the_codes_table(tmp_path, truth):
+    """inspect's proposal carries the [codes] table the value labels confirm, and the written map
+    scores the shifted file through it as the canonical data."""
+    from belonging.cli import main
+
+    path = _write(tmp_path / "shifted.sav", truth)
+    proposal = bl.propose_mapping(bl.read_export(path), "ccs")
+    assert dict(proposal.mapping.codes) == {float(c + 1): float(c) for c in range(5)}
+    assert proposal.notes
+    out = tmp_path / "map.toml"
+    assert main(["inspect", str(path), "--instrument", "ccs", "--write-map", str(out)]) == 0
+    assert "[codes]" in out.read_text()
+    _same_scores(bl.score(bl.read_export(path), "ccs", mapping=out), bl.score(truth, "ccs"))

@@ -63,11 +63,15 @@ class MappingProposal:
     mapping : Mapping
         The items with a column, in the ``--map`` format (:meth:`Mapping.to_toml`).
     instrument : str
+    notes : tuple of str
+        E.g. a ``[codes]`` table proposed because the answer codes are the instrument's shifted
+        (confirmed by value labels), or a suspected shift that needs checking.
     """
 
     table: object
     mapping: object
     instrument: str
+    notes: tuple = ()
 
     def to_frame(self):
         """The per-item table."""
@@ -79,7 +83,8 @@ class MappingProposal:
         if not found.any():
             return f"{self.instrument}: no column matches any of its {len(self.table)} items; is this the right instrument?"
         low = self.table.loc[found, C.MATCH_CONFIDENCE].min()
-        return f"{self.instrument}: {int(found.sum())} of {len(self.table)} items matched (lowest confidence {low:.2f}); review before use"
+        line = f"{self.instrument}: {int(found.sum())} of {len(self.table)} items matched (lowest confidence {low:.2f}); review before use"
+        return "\n".join([line, *self.notes])
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -223,5 +228,9 @@ def propose_mapping(responses, instrument) -> MappingProposal:
             C.MATCH_CONFIDENCE: float(score), C.MATCH_BASIS: basis, C.VALUES_FIT: fit.get(col, float("nan")) if col else float("nan"),
         })
     table = pd.DataFrame(rows)
-    mapping = Mapping(columns=MappingProxyType({chosen[i][0]: i for i in items if i in chosen}))
-    return MappingProposal(table=table, mapping=mapping, instrument=inst.id)
+    columns = {chosen[i][0]: i for i in items if i in chosen}
+    from belonging.mapping import propose_codes
+
+    codes, note = propose_codes(responses, inst, list(columns)) if columns else ({}, None)
+    mapping = Mapping(columns=MappingProxyType(columns), codes=MappingProxyType(codes))
+    return MappingProposal(table=table, mapping=mapping, instrument=inst.id, notes=(note,) if note else ())
