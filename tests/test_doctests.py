@@ -80,26 +80,7 @@ EXEMPT: set[str] = set()
 # Public objects still without a runnable example, waiting for the owners of their files (they are
 # outside the files of the change that added this test). Remove a name as soon as its docstring has
 # an example: the test fails while a listed name already has one, so this list can only shrink.
-PENDING = {
-    # report/build.py: examples proposed to the report owner
-    "belonging.report.build.cohort_report",
-    "belonging.report.build.index_report",
-    "belonging.report.build.prepare_context",
-    "belonging.report.build.ReportContext",
-    # report/model.py, report/write.py
-    "belonging.report.model.Figure",
-    "belonging.report.model.Metric",
-    "belonging.report.model.Note",
-    "belonging.report.model.Report",
-    "belonging.report.model.Section",
-    "belonging.report.model.Table",
-    "belonging.report.write.WriteResult",
-    # ingest/responses.py, mapping.py
-    "belonging.ingest.responses.ColumnInfo",
-    "belonging.ingest.responses.Provenance",
-    "belonging.ingest.responses.Responses",
-    "belonging.mapping.Mapping",
-}
+PENDING: set[str] = set()
 
 
 def _namespace_all(name: str) -> list[tuple[str, object]]:

@@ -155,6 +155,38 @@ class Mapping:
     lines : mapping
         ``{(table, key): line number}`` in the file, for messages (:meth:`where`); ``(table, None)``
         is the table's header. Not compared.
+
+    Examples
+    --------
+    Usually read from a file with :func:`load_mapping`; it can also be given in code. Here an export
+    codes answers 1-5 on the 0-4 scale of the CCS; ``[codes]`` recodes every item column, also those
+    found by name (``ccs_03``):
+
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.mapping import Mapping
+    >>> mapping = Mapping(columns={"Q5_1": "ccs_01", "Q5_2": "ccs_02"}, codes={1: 0, 2: 1, 3: 2, 4: 3, 5: 4})
+    >>> print(mapping.to_toml())
+    [columns]
+    "Q5_1" = "ccs_01"
+    "Q5_2" = "ccs_02"
+    <BLANKLINE>
+    [codes]  # source code = instrument code
+    "1" = 0
+    "2" = 1
+    "3" = 2
+    "4" = 3
+    "5" = 4
+    <BLANKLINE>
+    >>> ccs = bl.load_instrument("ccs")
+    >>> data = pd.DataFrame({"Q5_1": [5, 1], "Q5_2": [3, 2], **{i: [2, 3] for i in ccs.item_ids[2:]}})
+    >>> mapped = bl.map_items(data, ccs, mapping=mapping)
+    >>> print(mapped.items[["ccs_01", "ccs_02", "ccs_03"]].to_string(index=False))
+     ccs_01  ccs_02  ccs_03
+        4.0     2.0     1.0
+        0.0     1.0     2.0
+    >>> mapping.where("columns", "Q5_1")  # no file, so no line number
+    'mapping'
     """
 
     columns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))

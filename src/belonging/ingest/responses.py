@@ -10,7 +10,32 @@ __all__ = ["ColumnInfo", "Provenance", "Responses"]
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """What is known about one column of an export."""
+    """What is known about one column of an export.
+
+    Examples
+    --------
+    A Qualtrics export (three header rows: names, question texts, ImportIds):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "qualtrics.csv"
+    >>> _ = path.write_text(
+    ...     "StartDate,EndDate,Status,ResponseId,RecipientEmail,Q5_1\\n"
+    ...     "Start Date,End Date,Response Type,Response ID,Recipient Email,Peers care about each other\\n"
+    ...     '{"ImportId":"startDate"},{"ImportId":"endDate"},{"ImportId":"status"},{"ImportId":"_recordId"},{"ImportId":"recipientEmail"},{"ImportId":"QID5_1"}\\n'
+    ...     "2026-03-03 10:00:00,2026-03-03 10:09:30,IP Address,R_1,a@example.org,Agree\\n"
+    ...     "2026-03-03 11:00:00,2026-03-03 11:01:00,Survey Preview,R_2,,Disagree\\n"
+    ...     "2026-03-04 09:00:00,2026-03-04 09:12:00,IP Address,R_3,c@example.org,Neutral\\n")
+    >>> responses = bl.read_export(path)
+    >>> info = responses.column_info("Q5_1")
+    >>> info.question, info.platform_id, info.kind
+    ('Peers care about each other', 'QID5_1', 'answer')
+    >>> responses.column_info("RecipientEmail").identifier
+    True
+    >>> folder.cleanup()
+    """
 
     name: str
     question: str | None = None
@@ -23,7 +48,32 @@ class ColumnInfo:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where the responses came from and what the reader did to get them."""
+    """Where the responses came from and what the reader did to get them.
+
+    Examples
+    --------
+    A Qualtrics export with one preview response, which the reader sets aside:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "qualtrics.csv"
+    >>> _ = path.write_text(
+    ...     "StartDate,EndDate,Status,ResponseId,RecipientEmail,Q5_1\\n"
+    ...     "Start Date,End Date,Response Type,Response ID,Recipient Email,Peers care about each other\\n"
+    ...     '{"ImportId":"startDate"},{"ImportId":"endDate"},{"ImportId":"status"},{"ImportId":"_recordId"},{"ImportId":"recipientEmail"},{"ImportId":"QID5_1"}\\n'
+    ...     "2026-03-03 10:00:00,2026-03-03 10:09:30,IP Address,R_1,a@example.org,Agree\\n"
+    ...     "2026-03-03 11:00:00,2026-03-03 11:01:00,Survey Preview,R_2,,Disagree\\n"
+    ...     "2026-03-04 09:00:00,2026-03-04 09:12:00,IP Address,R_3,c@example.org,Neutral\\n")
+    >>> responses = bl.read_export(path)
+    >>> p = responses.provenance
+    >>> p.platform, p.format, p.encoding, p.n_records, dict(p.dropped)
+    ('qualtrics', 'csv', 'utf-8', 3, {'preview': 1})
+    >>> len(p.sha256), sorted(p.to_dict())
+    (64, ['dropped', 'encoding', 'format', 'n_records', 'notes', 'path', 'platform', 'sha256'])
+    >>> folder.cleanup()
+    """
 
     path: str
     sha256: str
@@ -66,6 +116,38 @@ class Responses:
     dropped : pandas.DataFrame
         Records the reader set aside (previews, tests, spam): ``source_row``, ``response_id``,
         ``reason``. They are accounted for by the quality report; they never reach scores.
+
+    Examples
+    --------
+    Read with :func:`belonging.read_export`; here a Qualtrics export with one preview response:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import belonging as bl
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "qualtrics.csv"
+    >>> _ = path.write_text(
+    ...     "StartDate,EndDate,Status,ResponseId,RecipientEmail,Q5_1\\n"
+    ...     "Start Date,End Date,Response Type,Response ID,Recipient Email,Peers care about each other\\n"
+    ...     '{"ImportId":"startDate"},{"ImportId":"endDate"},{"ImportId":"status"},{"ImportId":"_recordId"},{"ImportId":"recipientEmail"},{"ImportId":"QID5_1"}\\n'
+    ...     "2026-03-03 10:00:00,2026-03-03 10:09:30,IP Address,R_1,a@example.org,Agree\\n"
+    ...     "2026-03-03 11:00:00,2026-03-03 11:01:00,Survey Preview,R_2,,Disagree\\n"
+    ...     "2026-03-04 09:00:00,2026-03-04 09:12:00,IP Address,R_3,c@example.org,Neutral\\n")
+    >>> responses = bl.read_export(path)
+    >>> print(responses.summary().replace(str(path), "qualtrics.csv"))
+    qualtrics.csv: qualtrics (csv, utf-8), 3 record(s), 2 kept
+    columns: 8; identifying (left out of outputs by default): RecipientEmail
+    set aside at ingest: preview 1
+    note: times without an offset read as UTC (give --timezone if the export used local time)
+    note: duration_s derived as submitted_at - started_at (the export has no duration column)
+    >>> print(responses.data[["response_id", "duration_s", "Q5_1"]].to_string(index=False))
+    response_id  duration_s    Q5_1
+            R_1       570.0   Agree
+            R_3       720.0 Neutral
+    >>> print(responses.dropped.to_string(index=False))
+     source_row response_id  reason
+              2         R_2 preview
+    >>> folder.cleanup()
     """
 
     data: object

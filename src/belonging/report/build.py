@@ -49,6 +49,29 @@ class ReportContext:
         latest wave has at least ``min_cell`` scored responses, and a wave in which it has at least
         ``min_cell``). Every institution-wide figure is computed from these rows only, so the rows of
         a withheld cohort or wave influence nothing that is published.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.report import prepare_context
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> ctx = prepare_context(data, ccs, by="cohort")
+    >>> ctx.cohorts
+    ['Museum Studies 2026', 'Psychology 2025']
+    >>> ctx.slugs["Museum Studies 2026"]
+    'museum-studies-2026-8f5ba9dc'
+    >>> len(ctx.rows_of("Museum Studies 2026")), len(ctx.institution_rows)  # 8 < min_cell: left out
+    (8, 52)
+    >>> print(ctx.institution[["n", "mean", "ci_low", "ci_high"]].round(2).to_string(index=False))
+     n  mean  ci_low  ci_high
+    52 39.65    34.6    44.71
     """
 
     analysis: AnalysisFrame
@@ -135,6 +158,24 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     -------
     ReportContext
         Pass it to :func:`cohort_report` for each cohort and to :func:`index_report`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.report import prepare_context
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> ctx = prepare_context(data, ccs, by="cohort")
+    >>> ctx.cohorts
+    ['Museum Studies 2026', 'Psychology 2025']
+    >>> int(ctx.published.sum()), ctx.settings.min_cell  # rows in cohorts with at least min_cell
+    (52, 10)
     """
     from belonging.instruments import load_instrument
     from belonging.provenance import manifest
@@ -462,6 +503,33 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
     Returns
     -------
     Report
+
+    Raises
+    ------
+    UsageError
+        `cohort` is not a value of the cohort column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.report import cohort_report, prepare_context
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> ctx = prepare_context(data, ccs, by="cohort")
+    >>> report = cohort_report(ctx, "Psychology 2025")
+    >>> small = cohort_report(ctx, "Museum Studies 2026")  # 8 scored responses, below min_cell
+    >>> report.suppressed, small.suppressed, [s.title for s in small.sections]
+    (False, True, ['Notice', 'Methods', 'Provenance'])
+    >>> report.subtitle
+    'cohort: Psychology 2025 · Classroom Community Scale'
+    >>> report.section("Summary").children[0]
+    Metric(label='Mean Classroom Community Scale', value='39.65', detail='95% CI 34.60 to 44.71', suppressed=False)
     """
     st = ctx.settings
     cohort = str(cohort)
@@ -499,6 +567,30 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     Returns
     -------
     Report
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> from belonging.report import index_report, prepare_context
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> trait = rng.normal(size=(60, 1))
+    >>> data = pd.DataFrame(np.clip(np.round(2 + trait + rng.normal(size=(60, 20))), 0, 4), columns=list(ccs.item_ids))
+    >>> data[list(ccs.reverse_items)] = 4 - data[list(ccs.reverse_items)]  # negatively worded items are answered reversed
+    >>> data["cohort"] = ["Psychology 2025"] * 52 + ["Museum Studies 2026"] * 8
+    >>> ctx = prepare_context(data, ccs, by="cohort")
+    >>> index = index_report(ctx, formats=("html",))
+    >>> index.title, index.slug
+    ('Institution overview', 'index')
+    >>> table = index.section("Cohorts").children[0]
+    >>> print(table.to_frame()[["group", "n", "mean"]].round(2).to_string(index=False))  # a cohort below min_cell is withheld
+                  group    n  mean
+    Museum Studies 2026  NaN   NaN
+        Psychology 2025 52.0 39.65
+    >>> table.links["group"]
+    ('museum-studies-2026-8f5ba9dc.html', 'psychology-2025-9625b02a.html')
     """
     import numpy as np
     import pandas as pd

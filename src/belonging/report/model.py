@@ -26,7 +26,17 @@ def _frozen_map(value=None) -> MappingProxyType:
 
 @dataclass(frozen=True)
 class Note:
-    """A paragraph of text; ``kind`` is one of ``"info"``, ``"warning"``, ``"suppressed"``, ``"method"``."""
+    """A paragraph of text; ``kind`` is one of ``"info"``, ``"warning"``, ``"suppressed"``, ``"method"``.
+
+    Examples
+    --------
+    >>> from belonging.report import Note
+    >>> note = Note("Groups with fewer than 10 respondents are not shown.", "suppressed")
+    >>> note.kind
+    'suppressed'
+    >>> Note("Scores are sums of the 20 items.")
+    Note(text='Scores are sums of the 20 items.', kind='info')
+    """
 
     text: str
     kind: str = "info"
@@ -37,6 +47,14 @@ class Metric:
     """A key figure: a label, its value already formatted, and a detail line (e.g. the CI).
 
     ``suppressed`` marks a value withheld for privacy; the value is then not shown at all.
+
+    Examples
+    --------
+    >>> from belonging.report import Metric
+    >>> Metric("Mean score", "39.65", "95% CI 34.60 to 44.71")
+    Metric(label='Mean score', value='39.65', detail='95% CI 34.60 to 44.71', suppressed=False)
+    >>> Metric("Mean score", "", suppressed=True).suppressed
+    True
     """
 
     label: str
@@ -62,6 +80,22 @@ class Table:
         Boolean mask, same shape as `data`: cells withheld for privacy (shown as "suppressed").
     links : Mapping
         Per column, a tuple with one relative link (or None) per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from belonging.report import Table
+    >>> data = pd.DataFrame({"group": ["Online", "On campus"], "n": [42, np.nan], "mean": [2.513, np.nan]})
+    >>> hidden = pd.DataFrame({"group": [False, False], "n": [False, True], "mean": [False, True]})
+    >>> table = Table(data, "Mean score by mode", headers={"group": "Mode"}, formats={"mean": ".2f"},
+    ...               suppressed=hidden, links={"group": ("online.html", None)})
+    >>> print(table.to_frame().to_string(index=False))
+        group    n  mean
+       Online 42.0 2.513
+    On campus  NaN   NaN
+    >>> table.headers["group"], table.formats["mean"]
+    ('Mode', '.2f')
     """
 
     data: object
@@ -81,7 +115,22 @@ class Table:
 
 @dataclass(frozen=True, eq=False)
 class Figure:
-    """A chart as image bytes (``mime`` ``"image/png"`` or ``"image/svg+xml"``) plus alt text."""
+    """A chart as image bytes (``mime`` ``"image/png"`` or ``"image/svg+xml"``) plus alt text.
+
+    Examples
+    --------
+    >>> import io
+    >>> import matplotlib.figure
+    >>> from belonging.report import Figure
+    >>> fig = matplotlib.figure.Figure(figsize=(2, 1))
+    >>> buf = io.BytesIO()
+    >>> fig.savefig(buf, format="png", dpi=120)
+    >>> chart = Figure(buf.getvalue(), alt="An empty chart", caption="Nothing to show yet.")
+    >>> chart.width_px  # 2 inches at 96 CSS pixels per inch
+    192
+    >>> chart.data_uri()[:22]
+    'data:image/png;base64,'
+    """
 
     data: bytes
     alt: str
@@ -110,7 +159,15 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled part of a report; ``anchor`` is a safe fragment id for links."""
+    """A titled part of a report; ``anchor`` is a safe fragment id for links.
+
+    Examples
+    --------
+    >>> from belonging.report import Metric, Note, Section
+    >>> section = Section("Summary", (Metric("Responses", "52"), Note("All responses were kept.")), anchor="summary")
+    >>> [type(child).__name__ for child in section.children]
+    ['Metric', 'Note']
+    """
 
     title: str
     children: tuple = ()
@@ -131,6 +188,20 @@ class Report:
         Safe file stem of this report (``index`` for the overview).
     suppressed : bool
         True when the whole report is withheld (the cohort is below the threshold).
+
+    Examples
+    --------
+    >>> import dataclasses
+    >>> from belonging.report import Metric, Report, Section, render_html
+    >>> summary = Section("Summary", (Metric("Mean score", "39.65", "95% CI 34.60 to 44.71"),), anchor="summary")
+    >>> report = Report("Psychology 2025", (summary,), subtitle="cohort: Psychology 2025", slug="psychology-2025")
+    >>> report.section("Summary").children[0].value
+    '39.65'
+    >>> html = render_html(report)
+    >>> html.startswith("<!DOCTYPE html>"), "39.65" in html
+    (True, True)
+    >>> dataclasses.replace(report, title="Psychology, autumn 2025").title
+    'Psychology, autumn 2025'
     """
 
     title: str

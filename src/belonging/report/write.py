@@ -42,6 +42,29 @@ class WriteResult:
     seconds : dict
         Wall time of ``prepare`` and ``reports``, and the sums over cohorts of ``build``, ``charts``,
         ``html`` and ``pdf`` (worker time, which exceeds wall time when ``jobs > 1``).
+
+    Examples
+    --------
+    Two cohorts, both below ``min_cell``: each report is a notice only, and the overview shows no
+    statistics.
+
+    >>> import tempfile
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import belonging as bl
+    >>> ccs = bl.load_instrument("ccs")
+    >>> rng = np.random.default_rng(2)
+    >>> data = pd.DataFrame(rng.integers(0, 5, size=(14, 20)), columns=list(ccs.item_ids))
+    >>> data["cohort"] = ["Archaeology 2025"] * 8 + ["Museum Studies 2026"] * 6
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> result = bl.write_reports(data, ccs, folder.name, by="cohort", formats=("html",))
+    >>> result.cohorts, result.suppressed
+    (2, 2)
+    >>> [p.name for p in result.paths]
+    ['index.html', 'archaeology-2025-4fdfbdb9.html', 'museum-studies-2026-8f5ba9dc.html', 'cohorts.csv']
+    >>> sorted(result.seconds)
+    ['build', 'charts', 'html', 'pdf', 'prepare', 'reports']
+    >>> folder.cleanup()
     """
 
     paths: tuple
