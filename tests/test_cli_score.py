@@ -229,3 +229,14 @@ def test_debug_after_the_command_shows_the_traceback(tmp_path, capsys):
     assert "Traceback" in capsys.readouterr().err
     assert main(["instruments", "show", "nope", "--debug"]) == 2  # after a nested subcommand
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_stdout_and_file_outputs_are_the_same_csv(tmp_path):
+    """`-o -` writes exactly the bytes `-o FILE.csv` writes (numbers formatted alike: 32, not 32.0)."""
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    out = tmp_path / "s.csv"
+    assert main(["score", str(src), "--instrument", "pssm", "-o", str(out)]) == 0
+    cmd = [sys.executable, "-m", "belonging", "score", str(src), "--instrument", "pssm", "-o", "-"]
+    piped = subprocess.run(cmd, capture_output=True, check=True).stdout
+    assert piped == out.read_bytes()

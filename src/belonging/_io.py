@@ -129,13 +129,16 @@ def table_format(path: str) -> str:
     return TABLE_FORMATS[suffix]
 
 
-def _write_csv_fast(df, path) -> None:
+def _write_csv_fast(df, path, *, stream=None) -> None:
     """CSV through pyarrow (several times faster than pandas); falls back to pandas for odd types.
 
     The header is written with the csv module (pyarrow always quotes it); cells are unquoted unless
-    one needs quotes, in which case text cells are quoted.
+    one needs quotes, in which case text cells are quoted. With `stream` (a binary file object, e.g.
+    standard output) the same CSV goes there instead of `path`; it is built in memory first, since a
+    stream cannot be rewound if unquoted writing fails part way.
     """
     import csv
+    import io
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -143,14 +146,25 @@ def _write_csv_fast(df, path) -> None:
     try:
         table = pa.Table.from_pandas(df, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        df.to_csv(path, index=False, lineterminator="\n")
+        if stream is not None:
+            stream.write(df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        else:
+            df.to_csv(path, index=False, lineterminator="\n")
         return
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow([str(c) for c in df.columns])
+    header = text.getvalue().encode("utf-8")
     for style in ("none", "needed"):
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            csv.writer(fh, lineterminator="\n").writerow([str(c) for c in df.columns])
+        options = pacsv.WriteOptions(include_header=False, quoting_style=style)
         try:
-            with open(path, "ab") as fh:
-                pacsv.write_csv(table, fh, write_options=pacsv.WriteOptions(include_header=False, quoting_style=style))
+            if stream is None:
+                with open(path, "wb") as fh:  # straight to the file: no copy of the body in memory
+                    fh.write(header)
+                    pacsv.write_csv(table, fh, write_options=options)
+            else:
+                body = pa.BufferOutputStream()
+                pacsv.write_csv(table, body, write_options=options)
+                stream.write(header + body.getvalue().to_pybytes())
             return
         except pa.ArrowInvalid:
             continue
@@ -163,9 +177,19 @@ def write_table(df, path: str | os.PathLike, *, stdout=None) -> None:
     """
     path = str(path)
     fmt = table_format(path)
-    if path == "-":
+    if path == "-":  # the same CSV as a file gets (pyarrow's number formatting)
         stream = stdout if stdout is not None else sys.stdout
-        neutralise_formulas(df).to_csv(stream, index=False, lineterminator="\n")
+        binary = getattr(stream, "buffer", None)
+        if binary is not None:
+            stream.flush()
+            _write_csv_fast(neutralise_formulas(df), None, stream=binary)
+            binary.flush()
+        else:  # a text-only stream (e.g. io.StringIO in tests)
+            import io
+
+            out = io.BytesIO()
+            _write_csv_fast(neutralise_formulas(df), None, stream=out)
+            stream.write(out.getvalue().decode("utf-8"))
         return
     with atomic_path(path) as tmp:
         if fmt == "csv":
