@@ -72,6 +72,21 @@ def test_check_invariance_fits_the_models_on_the_scored_responses(capsys):
     assert "--check-invariance needs --instrument" in capsys.readouterr().err
 
 
+def test_check_invariance_with_previews_set_aside(tmp_path, capsys):
+    """Records set aside at ingest are rows of the scores but not of the item frame: the two still align."""
+    from pathlib import Path
+
+    sample = Path(__file__).parents[2] / "data" / "sample"
+    raw = pd.read_csv(sample / "qualtrics_export.csv", header=None, dtype=str, keep_default_na=False)
+    raw.iloc[3, 2] = "Survey Preview"  # the first response's Status (three header rows)
+    path = tmp_path / "with_preview.csv"
+    raw.to_csv(path, header=False, index=False)
+    argv = ["compare", str(path), "--instrument", "ccs", "--map", str(sample / "qualtrics_ccs_map.toml"),
+            "--by", "mode", "--check-invariance", "--model", "none"]
+    _, err = run_json(argv, capsys)
+    assert "invariance across mode: highest level supported" in err
+
+
 def test_csv_table_to_file(tmp_path, capsys):
     out = tmp_path / "pairs.csv"
     code = main(["compare", DATA, "--outcome", "belonging", "--by", "mode", "--format", "csv",

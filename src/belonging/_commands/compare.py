@@ -78,10 +78,13 @@ class _Level:
 
 def _fit_invariance(responses, instrument, mapping, scored, outcome, by):
     """`belonging.invariance` across `by` on the responses that have a score (``--check-invariance``)."""
+    from belonging import _columns as C
     from belonging.mapping import item_frame
     from belonging.psychometrics.invariance import invariance
 
     items = item_frame(responses, instrument, mapping=mapping).reset_index(drop=True)
+    if C.SOURCE_ROW in scored.columns:  # the scores also hold the records set aside at ingest: not items
+        scored = scored[scored[C.SOURCE_ROW].isin(responses.data[C.SOURCE_ROW]).to_numpy()]
     used = scored[outcome].notna().to_numpy()
     items[by] = scored[by].to_numpy()
     result = invariance(items.loc[used].reset_index(drop=True), instrument, group=by)
