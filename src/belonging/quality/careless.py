@@ -203,7 +203,7 @@ def pairwise_moments(x, *, chunk_rows: int | None = None) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         count = np.diag(n_ij)
         mean = np.where(count > 0, shift + np.diag(s_ij) / count, 0.0)  # item means over the answers given
-    return {"n": n_ij.copy(), "s": s_ij.copy(), "p": p_ij, "q": q_ij.copy(), "mean": mean, "shift": shift}
+    return {"n": n_ij.copy(), "s": s_ij.copy(), "p": p_ij, "q": q_ij.copy(), "mean": mean}
 
 
 def pairwise_covariance(x, *, moments=None, chunk_rows: int | None = None):
