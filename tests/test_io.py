@@ -60,3 +60,32 @@ def test_missing_folder_is_an_error_not_a_new_tree(tmp_path):
     with pytest.raises(UsageError, match="does not exist"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "no" / "such" / "t.csv")
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("late_quote", [False, True])
+def test_csv_in_row_chunks_equals_one_piece(tmp_path, monkeypatch, late_quote):
+    """Large tables are formatted in chunks on threads: same bytes, and a cell needing quotes in a
+    late chunk still switches the whole file to quoting (nothing half unquoted)."""
+    import io
+
+    import belonging._io as bio
+
+    n = 1000
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "x": [i / 7 for i in range(n)], "k": range(n)})
+    df.loc[3, "x"] = float("nan")
+    if late_quote:
+        df.loc[n - 2, "id"] = 'has, "comma"'
+    write_table(df, tmp_path / "one.csv")
+    one = (tmp_path / "one.csv").read_bytes()
+    monkeypatch.setattr(bio, "_CSV_CHUNK_ROWS", 64)
+    monkeypatch.setattr(bio.os, "cpu_count", lambda: 2)
+    write_table(df, tmp_path / "chunks.csv")
+    assert (tmp_path / "chunks.csv").read_bytes() == one
+    out = io.BytesIO()
+    out.buffer = out  # a binary stream, as sys.stdout.buffer
+    write_table(df, "-", stdout=out)
+    assert out.getvalue() == one
+    back = pd.read_csv(io.BytesIO(one), keep_default_na=False, na_values=[""])
+    assert back["id"].tolist() == df["id"].tolist()
+    assert len(one.splitlines()) == n + 1
+    assert (b'"has, ""comma"""' in one) is late_quote

@@ -129,13 +129,58 @@ def table_format(path: str) -> str:
     return TABLE_FORMATS[suffix]
 
 
+# Tables from this many rows have their CSV body formatted in row chunks on worker threads (pyarrow
+# formats without the GIL), written in order. 1M rows x 5 columns on 2 CPUs: 0.22-0.27 s in one call,
+# 0.13 s in chunks of 131,072 rows on two threads; the bytes are the same.
+_CSV_CHUNK_ROWS = 1 << 17
+
+
+def _csv_body_parts(table, options):
+    """The CSV body of `table` as a sequence of byte buffers, in row order.
+
+    Small tables come in one piece. Larger ones are formatted :data:`_CSV_CHUNK_ROWS` rows at a time on
+    ``min(4, cpu_count)`` threads, at most two chunks ahead per thread, so memory stays a few chunks.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    def body(offset, length):
+        out = pa.BufferOutputStream()
+        pacsv.write_csv(table.slice(offset, length), out, write_options=options)
+        return out.getvalue()
+
+    n = table.num_rows
+    chunk_rows = _CSV_CHUNK_ROWS
+    workers = min(4, os.cpu_count() or 1)
+    if n < 2 * chunk_rows or workers < 2:
+        yield body(0, n)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    starts = iter(range(0, n, chunk_rows))
+    with ThreadPoolExecutor(workers) as pool:
+        pending = deque()
+        try:
+            for start in starts:
+                pending.append(pool.submit(body, start, min(chunk_rows, n - start)))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def _write_csv_fast(df, path, *, stream=None) -> None:
     """CSV through pyarrow (several times faster than pandas); falls back to pandas for odd types.
 
     The header is written with the csv module (pyarrow always quotes it); cells are unquoted unless
     one needs quotes, in which case text cells are quoted. With `stream` (a binary file object, e.g.
     standard output) the same CSV goes there instead of `path`; it is built in memory first, since a
-    stream cannot be rewound if unquoted writing fails part way.
+    stream cannot be rewound if unquoted writing fails part way. Large tables are formatted in row
+    chunks on worker threads (see :func:`_csv_body_parts`).
     """
     import csv
     import io
@@ -158,13 +203,12 @@ def _write_csv_fast(df, path, *, stream=None) -> None:
         options = pacsv.WriteOptions(include_header=False, quoting_style=style)
         try:
             if stream is None:
-                with open(path, "wb") as fh:  # straight to the file: no copy of the body in memory
+                with open(path, "wb") as fh:  # straight to the file: no copy of the whole body in memory
                     fh.write(header)
-                    pacsv.write_csv(table, fh, write_options=options)
+                    for part in _csv_body_parts(table, options):
+                        fh.write(part)
             else:
-                body = pa.BufferOutputStream()
-                pacsv.write_csv(table, body, write_options=options)
-                stream.write(header + body.getvalue().to_pybytes())
+                stream.write(header + b"".join(part.to_pybytes() for part in _csv_body_parts(table, options)))
             return
         except pa.ArrowInvalid:
             continue

@@ -293,9 +293,11 @@ def chi2_sf(x, df: int):
     """Upper tail of the chi-square distribution, :math:`P(\\chi^2_{df} > x)`.
 
     For an even `df` = 2m this is the Poisson sum :math:`e^{-x/2} \\sum_{i<m} (x/2)^i / i!`
-    (Abramowitz & Stegun 26.4.21), each term formed in logs so nothing overflows; it saves importing
-    ``scipy.special`` (a quarter of a second) for the usual even number of items. An odd `df` uses
-    ``scipy.special.chdtrc``. Checked against ``scipy.stats.chi2.sf`` to 1e-12 relative in the tests.
+    (Abramowitz & Stegun 26.4.21), the sum by Horner's rule (positive terms: no cancellation) and the
+    product as :math:`\\exp(\\log S - x/2)` so nothing overflows; one ``exp`` per value instead of one
+    per term, and no import of ``scipy.special`` (a quarter of a second) for the usual even number of
+    items. An odd `df` uses ``scipy.special.chdtrc``. Checked against ``scipy.stats.chi2.sf`` to
+    1e-12 relative in the tests.
     """
     x = np.asarray(x, dtype="float64")
     df = int(df)
@@ -307,13 +309,15 @@ def chi2_sf(x, df: int):
 
         return chdtrc(df, x)
     h = np.maximum(x, 0.0) / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_h = np.log(h)
-        total = np.exp(-h)  # the i = 0 term
-        log_fact = 0.0
-        for i in range(1, df // 2):
-            log_fact += np.log(i)
-            total += np.exp(i * log_h - h - log_fact)
+    total = np.ones_like(h)  # 1 + h/1 (1 + h/2 (1 + ... (1 + h/(m-1))))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for i in range(df // 2 - 1, 0, -1):
+            total *= h
+            total /= i
+            total += 1.0
+        np.log(total, out=total)
+        total -= h
+        np.exp(total, out=total)
     total = np.where(h == 0.0, 1.0, np.where(np.isposinf(h), 0.0, total))
     return np.where(np.isnan(x), np.nan, np.minimum(total, 1.0))
 
