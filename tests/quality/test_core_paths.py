@@ -142,3 +142,24 @@ def test_status_reasons_and_ids_are_plain_text_columns(data):
         assert rows[col].dtype == expected, col
     assert rows["response_id"].tolist() == frame["response_id"].tolist()
     assert set(rows["status"]) <= {"kept", "flagged", "excluded"}
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_threads_give_the_same_numbers(ragged, workers):
+    """Blocks shared among threads: every index and moment identical to one thread (block-order sums)."""
+    x = ragged
+    one = careless._sweep(x, longstring=True, irv=True, moments=True, chunk_rows=50, workers=1)
+    many = careless._sweep(x, longstring=True, irv=True, moments=True, chunk_rows=50, workers=workers)
+    for key in ("longstring", "longstring_avg", "irv"):
+        np.testing.assert_array_equal(many[key], one[key], err_msg=key)
+    for key, value in one["moments"].items():
+        np.testing.assert_array_equal(many["moments"][key], value, err_msg=key)
+    np.testing.assert_array_equal(
+        careless.mahalanobis(x, chunk_rows=50, workers=workers), careless.mahalanobis(x, chunk_rows=50, workers=1)
+    )
+    got = careless.psychsyn(x, critval=0.3, chunk_rows=50, workers=workers)
+    want = careless.psychsyn(x, critval=0.3, chunk_rows=50, workers=1)
+    np.testing.assert_array_equal(got[0], want[0])
+    # the sweep gives what the single-index functions give
+    np.testing.assert_array_equal(many["irv"], careless.irv(x))
+    np.testing.assert_array_equal(many["longstring"], careless.longstring(x)[0])

@@ -5,11 +5,16 @@ per respondent. Definitions follow the R package careless (Yentes & Wilhelm); no
 over respondents (loops over items, splits, factors or blocks of rows only).
 
 Row-wise work runs in blocks of :data:`CHUNK_ROWS` rows (``chunk_rows=`` overrides it), so however
-many respondents there are, the temporaries stay a few blocks of rows x items; the results equal
-those computed on the whole matrix at once up to floating-point summation order.
+many respondents there are, the temporaries stay a few blocks of rows x items; the blocks run on up to
+``workers`` threads (NumPy releases the GIL; BLAS is held to one thread meanwhile, so the threads do not
+compete with its own). The results equal those computed on the whole matrix at once up to
+floating-point summation order, and do not depend on the number of threads: sums over blocks are
+added in block order.
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -25,8 +30,11 @@ __all__ = [
     "psychsyn",
 ]
 
-#: Rows per block for row-wise work (about 9 MB per float64 temporary at 18 items).
-CHUNK_ROWS = 65_536
+#: Rows per block for row-wise work (about 2.4 MB per float64 temporary at 18 items: it stays in cache).
+CHUNK_ROWS = 16_384
+
+#: Most threads used for the blocks when ``workers`` is not given.
+MAX_WORKERS = 4
 
 
 def _blocks(n: int, chunk_rows: int | None):
@@ -38,10 +46,42 @@ def _blocks(n: int, chunk_rows: int | None):
     return [slice(a, min(a + size, n)) for a in range(0, n, size)]
 
 
-def _buffer(x: np.ndarray, blocks, dtype="float64") -> np.ndarray:
-    """A scratch array for one block of rows of `x`, laid out like `x` (reused block after block)."""
-    rows = max((b.stop - b.start for b in blocks), default=0)
-    return np.empty((rows, x.shape[1]), dtype=dtype, order="F" if x.flags.f_contiguous else "C")
+def _run_blocks(fn, blocks, workers: int | None = None) -> list:
+    """``[fn(rows, scratch) for rows in blocks]``, the blocks shared among up to `workers` threads.
+
+    `scratch` is a dict private to the thread, for buffers reused from block to block (see
+    :func:`_scratch`). With more than one thread, BLAS runs single-threaded meanwhile
+    (``threadpoolctl``): its own threads would spin against ours.
+    """
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    workers = max(1, min(int(workers), len(blocks)))
+    results: list = [None] * len(blocks)
+
+    def work(first: int) -> None:
+        scratch: dict = {}
+        for i in range(first, len(blocks), workers):
+            results[i] = fn(blocks[i], scratch)
+
+    if workers == 1:
+        work(0)
+        return results
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(work, first) for first in range(workers)]:
+            future.result()
+    return results
+
+
+def _scratch(scratch: dict, name: str, rows: int, cols: int, dtype="float64", order="F") -> np.ndarray:
+    """The first `rows` rows of a buffer kept in `scratch` under `name` (allocated once per thread)."""
+    buf = scratch.get(name)
+    if buf is None or buf.shape[0] < rows or buf.shape[1] != cols or buf.dtype != np.dtype(dtype):
+        buf = scratch[name] = np.empty((rows, cols), dtype=dtype, order=order)
+    return buf[:rows]
 
 
 def _matrix(x) -> np.ndarray:
@@ -52,13 +92,16 @@ def _matrix(x) -> np.ndarray:
     return arr
 
 
-def longstring(x, *, chunk_rows: int | None = None):
+def longstring(x, *, chunk_rows: int | None = None, workers: int | None = None):
     """Longest and average run of identical consecutive answers per respondent.
 
     Parameters
     ----------
     x : array-like, shape (n, k)
         Answers as codes; NaN for missing.
+    chunk_rows, workers : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`) and threads sharing the blocks (default:
+        up to :data:`MAX_WORKERS`, the CPUs available); the result does not depend on them.
 
     Returns
     -------
@@ -74,43 +117,104 @@ def longstring(x, *, chunk_rows: int | None = None):
     ``longstr`` and ``avgstr``). Validated against a base-R ``rle`` implementation of that
     definition (tests/reference/careless), exactly.
     """
+    out = _sweep(x, longstring=True, chunk_rows=chunk_rows, workers=workers)
+    return out["longstring"], out["longstring_avg"]
+
+
+def _sweep(x, *, longstring: bool = False, irv: bool = False, moments: bool = False, chunk_rows: int | None = None, workers: int | None = None) -> dict:
+    """One pass over the rows of `x` for several indices at once (each block read once, in cache).
+
+    Returns a dict with ``longstring`` and ``longstring_avg`` (as :func:`longstring`), ``irv`` (the
+    IRV over all items, as :func:`irv`) and ``moments`` (as :func:`pairwise_moments`), for those
+    asked for. :func:`belonging.check_quality` uses it so the matrix is swept once, not once per index.
+    """
     x = _matrix(x)
     n, k = x.shape
-    longest = np.ones(n) if k else np.zeros(n)
-    runs = np.full(n, float(min(k, 1)))
-    for rows in _blocks(n, chunk_rows):
-        xb, top, nruns = x[rows], longest[rows], runs[rows]
-        current = np.ones(len(xb))
-        for j in range(1, k):
-            same = xb[:, j] == xb[:, j - 1]  # NaN compares unequal: a missing answer ends a run
-            np.multiply(current, same, out=current)  # 0 where the run ends ...
-            current += 1.0  # ... so 1 there, one longer elsewhere
-            np.maximum(top, current, out=top)
-            nruns += ~same
-    with np.errstate(invalid="ignore", divide="ignore"):
-        average = k / runs
-    return longest, average
+    blocks = _blocks(n, chunk_rows)
+    out: dict = {}
+    if longstring:
+        longest = out["longstring"] = np.ones(n) if k else np.zeros(n)
+        runs = np.full(n, float(min(k, 1)))
+    if irv:
+        sd = out["irv"] = np.empty(n)
+    shift = _first_block_means(x, blocks) if moments else None
 
-
-def _row_sd(x: np.ndarray, chunk_rows: int | None = None) -> np.ndarray:
-    out = np.empty(x.shape[0])
-    blocks = _blocks(x.shape[0], chunk_rows)
-    zbuf, mbuf = _buffer(x, blocks), _buffer(x, blocks, bool)
-    for rows in blocks:
+    def block(rows, scratch):
         xb = x[rows]
-        missing, z = mbuf[: len(xb)], zbuf[: len(xb)]
+        nb = len(xb)
+        missing = _scratch(scratch, "missing", nb, k, bool)
         np.isnan(xb, out=missing)
-        count = xb.shape[1] - missing.sum(axis=1)
-        np.copyto(z, xb)
-        np.copyto(z, 0.0, where=missing)
+        if longstring:
+            top, nruns = longest[rows], runs[rows]
+            current = _scratch(scratch, "current", nb, 1)[:, 0]
+            current[:] = 1.0
+            same = _scratch(scratch, "same", nb, 1, bool)[:, 0]
+            for j in range(1, k):
+                np.equal(xb[:, j], xb[:, j - 1], out=same)  # NaN compares unequal: a missing answer ends a run
+                np.multiply(current, same, out=current)  # 0 where the run ends ...
+                current += 1.0  # ... so 1 there, one longer elsewhere
+                np.maximum(top, current, out=top)
+                np.logical_not(same, out=same)
+                nruns += same
+        if irv:
+            sd[rows] = _block_sd(xb, missing, _scratch(scratch, "z", nb, k))
+        if moments:
+            return _block_moments(xb, missing, shift, _scratch(scratch, "a", nb, 3 * k))
+        return None
+
+    parts = _run_blocks(block, blocks, workers)
+    if longstring:
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = z.sum(axis=1) / count
-            z -= mean[:, None]
-            np.copyto(z, 0.0, where=missing)  # missing answers contribute nothing
-            var = np.einsum("ij,ij->i", z, z) / (count - 1)
-        var[count < 2] = np.nan
-        out[rows] = np.sqrt(var)
+            out["longstring_avg"] = k / runs
+    if moments:
+        g, p_ij = np.zeros((3 * k, k)), np.zeros((k, k))
+        for part in parts:  # in block order: the sums do not depend on the threads
+            g += part[0]
+            p_ij += part[1]
+        n_ij, s_ij, q_ij = g[:k], g[k:2 * k], g[2 * k:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            count = np.diag(n_ij)
+            mean = np.where(count > 0, shift + np.diag(s_ij) / count, 0.0)  # item means over the answers given
+        out["moments"] = {"n": n_ij.copy(), "s": s_ij.copy(), "p": p_ij, "q": q_ij.copy(), "mean": mean}
     return out
+
+
+def _block_sd(xb, missing, z) -> np.ndarray:
+    """Standard deviation of each row of `xb` over its answers (two-pass, NaN below two answers)."""
+    count = xb.shape[1] - missing.sum(axis=1)
+    np.copyto(z, xb)
+    np.copyto(z, 0.0, where=missing)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = z.sum(axis=1) / count
+        z -= mean[:, None]
+        np.copyto(z, 0.0, where=missing)  # missing answers contribute nothing
+        var = np.einsum("ij,ij->i", z, z) / (count - 1)
+    var[count < 2] = np.nan
+    return np.sqrt(var)
+
+
+def _first_block_means(x, blocks) -> np.ndarray:
+    """Item means of the first block's answers (0 where none): the shift of :func:`pairwise_moments`."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # a first block with an item never answered
+        first = x[blocks[0]] if blocks else x
+        have = ~np.isnan(first)
+        shift = np.where(have, first, 0.0).sum(axis=0) / have.sum(axis=0)
+    return np.where(np.isfinite(shift), shift, 0.0)
+
+
+def _block_moments(xb, missing, shift, a):
+    """``([answered, shifted, shifted^2]' answered, shifted' shifted)`` of one block of rows."""
+    k = xb.shape[1]
+    m, z, zz = a[:, :k], a[:, k:2 * k], a[:, 2 * k:]
+    np.logical_not(missing, out=m)  # 1.0 where answered
+    np.subtract(xb, shift, out=z)
+    np.copyto(z, 0.0, where=missing)  # missing answers count 0 after the shift
+    np.multiply(z, z, out=zz)
+    return a.T @ m, z.T @ z
+
+
+def _row_sd(x: np.ndarray, chunk_rows: int | None = None, workers: int | None = None) -> np.ndarray:
+    return _sweep(x, irv=True, chunk_rows=chunk_rows, workers=workers)["irv"]
 
 
 def _cut_bins(k: int, splits: int) -> np.ndarray:
@@ -126,7 +230,7 @@ def _cut_bins(k: int, splits: int) -> np.ndarray:
     return np.searchsorted(breaks, pos, side="left") - 1
 
 
-def irv(x, *, splits: int | None = None, chunk_rows: int | None = None):
+def irv(x, *, splits: int | None = None, chunk_rows: int | None = None, workers: int | None = None):
     """Intra-individual response variability: the standard deviation of each respondent's answers.
 
     Parameters
@@ -134,8 +238,9 @@ def irv(x, *, splits: int | None = None, chunk_rows: int | None = None):
     x : array-like, shape (n, k)
     splits : int, optional
         Also return the IRV of `splits` consecutive blocks of items of (nearly) equal length.
-    chunk_rows : int, optional
-        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
+    chunk_rows, workers : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`) and threads sharing the blocks (default:
+        up to :data:`MAX_WORKERS`); the result does not depend on them.
 
     Returns
     -------
@@ -152,18 +257,18 @@ def irv(x, *, splits: int | None = None, chunk_rows: int | None = None):
     to 1e-12.
     """
     x = _matrix(x)
-    total = _row_sd(x, chunk_rows)
+    total = _row_sd(x, chunk_rows, workers)
     if not splits:
         return total
     bins = _cut_bins(x.shape[1], int(splits))
     out = np.empty((x.shape[0], 1 + int(splits)))
     out[:, 0] = total
     for b in range(int(splits)):
-        out[:, 1 + b] = _row_sd(x[:, bins == b], chunk_rows)
+        out[:, 1 + b] = _row_sd(x[:, bins == b], chunk_rows, workers)
     return out
 
 
-def pairwise_moments(x, *, chunk_rows: int | None = None) -> dict:
+def pairwise_moments(x, *, chunk_rows: int | None = None, workers: int | None = None) -> dict:
     """Cross-products of the pairwise-complete item matrix, shared by the covariance and correlation.
 
     Returns a dict with ``n`` (pairs answered, k x k), ``s`` (sum of x_i where j is present), ``p``
@@ -173,37 +278,7 @@ def pairwise_moments(x, *, chunk_rows: int | None = None) -> dict:
     given. One pass over the data in blocks of `chunk_rows` rows; pass the result to
     :func:`pairwise_covariance`, :func:`pairwise_correlation` and :func:`mahalanobis` to share it.
     """
-    x = _matrix(x)
-    k = x.shape[1]
-    blocks = _blocks(x.shape[0], chunk_rows)
-    with np.errstate(invalid="ignore", divide="ignore"):  # a first block with an item never answered
-        first = x[blocks[0]] if blocks else x
-        have = ~np.isnan(first)
-        shift = np.where(have, first, 0.0).sum(axis=0) / have.sum(axis=0)
-    shift = np.where(np.isfinite(shift), shift, 0.0)
-    # per block, [answered, shifted, shifted squared]' answered and shifted' shifted give every sum
-    rows = max((b.stop - b.start for b in blocks), default=0)
-    a = np.empty((rows, 3 * k), order="F")
-    missbuf = np.empty((rows, k), dtype=bool, order="F")
-    g = np.zeros((3 * k, k))
-    p_ij = np.zeros((k, k))
-    for block in blocks:
-        xb = x[block]
-        nb = len(xb)
-        missing = missbuf[:nb]
-        m, z, zz = a[:nb, :k], a[:nb, k:2 * k], a[:nb, 2 * k:]
-        np.isnan(xb, out=missing)
-        np.logical_not(missing, out=m)  # 1.0 where answered
-        np.subtract(xb, shift, out=z)
-        np.copyto(z, 0.0, where=missing)  # missing answers count 0 after the shift
-        np.multiply(z, z, out=zz)
-        g += a[:nb].T @ m
-        p_ij += z.T @ z
-    n_ij, s_ij, q_ij = g[:k], g[k:2 * k], g[2 * k:]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        count = np.diag(n_ij)
-        mean = np.where(count > 0, shift + np.diag(s_ij) / count, 0.0)  # item means over the answers given
-    return {"n": n_ij.copy(), "s": s_ij.copy(), "p": p_ij, "q": q_ij.copy(), "mean": mean}
+    return _sweep(x, moments=True, chunk_rows=chunk_rows, workers=workers)["moments"]
 
 
 def pairwise_covariance(x, *, moments=None, chunk_rows: int | None = None):
@@ -236,7 +311,7 @@ def pairwise_correlation(x, *, moments=None, chunk_rows: int | None = None):
     return np.clip(r, -1.0, 1.0)
 
 
-def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
+def mahalanobis(x, *, moments=None, chunk_rows: int | None = None, workers: int | None = None):
     """Squared Mahalanobis distance of each respondent from the item means.
 
     Parameters
@@ -244,8 +319,9 @@ def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
     x : array-like, shape (n, k)
     moments : dict, optional
         :func:`pairwise_moments` of the same `x`, when already computed.
-    chunk_rows : int, optional
-        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
+    chunk_rows, workers : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`) and threads sharing the blocks (default:
+        up to :data:`MAX_WORKERS`); the result does not depend on them.
 
     Returns
     -------
@@ -266,7 +342,7 @@ def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
     (tests/reference/careless) to 1e-9 relative.
     """
     x = _matrix(x)
-    mo = pairwise_moments(x, chunk_rows=chunk_rows) if moments is None else moments
+    mo = pairwise_moments(x, chunk_rows=chunk_rows, workers=workers) if moments is None else moments
     cov, _ = pairwise_covariance(x, moments=mo)
     if not np.all(np.isfinite(cov)):
         msg = "the pairwise covariance matrix of the items has undefined entries"
@@ -274,11 +350,12 @@ def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
     inv = np.linalg.inv(cov)
     mean = mo["mean"]
     d2 = np.empty(x.shape[0])
-    blocks = _blocks(x.shape[0], chunk_rows)
-    zbuf, zibuf, missbuf = _buffer(x, blocks), _buffer(x, blocks), _buffer(x, blocks, bool)
-    for rows in blocks:
+    k = x.shape[1]
+
+    def block(rows, scratch):
         xb = x[rows]
-        missing, z, zi = missbuf[: len(xb)], zbuf[: len(xb)], zibuf[: len(xb)]
+        nb = len(xb)
+        missing, z, zi = _scratch(scratch, "missing", nb, k, bool), _scratch(scratch, "z", nb, k), _scratch(scratch, "zi", nb, k)
         np.isnan(xb, out=missing)
         np.subtract(xb, mean, out=z)
         np.copyto(z, 0.0, where=missing)
@@ -286,6 +363,8 @@ def mahalanobis(x, *, moments=None, chunk_rows: int | None = None):
         db = np.einsum("ij,ij->i", zi, z)
         db[missing.all(axis=1)] = np.nan
         d2[rows] = db
+
+    _run_blocks(block, _blocks(x.shape[0], chunk_rows), workers)
     return d2
 
 
@@ -399,7 +478,7 @@ def even_odd(x, factors):
     return -sb
 
 
-def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=None, chunk_rows: int | None = None):
+def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=None, chunk_rows: int | None = None, workers: int | None = None):
     """Psychometric synonym (or antonym) score per respondent.
 
     Parameters
@@ -411,8 +490,9 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     antonyms : bool, default False
     correlation : numpy.ndarray, optional
         The item correlation matrix of `x` from :func:`pairwise_correlation`, when already computed.
-    chunk_rows : int, optional
-        Rows per block of work (default :data:`CHUNK_ROWS`); the result does not depend on it.
+    chunk_rows, workers : int, optional
+        Rows per block of work (default :data:`CHUNK_ROWS`) and threads sharing the blocks (default:
+        up to :data:`MAX_WORKERS`); the result does not depend on them.
 
     Returns
     -------
@@ -436,7 +516,7 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     """
     x = _matrix(x)
     crit = abs(float(critval))
-    r = pairwise_correlation(x, chunk_rows=chunk_rows) if correlation is None else np.asarray(correlation, dtype="float64")
+    r = pairwise_correlation(x, moments=pairwise_moments(x, chunk_rows=chunk_rows, workers=workers)) if correlation is None else np.asarray(correlation, dtype="float64")
     lower = np.tril(np.ones_like(r, dtype=bool), k=-1)
     hit = lower & ((r < -crit) if antonyms else (r > crit))
     rows, cols = np.nonzero(hit)
@@ -449,8 +529,11 @@ def psychsyn(x, *, critval: float = 0.60, antonyms: bool = False, correlation=No
     w[rows, cols] = 1.0
     score = np.empty(x.shape[0])
     count = np.empty(x.shape[0])
-    for block in _blocks(x.shape[0], chunk_rows):
-        score[block], count[block] = _pair_correlation(x[block], w)
+
+    def block(rows, scratch):
+        score[rows], count[rows] = _pair_correlation(x[rows], w)
+
+    _run_blocks(block, _blocks(x.shape[0], chunk_rows), workers)
     return score, np.rint(count).astype("int64"), pairs
 
 

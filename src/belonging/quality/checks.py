@@ -159,11 +159,13 @@ def missing_items(answered, instrument):
     pos = {i: j for j, i in enumerate(ids)}
     frac = instrument.scoring.min_answered
     mask = np.zeros(answered.shape[0], dtype=bool)
+    total = np.count_nonzero(answered, axis=1)
     for members in instrument.scales().values():
         cols = [pos[m] for m in members]
         need = max(1, math.ceil(len(cols) * frac - 1e-9))
-        mask |= answered[:, cols].sum(axis=1) < need
-    return mask, answered.sum(axis=1)
+        count = total if cols == list(range(len(ids))) else np.count_nonzero(answered[:, cols], axis=1)
+        mask |= count < need
+    return mask, total
 
 
 def speeders(frame, n_items, *, fraction, seconds_per_item):

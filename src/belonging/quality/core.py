@@ -24,20 +24,25 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
 
     Only the indices whose reason is in `want` (not turned off by the policy) are computed; the
     columns of the others are NaN. `reverse_keyed(rows)` returns those rows of the matrix reverse keyed
-    (even-odd only). Row-wise work runs in blocks of ``careless.CHUNK_ROWS`` rows.
+    (even-odd only). Longstring, IRV and the pairwise moments (shared by Mahalanobis and the
+    psychometric synonyms) come from one sweep over the rows (``careless._sweep``); row-wise work runs
+    in blocks of ``careless.CHUNK_ROWS`` rows on up to ``careless.MAX_WORKERS`` threads.
     """
     import numpy as np
 
     from belonging.quality import careless as cl
 
     n, k = x.shape
-    out = {c: np.full(n, np.nan) for c in INDEX_COLUMNS}
+    out = {}
     pairs = {}
+    swept = cl._sweep(
+        x, longstring="longstring" in want, irv="irv" in want, moments=bool({"mahalanobis", "synonyms"} & set(want)),
+    )
     if "longstring" in want:
-        out[C.LONGSTRING], out[C.LONGSTRING_AVG] = cl.longstring(x)
+        out[C.LONGSTRING], out[C.LONGSTRING_AVG] = swept["longstring"], swept["longstring_avg"]
     if "irv" in want:
-        out[C.IRV] = cl.irv(x)
-    shared = cl.pairwise_moments(x) if {"mahalanobis", "synonyms"} <= set(want) else None
+        out[C.IRV] = swept["irv"]
+    shared = swept.get("moments")
     if "mahalanobis" in want:
         try:
             d2 = cl.mahalanobis(x, moments=shared)
@@ -51,8 +56,12 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
         order = [pos[i] for s in subs for i in s.items]
         sizes = [len(s.items) for s in subs]
-        for rows in cl._blocks(n, None):  # reverse keyed a block of rows at a time
-            out[C.EVEN_ODD][rows] = cl.even_odd(reverse_keyed(rows)[:, order], sizes)
+        eo = out[C.EVEN_ODD] = np.empty(n)
+
+        def block(rows, scratch):  # reverse keyed a block of rows at a time
+            eo[rows] = cl.even_odd(reverse_keyed(rows)[:, order], sizes)
+
+        cl._run_blocks(block, cl._blocks(n, None))
     if "synonyms" in want:
         crit = policy.thresholds["synonyms_critval"]
         r = cl.pairwise_correlation(x, moments=shared)  # once, for synonyms and antonyms
@@ -61,6 +70,9 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
         if len(syn_pairs) == 0 and len(ant_pairs) == 0:
             notes.append(f"synonyms not judged: no item pair correlates beyond +/-{crit:g}")
         pairs = {"synonym_pairs": len(syn_pairs), "antonym_pairs": len(ant_pairs)}
+    for col in INDEX_COLUMNS:  # the indices not computed
+        if col not in out:
+            out[col] = np.full(n, np.nan)
     return out, pairs
 
 
@@ -290,9 +302,11 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
             flag |= m
     status = _text_column(np.array([C.KEPT, C.FLAGGED, C.EXCLUDED], dtype=object), np.where(excl, 2, flag.astype(np.int8)))
     rid = _response_ids(frame, rows)
-    table = pd.DataFrame({C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _text_column(*_reason_codes(masks)), C.N_ANSWERED: n_answered.astype("int64")})
-    for col in INDEX_COLUMNS:
-        table[col] = np.asarray(ind[col], dtype="float64")
+    columns = {C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _text_column(*_reason_codes(masks)), C.N_ANSWERED: n_answered.astype("int64", copy=False)}
+    columns.update((col, np.asarray(ind[col], dtype="float64")) for col in INDEX_COLUMNS)
+    del ind  # the table takes the index arrays as they are (no copy): 8 columns of n floats
+    table = pd.DataFrame(columns, copy=False)
+    del columns
 
     dropped = getattr(responses, "dropped", None)
     counts_extra = {r: 0 for r in REASONS}
