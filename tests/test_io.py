@@ -89,3 +89,27 @@ def test_csv_in_row_chunks_equals_one_piece(tmp_path, monkeypatch, late_quote):
     assert back["id"].tolist() == df["id"].tolist()
     assert len(one.splitlines()) == n + 1
     assert (b'"has, ""comma"""' in one) is late_quote
+
+
+def test_formula_cells_from_arrow_buffers_equal_startswith():
+    """The first-byte check over Arrow buffers equals str.startswith on every kind of cell and array:
+    nulls, empty strings, multi-byte first characters, sliced and chunked arrays, string and large_string."""
+    import numpy as np
+    import pyarrow as pa
+
+    from belonging._io import _FORMULA_START, _formula_cells
+
+    cells = ["=1+1", "", None, "plain", "+49 30", "-", "@x", "\tTab", "\rcr", "é=", "日本", "=", " =not", None, "-3"]
+    want = np.array([c is not None and c.startswith(_FORMULA_START) for c in cells])
+    for kind in (pa.string(), pa.large_string()):
+        arr = pa.array(cells, type=kind)
+        for series in (
+            pd.Series(pd.arrays.ArrowStringArray(arr)) if kind == pa.large_string() else pd.Series(arr.to_pylist(), dtype="string[pyarrow]"),
+            pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([arr.slice(0, 4), arr.slice(4)]))),
+        ):
+            np.testing.assert_array_equal(_formula_cells(series), want)
+        sliced = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([arr.slice(3, 9)])))
+        np.testing.assert_array_equal(_formula_cells(sliced), want[3:12])
+    empty_only = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([pa.array(["", None], pa.large_string())])))
+    np.testing.assert_array_equal(_formula_cells(empty_only), [False, False])
+    assert _formula_cells(pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([], pa.large_string())))).shape == (0,)

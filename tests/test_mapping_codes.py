@@ -250,3 +250,40 @@ def test_inspect_write_map_proposes_the_codes_table(tmp_path, truth):
     assert main(["inspect", str(path), "--instrument", "ccs", "--write-map", str(out)]) == 0
     assert "[codes]" in out.read_text()
     _same_scores(bl.score(bl.read_export(path), "ccs", mapping=out), bl.score(truth, "ccs"))
+
+
+def test_off_scale_shortcut_equals_the_cell_by_cell_rule():
+    """Columns without a problem are cleared from a few reductions; the mask, when built, is the rule's."""
+    import numpy as np
+
+    from belonging.mapping import _off_scale
+
+    def rule(v, lo, hi):
+        with np.errstate(invalid="ignore"):
+            return ~np.isnan(v) & ((v < lo) | (v > hi) | (v != np.round(v)))
+
+    rng = np.random.default_rng(5)
+    cases = [
+        np.array([1.0, 2.0, np.nan, 5.0]),  # clean
+        np.array([np.nan, np.nan]),  # nothing answered
+        np.array([1.0, 2.5, np.nan]),  # a fraction inside the range
+        np.array([0.0, 3.0]),  # below
+        np.array([6.0, np.nan, 1.0]),  # above
+        np.array([np.inf, 2.0]),
+        np.array([-np.inf, 2.0]),
+        np.array([1.0, 5.0 + 1e-9]),
+        np.array([], dtype=float),
+    ]
+    for _ in range(50):
+        v = rng.integers(0, 7, size=200).astype(float)
+        v[rng.random(200) < 0.1] = np.nan
+        if rng.random() < 0.3:
+            v[rng.integers(0, 200)] += 0.5
+        cases.append(v)
+    for v in cases:
+        got = _off_scale(v.copy(), 1, 5)
+        want = rule(v, 1, 5)
+        if got is None:
+            assert not want.any(), v
+        else:
+            np.testing.assert_array_equal(got, want)

@@ -108,13 +108,36 @@ def _formula_cells(s):
     dtype = s.dtype
     if getattr(dtype, "storage", None) == "pyarrow" or (isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_string_dtype(dtype)):
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        # every marker is one character: one pass for the first characters, one set lookup
-        first = pc.utf8_slice_codeunits(pa.chunked_array(s.array.__arrow_array__()), 0, 1)
-        hit = pc.is_in(first, value_set=pa.array(_FORMULA_START, type=first.type))
-        return np.asarray(pc.fill_null(hit, False).to_numpy(), dtype=bool)
+        chunks = pa.chunked_array(s.array.__arrow_array__()).chunks
+        return np.concatenate([_formula_starts(c) for c in chunks]) if chunks else np.zeros(0, dtype=bool)
     return s.astype("string").str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+
+
+def _formula_starts(chunk):
+    """`_formula_cells` for one Arrow string array, from its buffers: each cell's first byte.
+
+    Every marker is an ASCII character, and in UTF-8 no byte of a multi-byte character is ASCII, so
+    a cell starts with a marker exactly when its first byte is one: a gather and a table lookup,
+    without building a string per cell.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(chunk)
+    validity, offsets, data = chunk.buffers()[:3]
+    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + n + 1] if offsets is not None else np.zeros(n + 1, kind)
+    body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    starts, filled = bounds[:-1], bounds[1:] > bounds[:-1]
+    if not len(body):
+        return np.zeros(n, dtype=bool)
+    marker = np.zeros(256, dtype=bool)
+    marker[[ord(c) for c in _FORMULA_START]] = True
+    hit = filled & marker[body[np.minimum(starts, len(body) - 1)]]
+    if validity is not None and chunk.null_count:
+        hit &= chunk.is_valid().to_numpy(zero_copy_only=False)
+    return hit
 
 
 def table_format(path: str) -> str:

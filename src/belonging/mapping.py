@@ -631,6 +631,29 @@ def propose_codes(responses, instrument, columns) -> tuple[dict[float, float], s
     return {}, None
 
 
+def _off_scale(values, lo, hi):
+    """Mask of the answered cells of `values` outside ``lo..hi`` or not whole numbers; None if there are none.
+
+    Most columns have none: the smallest and largest value (NaN skipped) and the largest distance to
+    a whole number decide that in a few passes; the mask is built only for a column that has some.
+    """
+    import numpy as np
+
+    if not len(values):
+        return None
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)
+    if np.isnan(low):  # nothing answered
+        return None
+    if low >= lo and high <= hi:
+        off = np.rint(values)
+        np.subtract(values, off, out=off)
+        np.abs(off, out=off)
+        if not np.fmax.reduce(off) > 0:  # whole numbers (NaN: the unanswered cells)
+            return None
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+
+
 def map_items(data, instrument, *, mapping=None, source: str | None = None) -> MappedItems:
     """Map answer columns of `data` to `instrument`'s items and recode them to float codes.
 
@@ -737,10 +760,10 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             unmapped = None
             if table is not None:
                 values[:], unmapped = _recode(values, table)
-            with np.errstate(invalid="ignore"):
-                bad = ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+            bad = _off_scale(values, lo, hi)
             masks = ((bad, OUT_OF_RANGE, "range"),) + (((unmapped, OUT_OF_RANGE, "unmapped"),) if unmapped is not None else ())
-            values[bad] = np.nan  # the problem list below shows the cell as it was in the file
+            if bad is not None:
+                values[bad] = np.nan  # the problem list below shows the cell as it was in the file
         else:
             # Everything is decided once per distinct cell value, then one gather per column.
             codes, uniques = next(factorized)
@@ -770,7 +793,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
                 if flags.any()
             )
         for mask, reason, kind in masks:
-            if mask.any():
+            if mask is not None and mask.any():
                 pos = np.flatnonzero(mask)
                 problems.append(pd.DataFrame({
                     C.ROW: rows[pos], C.COLUMN: col, C.VALUE: s.iloc[pos].astype(str).to_numpy(), C.REASON: reason,

@@ -163,3 +163,34 @@ def test_threads_give_the_same_numbers(ragged, workers):
     # the sweep gives what the single-index functions give
     np.testing.assert_array_equal(many["irv"], careless.irv(x))
     np.testing.assert_array_equal(many["longstring"], careless.longstring(x)[0])
+
+
+def test_indices_beside_the_other_checks_give_the_same_report(data, monkeypatch):
+    """Large data: the careless indices run on a worker thread beside the other checks (and their
+    blocks on several threads); the report, notes included, is the one the serial route gives."""
+    from belonging.quality import core
+
+    frame, inst = data
+    policy = bl.Policy().with_thresholds(synonyms_critval=0.3, even_odd_min_subscales=2)
+    monkeypatch.setattr(core, "_OVERLAP_FROM", 10**9)
+    serial = bl.check_quality(frame, inst, policy=policy)
+    monkeypatch.setattr(core, "_OVERLAP_FROM", 1)
+    monkeypatch.setattr(careless, "CHUNK_ROWS", 23)
+    overlapped = bl.check_quality(frame, inst, policy=policy)
+    pd.testing.assert_frame_equal(overlapped.rows, serial.rows, check_exact=False, rtol=1e-12, atol=1e-12)
+    pd.testing.assert_frame_equal(overlapped.summary, serial.summary)
+    assert overlapped.notes == serial.notes
+
+
+def test_an_error_in_the_other_checks_waits_for_the_worker(data, monkeypatch):
+    """A bad policy column raises as before, and no index computation is left running."""
+    import threading
+
+    from belonging.errors import UsageError
+    from belonging.quality import core
+
+    frame, inst = data
+    monkeypatch.setattr(core, "_OVERLAP_FROM", 1)
+    with pytest.raises(UsageError, match="not a column"):
+        bl.check_quality(frame, inst, policy={"duplicates": {"columns": ["no_such_column"]}})
+    assert not [t for t in threading.enumerate() if t.name.startswith("belonging-indices")]

@@ -283,6 +283,7 @@ def parse_delimited(
     # bytes.find is a memchr scan, far cheaper than the parse; other buffers (a memoryview) count as quoted
     quoted = body.find(b'"', body_start) >= 0 if isinstance(body, bytes | bytearray) else True
     threads = len(view) >= _THREADS_FROM
+    _import_pandas_meanwhile()
 
     def parse(quoted, threads):
         return pacsv.read_csv(
@@ -408,6 +409,32 @@ def _parse_error(path, text, body_offset, err):
     head = full[:body_offset]
     msg = f"{path}: malformed delimited text: {_arrow_reason(err, head.count(chr(10)), full, body_offset)}"
     raise IngestError(msg) from None
+
+
+def _import_pandas_meanwhile() -> None:
+    """Start importing pandas on a background thread if no one has yet (the command line's case).
+
+    pyarrow parses without holding the GIL, so the import (about a third of a second, needed for the
+    DataFrame right after) runs during the parse instead of after it. Python's per-module import locks
+    make the later ``import pandas`` wait for this one to finish; the result is the same module.
+    pyarrow's own modules are imported first, on this thread, so the two threads never wait on each
+    other's import locks.
+    """
+    import sys
+
+    if "pandas" in sys.modules:
+        return
+    import threading
+
+    import pyarrow.compute  # noqa: F401  (needed here next; imported before pandas starts importing it)
+
+    def _import():
+        try:
+            import pandas  # noqa: F401
+        except Exception:  # the import on the main thread raises it again, where it matters
+            return
+
+    threading.Thread(target=_import, name="belonging-import-pandas", daemon=True).start()
 
 
 def _options(delimiter: str, *, quoted: bool):

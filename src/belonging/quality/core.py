@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 INDEX_COLUMNS = (C.LONGSTRING, C.LONGSTRING_AVG, C.IRV, C.MAHALANOBIS_D2, C.MAHALANOBIS_P, C.EVEN_ODD, C.PSYCHSYN, C.PSYCHANT)
 ROW_COLUMNS = (C.SOURCE_ROW, C.RESPONSE_ID, C.STATUS, C.REASONS, C.N_ANSWERED, *INDEX_COLUMNS)
+# From this many rows the careless indices run beside the other checks (see check_quality).
+_OVERLAP_FROM = 1 << 15
 _ISSUE_TYPES = ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))
 
 
@@ -257,102 +259,116 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
 
     masks: dict[str, np.ndarray] = {}
     want = {r for r in REASONS if policy.action(r) != "off"}
-    position = pd.Index(rows)
-    for reason in ("out_of_range", "unknown_label"):
-        m = np.zeros(n, dtype=bool)
-        hit = mapped.issues.loc[mapped.issues[C.REASON] == reason, C.ROW].to_numpy()
-        idx = position.get_indexer(hit)
-        m[idx[idx >= 0]] = True
-        masks[reason] = m
-    masks["missing_items"], n_answered = checks.missing_items(answered, instrument)
-    masks["no_answers"] = n_answered == 0
-    masks["incomplete"] = checks.incomplete(frame)
-    id_cols = checks.identifier_columns(frame, responses, policy.duplicate_columns)
-    resolved["duplicate_columns"] = ",".join(id_cols) if id_cols else "-"
-    masks["duplicate"], dup_notes = checks.duplicates(frame, id_columns=id_cols)
-    notes += dup_notes
-    n_items = len(ids) + len(instrument.attention_checks)
-    masks["speeder"], speed = checks.speeders(
-        frame, n_items, fraction=policy.thresholds["speeder_fraction"], seconds_per_item=policy.thresholds["speeder_seconds_per_item"]
-    )
-    resolved.update(speed)
-    if C.DURATION_S not in frame.columns and "speeder" in want:
-        notes.append("speeder not checked: the data have no duration_s")
-    rules = [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks]
-    rules += [(a.column, a.expected) for a in policy.attention_checks]
-    masks["attention_check"], att_issues, att_notes = checks.attention_failures(frame, rules, label_lookup(instrument, mapping), rows)
-    issues += att_issues
-    notes += att_notes
-    if n:
-        ind, pairs = _indices(x, reverse_keyed, instrument, policy, notes, want)
-        resolved.update(pairs)
-        masks.update(_index_flags(ind, len(ids), instrument, policy, resolved))
-    else:
-        ind = {c: np.zeros(0) for c in INDEX_COLUMNS}
-    if len(instrument.subscales) < policy.thresholds["even_odd_min_subscales"] and "even_odd" in want:
-        notes.append(f"even_odd not judged: {instrument.id} has {len(instrument.subscales)} subscale(s), fewer than even_odd_min_subscales")
+    # The careless-responding indices (the largest part) run on a worker thread while this one does
+    # the other checks; the result is the same as running them in turn.
+    index_notes: list[str] = []
+    pool = future = None
+    if n >= _OVERLAP_FROM:
+        from concurrent.futures import ThreadPoolExecutor
 
-    masks = {r: np.asarray(m, dtype=bool) for r, m in masks.items() if r in want}
-    excl = np.zeros(n, dtype=bool)
-    flag = np.zeros(n, dtype=bool)
-    for reason, m in masks.items():
-        if policy.action(reason) == "exclude":
-            excl |= m
-        else:
-            flag |= m
-    status = _text_column(np.array([C.KEPT, C.FLAGGED, C.EXCLUDED], dtype=object), np.where(excl, 2, flag.astype(np.int8)))
-    rid = _response_ids(frame, rows)
-    columns = {C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _text_column(*_reason_codes(masks)), C.N_ANSWERED: n_answered.astype("int64", copy=False)}
-    columns.update((col, np.asarray(ind[col], dtype="float64")) for col in INDEX_COLUMNS)
-    del ind  # the table takes the index arrays as they are (no copy): 8 columns of n floats
-    table = pd.DataFrame(columns, copy=False)
-    del columns
-
-    dropped = getattr(responses, "dropped", None)
-    counts_extra = {r: 0 for r in REASONS}
-    if dropped is not None and len(dropped):
-        dr = pd.DataFrame(
-            {
-                C.SOURCE_ROW: dropped[C.SOURCE_ROW].to_numpy(dtype="int64"),
-                C.RESPONSE_ID: dropped[C.RESPONSE_ID].astype("string").to_numpy(dtype=object),
-                C.STATUS: C.EXCLUDED,
-                C.REASONS: "preview",
-                C.N_ANSWERED: 0,
-            }
+        pool = ThreadPoolExecutor(1, thread_name_prefix="belonging-indices")
+        future = pool.submit(_indices, x, reverse_keyed, instrument, policy, index_notes, want)
+    try:
+        position = pd.Index(rows)
+        for reason in ("out_of_range", "unknown_label"):
+            m = np.zeros(n, dtype=bool)
+            hit = mapped.issues.loc[mapped.issues[C.REASON] == reason, C.ROW].to_numpy()
+            idx = position.get_indexer(hit)
+            m[idx[idx >= 0]] = True
+            masks[reason] = m
+        masks["missing_items"], n_answered = checks.missing_items(answered, instrument)
+        masks["no_answers"] = n_answered == 0
+        masks["incomplete"] = checks.incomplete(frame)
+        id_cols = checks.identifier_columns(frame, responses, policy.duplicate_columns)
+        resolved["duplicate_columns"] = ",".join(id_cols) if id_cols else "-"
+        masks["duplicate"], dup_notes = checks.duplicates(frame, id_columns=id_cols)
+        notes += dup_notes
+        n_items = len(ids) + len(instrument.attention_checks)
+        masks["speeder"], speed = checks.speeders(
+            frame, n_items, fraction=policy.thresholds["speeder_fraction"], seconds_per_item=policy.thresholds["speeder_seconds_per_item"]
         )
-        for col in INDEX_COLUMNS:
-            dr[col] = np.nan
-        table = pd.concat([table, dr], ignore_index=True).sort_values(C.SOURCE_ROW, kind="stable").reset_index(drop=True)
-        table[C.N_ANSWERED] = table[C.N_ANSWERED].astype("int64")
-        why = dropped[C.REASON].astype("string").fillna("preview")
-        issues.append(
-            pd.DataFrame(
+        resolved.update(speed)
+        if C.DURATION_S not in frame.columns and "speeder" in want:
+            notes.append("speeder not checked: the data have no duration_s")
+        rules = [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks]
+        rules += [(a.column, a.expected) for a in policy.attention_checks]
+        masks["attention_check"], att_issues, att_notes = checks.attention_failures(frame, rules, label_lookup(instrument, mapping), rows)
+        issues += att_issues
+        notes += att_notes
+        rid = _response_ids(frame, rows)
+        if n:
+            ind, pairs = future.result() if future is not None else _indices(x, reverse_keyed, instrument, policy, index_notes, want)
+            notes += index_notes
+            resolved.update(pairs)
+            masks.update(_index_flags(ind, len(ids), instrument, policy, resolved))
+        else:
+            ind = {c: np.zeros(0) for c in INDEX_COLUMNS}
+        if len(instrument.subscales) < policy.thresholds["even_odd_min_subscales"] and "even_odd" in want:
+            notes.append(f"even_odd not judged: {instrument.id} has {len(instrument.subscales)} subscale(s), fewer than even_odd_min_subscales")
+
+        masks = {r: np.asarray(m, dtype=bool) for r, m in masks.items() if r in want}
+        excl = np.zeros(n, dtype=bool)
+        flag = np.zeros(n, dtype=bool)
+        for reason, m in masks.items():
+            if policy.action(reason) == "exclude":
+                excl |= m
+            else:
+                flag |= m
+        status = _text_column(np.array([C.KEPT, C.FLAGGED, C.EXCLUDED], dtype=object), np.where(excl, 2, flag.astype(np.int8)))
+        columns = {C.SOURCE_ROW: rows, C.RESPONSE_ID: rid, C.STATUS: status, C.REASONS: _text_column(*_reason_codes(masks)), C.N_ANSWERED: n_answered.astype("int64", copy=False)}
+        columns.update((col, np.asarray(ind[col], dtype="float64")) for col in INDEX_COLUMNS)
+        del ind  # the table takes the index arrays as they are (no copy): 8 columns of n floats
+        table = pd.DataFrame(columns, copy=False)
+        del columns
+
+        dropped = getattr(responses, "dropped", None)
+        counts_extra = {r: 0 for r in REASONS}
+        if dropped is not None and len(dropped):
+            dr = pd.DataFrame(
                 {
-                    C.ROW: dr[C.SOURCE_ROW].to_numpy(),
-                    C.COLUMN: "",
-                    C.VALUE: why.to_numpy(dtype=object),
-                    C.REASON: "preview",
-                    C.MESSAGE: ("row " + dr[C.SOURCE_ROW].astype(str) + " was set aside at ingest as " + why.to_numpy(dtype=object)).to_numpy(dtype=object),
+                    C.SOURCE_ROW: dropped[C.SOURCE_ROW].to_numpy(dtype="int64"),
+                    C.RESPONSE_ID: dropped[C.RESPONSE_ID].astype("string").to_numpy(dtype=object),
+                    C.STATUS: C.EXCLUDED,
+                    C.REASONS: "preview",
+                    C.N_ANSWERED: 0,
                 }
             )
-        )
-        counts_extra["preview"] = len(dr)
+            for col in INDEX_COLUMNS:
+                dr[col] = np.nan
+            table = pd.concat([table, dr], ignore_index=True).sort_values(C.SOURCE_ROW, kind="stable").reset_index(drop=True)
+            table[C.N_ANSWERED] = table[C.N_ANSWERED].astype("int64")
+            why = dropped[C.REASON].astype("string").fillna("preview")
+            issues.append(
+                pd.DataFrame(
+                    {
+                        C.ROW: dr[C.SOURCE_ROW].to_numpy(),
+                        C.COLUMN: "",
+                        C.VALUE: why.to_numpy(dtype=object),
+                        C.REASON: "preview",
+                        C.MESSAGE: ("row " + dr[C.SOURCE_ROW].astype(str) + " was set aside at ingest as " + why.to_numpy(dtype=object)).to_numpy(dtype=object),
+                    }
+                )
+            )
+            counts_extra["preview"] = len(dr)
 
-    issues = [i for i in issues if len(i)]
-    issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _empty_issues()
-    summary = _summary(table, masks, counts_extra, policy)
-    source = getattr(getattr(responses, "provenance", None), "path", None) or mapped.source
-    log.debug("quality: %d rows, %s", len(table), dict(zip(summary[C.NAME], summary[C.COUNT])))
-    return QualityReport(
-        rows=table,
-        summary=summary,
-        issues=issue_frame,
-        policy=policy,
-        resolved=MappingProxyType(resolved),
-        instrument=instrument.id,
-        source=str(source),
-        notes=tuple(notes),
-    )
+        issues = [i for i in issues if len(i)]
+        issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _empty_issues()
+        summary = _summary(table, masks, counts_extra, policy)
+        source = getattr(getattr(responses, "provenance", None), "path", None) or mapped.source
+        log.debug("quality: %d rows, %s", len(table), dict(zip(summary[C.NAME], summary[C.COUNT])))
+        return QualityReport(
+            rows=table,
+            summary=summary,
+            issues=issue_frame,
+            policy=policy,
+            resolved=MappingProxyType(resolved),
+            instrument=instrument.id,
+            source=str(source),
+            notes=tuple(notes),
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)  # also after an error: no computation left running
 
 
 def _response_ids(frame, rows):
