@@ -167,3 +167,27 @@ def test_parse_delimited_takes_a_memoryview_body():
     frame = generic.parse_delimited("f.csv", text, delimiter=",", body_offset=4, names=["a", "b"], all_text=True,
                                     body=memoryview(text.encode())[4:])
     assert frame["a"].tolist() == ["1", "2"] and frame["b"].isna().tolist() == [False, True]
+
+
+def test_reading_before_pandas_is_imported(tmp_path):
+    """The command line reads with pandas not yet imported: it is imported on a background thread
+    during the parse. A fresh interpreter gets the same frame as this one."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    import belonging as bl
+
+    path = tmp_path / "export.csv"
+    path.write_text("response_id,pssm_01,pssm_02,note\nR1,3,4,=x\nR2,1,,007\nR3,5,2,\n")
+    script = (
+        "import sys\n"
+        "from belonging.ingest import read_export\n"
+        "assert 'pandas' not in sys.modules\n"
+        f"r = read_export({str(path)!r})\n"
+        "r.data.to_pickle(sys.argv[1])\n"
+    )
+    out = tmp_path / "frame.pkl"
+    subprocess.run([sys.executable, "-c", script, str(out)], check=True)
+    pd.testing.assert_frame_equal(pd.read_pickle(out), bl.read_export(path).data)
