@@ -90,6 +90,8 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     import numpy as np
     import pandas as pd
 
+    from belonging._parallel import row_blocks, run_blocks
+
     fraction = instrument.scoring.min_answered if min_answered is None else min_answered
     ids = list(instrument.item_ids)
     block = items if list(items.columns) == ids else items[ids]
@@ -108,11 +110,14 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     both = np.concatenate([membership, membership * rev[:, None], np.ones((len(ids), 1))], axis=1).astype("float32")
     sums = np.empty((len(x), n_scales))
     tallies = np.empty((len(x), 2 * n_scales + 1), dtype="float32")  # integer counts: exact in float32
-    for start in range(0, len(x), _BLOCK):  # row blocks bound the temporaries (not a loop per row)
-        part = x[start : start + _BLOCK]
+
+    def block(rows, _scratch):  # row blocks bound the temporaries (not a loop per row), shared among threads
+        part = x[rows]
         answered = ~np.isnan(part)
-        np.matmul(np.where(answered, part, 0.0), weights, out=sums[start : start + _BLOCK])
-        np.matmul(answered.view(np.uint8).astype("float32"), both, out=tallies[start : start + _BLOCK])
+        np.matmul(np.where(answered, part, 0.0), weights, out=sums[rows])
+        np.matmul(answered.view(np.uint8).astype("float32"), both, out=tallies[rows])
+
+    run_blocks(block, row_blocks(len(x), _BLOCK))
     counts = tallies[:, :n_scales].astype("float64")
     if rev.any():
         sums += (instrument.response_scale.min + instrument.response_scale.max) * tallies[:, n_scales : 2 * n_scales].astype("float64")
@@ -125,7 +130,7 @@ def score_items(items, instrument, *, min_answered: float | None = None):
     values[counts < need] = np.nan
     out = {name: values[:, col] for col, name in enumerate(scales)}
     out[instrument.id + C.N_ANSWERED_SUFFIX] = tallies[:, -1].astype("int64")
-    return pd.DataFrame(out, index=items.index)
+    return pd.DataFrame(out, index=items.index, copy=False)
 
 
 def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_flagged=False, keep_identifiers=False, source=None,

@@ -14,9 +14,9 @@ added in block order.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from belonging import _parallel
 
 __all__ = [
     "chi2_sf",
@@ -34,54 +34,16 @@ __all__ = [
 CHUNK_ROWS = 16_384
 
 #: Most threads used for the blocks when ``workers`` is not given.
-MAX_WORKERS = 4
+MAX_WORKERS = _parallel.MAX_WORKERS
 
 
 def _blocks(n: int, chunk_rows: int | None):
     """Row slices of at most `chunk_rows` (default :data:`CHUNK_ROWS`) covering ``range(n)``."""
-    size = CHUNK_ROWS if chunk_rows is None else int(chunk_rows)
-    if size < 1:
-        msg = f"chunk_rows must be a positive number of rows; got {chunk_rows!r}"
-        raise ValueError(msg)
-    return [slice(a, min(a + size, n)) for a in range(0, n, size)]
+    return _parallel.row_blocks(n, CHUNK_ROWS if chunk_rows is None else int(chunk_rows))
 
 
-def _run_blocks(fn, blocks, workers: int | None = None) -> list:
-    """``[fn(rows, scratch) for rows in blocks]``, the blocks shared among up to `workers` threads.
-
-    `scratch` is a dict private to the thread, for buffers reused from block to block (see
-    :func:`_scratch`). With more than one thread, BLAS runs single-threaded meanwhile
-    (``threadpoolctl``): its own threads would spin against ours.
-    """
-    if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    workers = max(1, min(int(workers), len(blocks)))
-    results: list = [None] * len(blocks)
-
-    def work(first: int) -> None:
-        scratch: dict = {}
-        for i in range(first, len(blocks), workers):
-            results[i] = fn(blocks[i], scratch)
-
-    if workers == 1:
-        work(0)
-        return results
-    from concurrent.futures import ThreadPoolExecutor
-
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(work, first) for first in range(workers)]:
-            future.result()
-    return results
-
-
-def _scratch(scratch: dict, name: str, rows: int, cols: int, dtype="float64", order="F") -> np.ndarray:
-    """The first `rows` rows of a buffer kept in `scratch` under `name` (allocated once per thread)."""
-    buf = scratch.get(name)
-    if buf is None or buf.shape[0] < rows or buf.shape[1] != cols or buf.dtype != np.dtype(dtype):
-        buf = scratch[name] = np.empty((rows, cols), dtype=dtype, order=order)
-    return buf[:rows]
+_run_blocks = _parallel.run_blocks
+_scratch = _parallel.scratch
 
 
 def _matrix(x) -> np.ndarray:

@@ -1,0 +1,62 @@
+"""Row blocks shared among threads: the one place the library runs its own threads over data.
+
+NumPy releases the GIL inside its loops, so blocks of a few thousand rows processed on two or more
+threads use the CPUs a process has; results are gathered per block and combined in block order, so
+they never depend on the number of threads. While the threads run, BLAS is held to one thread
+(``threadpoolctl``): its own worker threads would otherwise spin against ours.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Most threads used for row blocks when a caller does not say.
+MAX_WORKERS = 4
+
+
+def row_blocks(n: int, size: int) -> list[slice]:
+    """Row slices of at most `size` rows covering ``range(n)``."""
+    if size < 1:
+        msg = f"chunk_rows must be a positive number of rows; got {size!r}"
+        raise ValueError(msg)
+    return [slice(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def run_blocks(fn, blocks, workers: int | None = None) -> list:
+    """``[fn(rows, scratch) for rows in blocks]``, the blocks shared among up to `workers` threads.
+
+    `scratch` is a dict private to the thread, for buffers reused from block to block (see
+    :func:`scratch`). `workers` defaults to ``min(MAX_WORKERS, os.cpu_count())``; one worker (or one
+    block) runs on the calling thread.
+    """
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    workers = max(1, min(int(workers), len(blocks)))
+    results: list = [None] * len(blocks)
+
+    def work(first: int) -> None:
+        mine: dict = {}
+        for i in range(first, len(blocks), workers):
+            results[i] = fn(blocks[i], mine)
+
+    if workers == 1:
+        work(0)
+        return results
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers, thread_name_prefix="belonging-blocks") as pool:
+        for future in [pool.submit(work, first) for first in range(workers)]:
+            future.result()
+    return results
+
+
+def scratch(buffers: dict, name: str, rows: int, cols: int, dtype="float64", order="F"):
+    """The first `rows` rows of a buffer kept in `buffers` under `name` (allocated once per thread)."""
+    import numpy as np
+
+    buf = buffers.get(name)
+    if buf is None or buf.shape[0] < rows or buf.shape[1] != cols or buf.dtype != np.dtype(dtype):
+        buf = buffers[name] = np.empty((rows, cols), dtype=dtype, order=order)
+    return buf[:rows]
