@@ -194,3 +194,34 @@ def test_an_error_in_the_other_checks_waits_for_the_worker(data, monkeypatch):
     with pytest.raises(UsageError, match="not a column"):
         bl.check_quality(frame, inst, policy={"duplicates": {"columns": ["no_such_column"]}})
     assert not [t for t in threading.enumerate() if t.name.startswith("belonging-indices")]
+
+
+@pytest.mark.parametrize("chunk", [50, 16_384])
+def test_whole_number_codes_in_float32_equal_the_float64_sweep(ragged, chunk):
+    """With `codes`, blocks are worked in float32 (exact for whole numbers): the same indices and
+    moments as the float64 route, straight-liners' IRV exactly 0."""
+    x = ragged
+    plain = careless._sweep(x, longstring=True, irv=True, moments=True, chunk_rows=chunk)
+    coded = careless._sweep(x, longstring=True, irv=True, moments=True, codes=(1, 5), chunk_rows=chunk)
+    np.testing.assert_array_equal(coded["longstring"], plain["longstring"])
+    np.testing.assert_array_equal(coded["longstring_avg"], plain["longstring_avg"])
+    np.testing.assert_allclose(coded["irv"], plain["irv"], rtol=1e-12, atol=1e-14)
+    assert np.all(coded["irv"][12:20] == 0.0)
+    np.testing.assert_array_equal(np.isnan(coded["irv"]), np.isnan(plain["irv"]))
+    a, b = coded["moments"], plain["moments"]
+    np.testing.assert_array_equal(a["n"], b["n"])
+    np.testing.assert_allclose(a["mean"], b["mean"], rtol=1e-13)
+    np.testing.assert_allclose(careless.pairwise_covariance(x, moments=a)[0], careless.pairwise_covariance(x, moments=b)[0], rtol=1e-12)
+    np.testing.assert_allclose(careless.pairwise_correlation(x, moments=a), careless.pairwise_correlation(x, moments=b), rtol=1e-12)
+    np.testing.assert_allclose(careless.mahalanobis(x, moments=a), careless.mahalanobis(x, moments=b), rtol=1e-10, equal_nan=True)
+
+
+def test_wide_code_ranges_stay_in_float64():
+    """A 0-1000 scale would overflow float32's exact integers in a block: the float64 route is taken."""
+    rng = np.random.default_rng(3)
+    x = np.asfortranarray(rng.integers(0, 1001, size=(300, 6)).astype(float))
+    x[5, 2] = np.nan
+    plain = careless._sweep(x, irv=True, moments=True)
+    coded = careless._sweep(x, irv=True, moments=True, codes=(0, 1000))
+    np.testing.assert_array_equal(coded["irv"], plain["irv"])  # the same route, bit for bit
+    np.testing.assert_array_equal(coded["moments"]["p"], plain["moments"]["p"])

@@ -83,45 +83,84 @@ def longstring(x, *, chunk_rows: int | None = None, workers: int | None = None):
     return out["longstring"], out["longstring_avg"]
 
 
-def _sweep(x, *, longstring: bool = False, irv: bool = False, moments: bool = False, chunk_rows: int | None = None, workers: int | None = None) -> dict:
+def _sweep(
+    x, *, longstring: bool = False, irv: bool = False, moments: bool = False, codes: tuple[float, float] | None = None,
+    chunk_rows: int | None = None, workers: int | None = None,
+) -> dict:
     """One pass over the rows of `x` for several indices at once (each block read once, in cache).
 
     Returns a dict with ``longstring`` and ``longstring_avg`` (as :func:`longstring`), ``irv`` (the
     IRV over all items, as :func:`irv`) and ``moments`` (as :func:`pairwise_moments`), for those
     asked for. :func:`belonging.check_quality` uses it so the matrix is swept once, not once per index.
+
+    `codes` ``(lo, hi)`` says that every answer is a whole number between `lo` and `hi` (as
+    :func:`belonging.map_items` guarantees). When a block's sums of squares then stay below
+    :math:`2^{24}`, the block is worked in float32, where every product and sum is still an exact
+    integer: the same sums at half the memory traffic and twice the BLAS speed. The IRV then comes
+    from those exact sums as :math:`(c S_2 - S_1^2) / (c (c - 1))` (a straight line is exactly 0),
+    and the moments are about no shift. Either way the results agree with the float64 route to
+    rounding (tests check 1e-12).
     """
     x = _matrix(x)
     n, k = x.shape
     blocks = _blocks(n, chunk_rows)
+    rows_max = max((b.stop - b.start for b in blocks), default=0)
+    exact = codes is not None and max(abs(codes[0]), abs(codes[1])) ** 2 * max(rows_max, k, 1) < 2**24
     out: dict = {}
     if longstring:
         longest = out["longstring"] = np.ones(n) if k else np.zeros(n)
         runs = np.full(n, float(min(k, 1)))
     if irv:
         sd = out["irv"] = np.empty(n)
-    shift = _first_block_means(x, blocks) if moments else None
+    shift = (np.zeros(k) if exact else _first_block_means(x, blocks)) if moments else None
+    if exact:
+        ones = np.zeros((3 * k, 3), dtype=np.float32)  # [answered, x, x^2] -> row count, sum, sum of squares
+        for j in range(3):
+            ones[j * k:(j + 1) * k, j] = 1.0
 
     def block(rows, scratch):
         xb = x[rows]
         nb = len(xb)
+        if exact:  # whole numbers: float32 holds them and every sum below exactly
+            src = _scratch(scratch, "x32", nb, k, np.float32)
+            np.copyto(src, xb, casting="same_kind")
+        else:
+            src = xb
         missing = _scratch(scratch, "missing", nb, k, bool)
-        np.isnan(xb, out=missing)
+        np.isnan(src, out=missing)
         if longstring:
             top, nruns = longest[rows], runs[rows]
             current = _scratch(scratch, "current", nb, 1)[:, 0]
             current[:] = 1.0
             same = _scratch(scratch, "same", nb, 1, bool)[:, 0]
             for j in range(1, k):
-                np.equal(xb[:, j], xb[:, j - 1], out=same)  # NaN compares unequal: a missing answer ends a run
+                np.equal(src[:, j], src[:, j - 1], out=same)  # NaN compares unequal: a missing answer ends a run
                 np.multiply(current, same, out=current)  # 0 where the run ends ...
                 current += 1.0  # ... so 1 there, one longer elsewhere
                 np.maximum(top, current, out=top)
                 np.logical_not(same, out=same)
                 nruns += same
+        if not exact:
+            if irv:
+                sd[rows] = _block_sd(xb, missing, _scratch(scratch, "z", nb, k))
+            return _block_moments(xb, missing, shift, _scratch(scratch, "a", nb, 3 * k)) if moments else None
+        if not (irv or moments):
+            return None
+        a = _scratch(scratch, "a32", nb, 3 * k, np.float32)
+        m, z, zz = a[:, :k], a[:, k:2 * k], a[:, 2 * k:]
+        np.logical_not(missing, out=m)
+        np.copyto(z, src)
+        np.copyto(z, 0.0, where=missing)
+        np.multiply(z, z, out=zz)
         if irv:
-            sd[rows] = _block_sd(xb, missing, _scratch(scratch, "z", nb, k))
+            sums = (a @ ones).astype(np.float64)
+            c, s1, s2 = sums[:, 0], sums[:, 1], sums[:, 2]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                var = (c * s2 - s1 * s1) / (c * (c - 1.0))  # exact integers over an exact integer
+            var[c < 2] = np.nan
+            sd[rows] = np.sqrt(var)
         if moments:
-            return _block_moments(xb, missing, shift, _scratch(scratch, "a", nb, 3 * k))
+            return (a.T @ m).astype(np.float64), (z.T @ z).astype(np.float64)
         return None
 
     parts = _run_blocks(block, blocks, workers)

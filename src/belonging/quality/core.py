@@ -37,8 +37,10 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
     n, k = x.shape
     out = {}
     pairs = {}
+    scale = instrument.response_scale  # map_items leaves only whole numbers on the scale
     swept = cl._sweep(
         x, longstring="longstring" in want, irv="irv" in want, moments=bool({"mahalanobis", "synonyms"} & set(want)),
+        codes=(scale.min, scale.max),
     )
     if "longstring" in want:
         out[C.LONGSTRING], out[C.LONGSTRING_AVG] = swept["longstring"], swept["longstring_avg"]
@@ -52,7 +54,12 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
             d2 = np.full(n, np.nan)
             notes.append("mahalanobis not computed: the item covariance matrix is singular or undefined (too few or constant responses)")
         out[C.MAHALANOBIS_D2] = d2
-        out[C.MAHALANOBIS_P] = cl.chi2_sf(d2, k)
+        p = out[C.MAHALANOBIS_P] = np.empty(n)
+
+        def tail(rows, scratch):
+            p[rows] = cl.chi2_sf(d2[rows], k)
+
+        cl._run_blocks(tail, cl._blocks(n, None))
     subs = instrument.subscales
     if "even_odd" in want and len(subs) >= 2:
         pos = {i: j for j, i in enumerate(instrument.item_ids)}
@@ -247,7 +254,6 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
 
     ids = list(instrument.item_ids)
     x = mapped.items[ids].to_numpy(dtype="float64")
-    answered = ~np.isnan(x)
     lo, hi = instrument.response_scale.min, instrument.response_scale.max
 
     def reverse_keyed(rows):
@@ -276,7 +282,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
             idx = position.get_indexer(hit)
             m[idx[idx >= 0]] = True
             masks[reason] = m
-        masks["missing_items"], n_answered = checks.missing_items(answered, instrument)
+        masks["missing_items"], n_answered = checks.missing_items(~np.isnan(x), instrument)
         masks["no_answers"] = n_answered == 0
         masks["incomplete"] = checks.incomplete(frame)
         id_cols = checks.identifier_columns(frame, responses, policy.duplicate_columns)
