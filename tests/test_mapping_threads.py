@@ -1,4 +1,4 @@
-"""map_items factorises large text columns two at a time; the result is the one-at-a-time result."""
+"""map_items factorises large text columns two at a time and fills numeric columns on threads; the result is the one-at-a-time result."""
 
 from __future__ import annotations
 
@@ -23,9 +23,13 @@ def test_threaded_recoding_equals_serial_recoding(monkeypatch):
         else:
             data[item] = pd.Series(rng.choice(choices, n), dtype="str")
     frame = pd.DataFrame(data)
+    from belonging import _parallel
+
     monkeypatch.setattr(mapping_module, "_THREADS_FROM", 10**9)
+    monkeypatch.setattr(_parallel, "COLUMN_THREADS_FROM", 10**9)
     serial = bl.map_items(frame, ccs)
     monkeypatch.setattr(mapping_module, "_THREADS_FROM", 0)
+    monkeypatch.setattr(_parallel, "COLUMN_THREADS_FROM", 0)  # numeric columns filled on threads too
     threaded = bl.map_items(frame, ccs)
     pd.testing.assert_frame_equal(threaded.items, serial.items, check_exact=True)
     pd.testing.assert_frame_equal(threaded.issues, serial.issues, check_exact=True)

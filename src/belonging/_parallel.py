@@ -60,3 +60,23 @@ def scratch(buffers: dict, name: str, rows: int, cols: int, dtype="float64", ord
     if buf is None or buf.shape[0] < rows or buf.shape[1] != cols or buf.dtype != np.dtype(dtype):
         buf = buffers[name] = np.empty((rows, cols), dtype=dtype, order=order)
     return buf[:rows]
+
+
+#: Columns are filled on threads from this many rows (fewer: one thread is quicker than starting more).
+COLUMN_THREADS_FROM = 1 << 16
+
+
+def run_columns(fn, args, *, rows: int, workers: int | None = None) -> list:
+    """``[fn(*a) for a in args]`` (one call per column), on up to `workers` threads for long columns.
+
+    Results come back in the order of `args`. Each call must write only its own output.
+    """
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    workers = max(1, min(int(workers), len(args)))
+    if workers == 1 or rows < COLUMN_THREADS_FROM:
+        return [fn(*a) for a in args]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="belonging-columns") as pool:
+        return list(pool.map(lambda a: fn(*a), args))

@@ -746,24 +746,41 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     problems = []
     numeric = {col for col in cols.values() if _is_number(frame[col])}
     factorized = _factorize([frame[col] for col in cols.values() if col not in numeric])
+
+    def fill_numeric(j, col):
+        """Column `col` into the matrix (range checked, recoded); its problem masks."""
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            s = s.astype("float64")
+        values = matrix[:, j]
+        if isinstance(s.dtype, np.dtype):
+            values[:] = s.to_numpy(copy=False)  # NaN already marks missing: no intermediate copy
+        else:
+            values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
+        unmapped = None
+        table = recodes.get(col)
+        if table is not None:
+            values[:], unmapped = _recode(values, table)
+        bad = _off_scale(values, lo, hi)
+        if bad is not None:
+            values[bad] = np.nan  # the problem list below shows the cell as it was in the file
+        return ((bad, OUT_OF_RANGE, "range"),) + (((unmapped, OUT_OF_RANGE, "unmapped"),) if unmapped is not None else ())
+
+    # Numeric columns are independent: filled on threads (NumPy releases the GIL; each writes its own column).
+    from belonging._parallel import run_columns
+
+    numeric_masks = dict(zip(
+        [col for col in cols.values() if col in numeric],
+        run_columns(fill_numeric, [(j, col) for j, col in enumerate(cols.values()) if col in numeric], rows=len(frame)),
+        strict=True,
+    ))
     for j, col in enumerate(cols.values()):
         s = frame[col]
         if pd.api.types.is_bool_dtype(s):
             s = s.astype("float64")
         table = recodes.get(col)
         if col in numeric:
-            values = matrix[:, j]
-            if isinstance(s.dtype, np.dtype):
-                values[:] = s.to_numpy(copy=False)  # NaN already marks missing: no intermediate copy
-            else:
-                values[:] = s.to_numpy(dtype="float64", na_value=np.nan)
-            unmapped = None
-            if table is not None:
-                values[:], unmapped = _recode(values, table)
-            bad = _off_scale(values, lo, hi)
-            masks = ((bad, OUT_OF_RANGE, "range"),) + (((unmapped, OUT_OF_RANGE, "unmapped"),) if unmapped is not None else ())
-            if bad is not None:
-                values[bad] = np.nan  # the problem list below shows the cell as it was in the file
+            masks = numeric_masks[col]
         else:
             # Everything is decided once per distinct cell value, then one gather per column.
             codes, uniques = next(factorized)

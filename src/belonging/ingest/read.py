@@ -319,6 +319,25 @@ _GENERIC_TIME_FORMATS = (
 )
 
 
+def _blank_cells(text):
+    """Boolean NumPy mask of the missing, empty or all-whitespace cells of the string Series `text`.
+
+    With Arrow storage, from three Arrow kernels (no stripped copy of every string); else with
+    ``str.strip``. Tested against the ``str.strip`` route.
+    """
+    import numpy as np
+
+    arrow = getattr(text.array, "__arrow_array__", None)
+    if arrow is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.chunked_array(arrow())
+        empty = pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
+        return np.asarray(pc.fill_null(empty, True).to_numpy(), dtype=bool)
+    return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+
+
 def _generic(path, digest, frame, *, fmt, encoding, renamed, options) -> Responses:
     """Canonical Responses from a generic table: id, record number, UTC times, the other columns as read.
 
@@ -347,9 +366,9 @@ def _generic(path, digest, frame, *, fmt, encoding, renamed, options) -> Respons
         rid = pd.Series(pd.RangeIndex(1, n + 1).astype(str), dtype="string")
     else:
         rid = frame[id_col].astype("string")
-        blank = rid.isna() | (rid.str.strip() == "")
+        blank = _blank_cells(rid)
         if blank.any():
-            row = int(blank.to_numpy().argmax()) + 1
+            row = int(blank.argmax()) + 1
             msg = f"{path}: row {row}, column {id_col!r}: empty response id; fill it in or leave out --id-column"
             raise IngestError(msg)
     rest = frame.drop(columns=[c for c in (id_col, C.RESPONSE_ID, C.SOURCE_ROW) if c and c in frame.columns])
