@@ -123,7 +123,9 @@ def _reason_codes(masks):
     present = [r for r in REASONS if r in masks]
     code = np.zeros(n, dtype=np.uint32)
     for bit, reason in enumerate(present):
-        code |= masks[reason].astype(np.uint32) << np.uint32(bit)
+        hit = np.flatnonzero(masks[reason])  # reasons are rare: set the bit where they apply
+        if len(hit):
+            code[hit] |= np.uint32(1 << bit)
     seen = np.bincount(code, minlength=1) > 0  # codes < 2**len(REASONS): a table, not a sort
     uniq = np.flatnonzero(seen)
     lookup = np.zeros(len(seen), dtype=np.intp)
@@ -391,12 +393,13 @@ def _response_ids(frame, rows):
 
 
 def _summary(table, masks, extra, policy):
+    import numpy as np
     import pandas as pd
 
     vc = table[C.STATUS].value_counts()
     rows = [(C.STATUS, s, "", int(vc.get(s, 0))) for s in (C.KEPT, C.FLAGGED, C.EXCLUDED)]
     for reason in REASONS:
-        count = int(masks[reason].sum()) if reason in masks else 0
+        count = int(np.count_nonzero(masks[reason])) if reason in masks else 0
         rows.append((C.REASON, reason, policy.action(reason), count + extra.get(reason, 0)))
     out = pd.DataFrame(rows, columns=[C.KIND, C.NAME, C.ACTION, C.COUNT])
     out[C.COUNT] = out[C.COUNT].astype("int64")
