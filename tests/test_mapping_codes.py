@@ -287,3 +287,57 @@ def test_off_scale_shortcut_equals_the_cell_by_cell_rule():
             assert not want.any(), v
         else:
             np.testing.assert_array_equal(got, want)
+
+
+def _write_export(path, rows, columns):
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    body = rng.integers(1, 6, size=(rows, len(columns))).astype(object)
+    body[rng.random(body.shape) < 0.05] = ""
+    lines = [",".join(["response_id", *columns])] + [",".join([f"R{i}", *map(str, r)]) for i, r in enumerate(body)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_clean_item_columns_are_shared_not_copied(tmp_path, monkeypatch):
+    """Clean codes side by side in the read block: the item matrix is a read-only view of the responses,
+    equal to the copied matrix, alive after the responses are gone; anything else is copied."""
+    import gc
+
+    import numpy as np
+
+    import belonging as bl
+    from belonging import mapping
+
+    gbs = bl.load_instrument("gbs")
+    ids = list(gbs.item_ids)
+    path = tmp_path / "export.csv"
+    _write_export(path, 400, ids)
+    responses = bl.read_export(path)
+    shared = bl.map_items(responses, gbs)
+    x = shared.items.to_numpy()
+    assert np.shares_memory(x, responses.data[ids[0]].to_numpy()) and not x.flags.writeable
+    monkeypatch.setattr(mapping, "_shared_matrix", lambda *a: None)
+    copied = bl.map_items(responses, gbs)
+    pd.testing.assert_frame_equal(shared.items, copied.items, check_exact=True)
+    pd.testing.assert_frame_equal(shared.issues, copied.issues)
+    monkeypatch.undo()
+    with pytest.raises(ValueError):
+        x[0, 0] = 99.0
+    expected = copied.items.copy()
+    del responses, copied
+    gc.collect()
+    pd.testing.assert_frame_equal(shared.items, expected, check_exact=True)
+
+    # columns in another order than the instrument's, or a value off the scale: a copy
+    _write_export(path, 400, ids[::-1])
+    reordered = bl.read_export(path)
+    m = bl.map_items(reordered, gbs)
+    assert not np.shares_memory(m.items.to_numpy(), reordered.data[ids[0]].to_numpy())
+    text = path.read_text().splitlines()
+    text[5] = text[5].rsplit(",", 1)[0] + ",9"
+    path.write_text("\n".join(text) + "\n")
+    off = bl.read_export(path)
+    m = bl.map_items(off, gbs)
+    assert not np.shares_memory(m.items.to_numpy(), off.data[ids[0]].to_numpy())
+    assert m.issues["reason"].tolist() == ["out_of_range"] and np.isnan(m.items.iloc[4, 0])

@@ -631,6 +631,53 @@ def propose_codes(responses, instrument, columns) -> tuple[dict[float, float], s
     return {}, None
 
 
+def _no_issues():
+    import pandas as pd
+
+    return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
+
+
+def _shared_matrix(frame, columns, lo, hi):
+    """The item matrix as a read-only view of `frame`'s own memory, or None when a copy is needed.
+
+    The usual generic export read with pyarrow keeps its float columns as the rows of one 2-D block;
+    when the item columns are consecutive rows of that block in item order and every answer is
+    already a whole number on the scale, the (n x k) column-major matrix is a slice of the block,
+    transposed: no copy of n x k floats. It is made read-only, so nothing can write through it into
+    the responses. Any other case (a recode, a problem cell, text, another layout) returns None.
+    """
+    import numpy as np
+
+    arrays = []
+    for col in columns:
+        s = frame[col]
+        if not (isinstance(s.dtype, np.dtype) and s.dtype == np.float64):
+            return None
+        arrays.append(s.to_numpy(copy=False))
+    if not arrays:
+        return None
+    top = arrays[0]
+    while isinstance(top.base, np.ndarray):  # the outermost array whose rows the columns are
+        top = top.base
+    n = len(arrays[0])
+    if not (top.ndim == 2 and top.dtype == np.float64 and top.flags.c_contiguous and top.shape[1] == n and n):
+        return None
+    origin = top.__array_interface__["data"][0]
+    first, rest = divmod(arrays[0].__array_interface__["data"][0] - origin, top.strides[0])
+    if rest or first + len(arrays) > top.shape[0]:
+        return None
+    for j, a in enumerate(arrays):
+        if a.strides != (8,) or a.__array_interface__["data"][0] != origin + (first + j) * top.strides[0]:
+            return None
+    from belonging._parallel import run_columns
+
+    if any(m is not None for m in run_columns(lambda a: _off_scale(a, lo, hi), [(a,) for a in arrays], rows=n)):
+        return None
+    view = top[first : first + len(arrays)].T
+    view.flags.writeable = False
+    return view
+
+
 def _off_scale(values, lo, hi):
     """Mask of the answered cells of `values` outside ``lo..hi`` or not whole numbers; None if there are none.
 
@@ -742,9 +789,13 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
                 " (give [codes] in a --map file if the labels are right)"
             )
 
-    matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     problems = []
     numeric = {col for col in cols.values() if _is_number(frame[col])}
+    shared = None if recodes else _shared_matrix(frame, list(cols.values()), lo, hi)
+    if shared is not None:  # every answer already a code on the scale, the columns side by side in memory
+        items = pd.DataFrame(shared, columns=list(cols), index=frame.index, copy=False)
+        return MappedItems(items=items, columns=cols, issues=_no_issues(), source=src, notes=tuple(notes))
+    matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     factorized = _factorize([frame[col] for col in cols.values() if col not in numeric])
 
     def fill_numeric(j, col):
@@ -833,7 +884,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
         issues[C.MESSAGE] = msg_oor.where(kind == "range", msg_unm.where(kind == "unmapped", msg_unk.where(kind == "unknown", msg_amb)))
         issues = issues.drop(columns=["_kind", "_how"]).reset_index(drop=True)
     else:
-        issues = pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
+        issues = _no_issues()
     return MappedItems(items=items, columns=cols, issues=issues, source=src, notes=tuple(notes))
 
 

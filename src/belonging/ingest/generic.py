@@ -462,14 +462,16 @@ def _options(delimiter: str, *, quoted: bool):
 
 
 def arrow_to_pandas(table):
-    """`table` as a DataFrame, one block per column, each Arrow buffer released once converted.
+    """`table` as a DataFrame, each Arrow buffer released once converted.
 
-    Arrow's allocator keeps freed pages for reuse; they are handed back to the system afterwards,
-    so the parse's temporaries do not stay resident for the rest of the run.
+    Columns of one type share a block (pyarrow converts straight into it, no consolidating copy), so
+    the float columns of answers lie side by side and :func:`belonging.map_items` can take the item
+    matrix as a view of them. Arrow's allocator keeps freed pages for reuse; they are handed back to
+    the system afterwards, so the parse's temporaries do not stay resident for the rest of the run.
     """
     import pyarrow as pa
 
-    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    frame = table.to_pandas(self_destruct=True)
     del table
     pa.default_memory_pool().release_unused()
     return frame
