@@ -193,19 +193,6 @@ def test_reading_before_pandas_is_imported(tmp_path):
     pd.testing.assert_frame_equal(pd.read_pickle(out), bl.read_export(path).data)
 
 
-def test_line_end_shortcut_equals_counting():
-    """The line ends of a body follow from its record count unless it has blank lines or CRs."""
-    from belonging.ingest.generic import _line_ends
-
-    cases = [
-        (b"h\na\nb\n", 2, 2), (b"h\na\nb", 2, 2), (b"h\na\n\nb\n", 2, 2), (b"h\n\na\nb\n", 2, 2),
-        (b"h\r\na\r\nb\r\n", 2, 3), (b"h\na\rb\n", 2, 2), (b"h\n", 0, 2), (b"h\na\n\n", 1, 2),
-    ]
-    for body, records, start in cases:
-        want = body.count(b"\n", start) + body.count(b"\r", start)
-        assert _line_ends(body, start, records) == want, body
-
-
 def test_blank_ids_from_arrow_kernels_equal_strip():
     import numpy as np
     import pandas as pd
