@@ -341,3 +341,22 @@ def test_clean_item_columns_are_shared_not_copied(tmp_path, monkeypatch):
     m = bl.map_items(off, gbs)
     assert not np.shares_memory(m.items.to_numpy(), off.data[ids[0]].to_numpy())
     assert m.issues["reason"].tolist() == ["out_of_range"] and np.isnan(m.items.iloc[4, 0])
+
+
+def test_item_frame_is_writable_even_when_the_mapping_is_shared(tmp_path):
+    """A notebook user may edit the frame item_frame returns; the responses stay as read."""
+    import numpy as np
+
+    import belonging as bl
+
+    gbs = bl.load_instrument("gbs")
+    path = tmp_path / "export.csv"
+    _write_export(path, 50, list(gbs.item_ids))
+    responses = bl.read_export(path)
+    assert bl.map_items(responses, gbs).shared
+    items = bl.item_frame(responses, gbs)
+    before = responses.data[gbs.item_ids[0]].copy()
+    items.loc[0, gbs.item_ids[0]] = 99.0
+    assert items.iloc[0, 0] == 99.0
+    pd.testing.assert_series_equal(responses.data[gbs.item_ids[0]], before)
+    assert not np.shares_memory(items.to_numpy(), responses.data[gbs.item_ids[0]].to_numpy())

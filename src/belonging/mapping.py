@@ -469,7 +469,8 @@ class MappedItems:
     ----------
     items : pandas.DataFrame
         One column per item id, float codes on the instrument's scale, NaN where missing or invalid;
-        same row order as the input.
+        same row order as the input. When `shared` is True it is a read-only view of the input's own
+        memory (nothing was copied or changed); take ``items.copy()`` to write into it.
     columns : dict
         ``{item_id: source_column}``.
     issues : pandas.DataFrame
@@ -481,6 +482,8 @@ class MappedItems:
     notes : tuple of str
         What was done beyond reading codes and labels: answers recoded through ``[codes]`` or through
         a column's value labels, value labels that disagree with the instrument's codes.
+    shared : bool
+        Whether `items` shares the input's memory (see :func:`map_items`).
     """
 
     items: object
@@ -488,6 +491,7 @@ class MappedItems:
     issues: object
     source: str
     notes: tuple[str, ...] = ()
+    shared: bool = False
 
     def raise_if_invalid(self) -> MappedItems:
         """Raise one :class:`DataValidationError` describing the first problem (and the count)."""
@@ -727,6 +731,11 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     code). Checked by recoding .sav/.dta files written with 1-5 codes to the 0-4 truth
     (``tests/test_mapping_codes.py``).
 
+    When every item column already holds codes on the scale (numbers, no recode, no problem cell) and
+    the columns lie side by side in one block of `data` in item order, as the generic reader leaves a
+    numeric export, ``items`` is a read-only view of that block (``shared`` is True): at a million
+    responses this saves copying every answer. :func:`item_frame` returns a copy of its own.
+
     Examples
     --------
     >>> import pandas as pd
@@ -794,7 +803,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     shared = None if recodes else _shared_matrix(frame, list(cols.values()), lo, hi)
     if shared is not None:  # every answer already a code on the scale, the columns side by side in memory
         items = pd.DataFrame(shared, columns=list(cols), index=frame.index, copy=False)
-        return MappedItems(items=items, columns=cols, issues=_no_issues(), source=src, notes=tuple(notes))
+        return MappedItems(items=items, columns=cols, issues=_no_issues(), source=src, notes=tuple(notes), shared=True)
     matrix = np.empty((len(frame), len(cols)), dtype="float64", order="F")  # column writes stay contiguous
     factorized = _factorize([frame[col] for col in cols.values() if col not in numeric])
 
@@ -927,4 +936,5 @@ def item_frame(data, instrument, *, mapping=None, source: str | None = None):
     >>> items.shape, items["ccs_01"].tolist()
     ((2, 20), [3.0, 2.0])
     """
-    return map_items(data, instrument, mapping=mapping, source=source).raise_if_invalid().items
+    mapped = map_items(data, instrument, mapping=mapping, source=source).raise_if_invalid()
+    return mapped.items.copy() if mapped.shared else mapped.items  # a frame of its own, to write into freely
