@@ -470,7 +470,8 @@ class MappedItems:
     items : pandas.DataFrame
         One column per item id, float codes on the instrument's scale, NaN where missing or invalid;
         same row order as the input. When `shared` is True it is a read-only view of the input's own
-        memory (nothing was copied or changed); take ``items.copy()`` to write into it.
+        memory (nothing was copied or changed); take ``items.copy()`` to write into it, and map again
+        after changing the input's answer columns in place (the view would see the change).
     columns : dict
         ``{item_id: source_column}``.
     issues : pandas.DataFrame
