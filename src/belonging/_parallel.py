@@ -8,7 +8,9 @@ they never depend on the number of threads. While the threads run, BLAS is held 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 #: Most threads used for row blocks when a caller does not say.
 MAX_WORKERS = 4
@@ -44,12 +46,38 @@ def run_blocks(fn, blocks, workers: int | None = None) -> list:
         return results
     from concurrent.futures import ThreadPoolExecutor
 
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers, thread_name_prefix="belonging-blocks") as pool:
+    with _single_threaded_blas(), ThreadPoolExecutor(workers, thread_name_prefix="belonging-blocks") as pool:
         for future in [pool.submit(work, first) for first in range(workers)]:
             future.result()
     return results
+
+
+# BLAS's thread count is a setting of the whole process: callers on several threads share one limit,
+# set by the first to enter and restored by the last to leave (a bare threadpool_limits per call would
+# let an inner restore undo an outer one, leaving BLAS on one thread for good).
+_blas_lock = threading.Lock()
+_blas_users = 0
+_blas_limit = None
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """BLAS on one thread while the block threads run; the caller's setting comes back afterwards."""
+    global _blas_users, _blas_limit
+    with _blas_lock:
+        if _blas_users == 0:
+            from threadpoolctl import threadpool_limits
+
+            _blas_limit = threadpool_limits(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                _blas_limit.restore_original_limits()
+                _blas_limit = None
 
 
 def scratch(buffers: dict, name: str, rows: int, cols: int, dtype="float64", order="F"):

@@ -225,3 +225,49 @@ def test_wide_code_ranges_stay_in_float64():
     coded = careless._sweep(x, irv=True, moments=True, codes=(0, 1000))
     np.testing.assert_array_equal(coded["irv"], plain["irv"])  # the same route, bit for bit
     np.testing.assert_array_equal(coded["moments"]["p"], plain["moments"]["p"])
+
+
+def test_report_rows_are_the_reports_own(data):
+    """Editing the report's table in place neither fails nor reaches the responses."""
+    frame, inst = data
+    frame = frame.copy()
+    frame.insert(0, "source_row", np.arange(1, len(frame) + 1, dtype="int64"))
+    rep = bl.check_quality(frame, inst)
+    rep.rows.loc[0, "source_row"] = 99
+    assert frame["source_row"].iloc[0] == 1
+
+
+def test_concurrent_callers_leave_blas_as_they_found_it(ragged):
+    """The one-thread BLAS limit is shared by overlapping callers: when the first to enter leaves before
+    the second, BLAS stays on one thread until the second leaves, then gets its setting back (a limit
+    per caller would end with the second restoring the first's one thread)."""
+    import threading
+
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from belonging import _parallel
+
+    def blas():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas()
+        first, second = _parallel._single_threaded_blas(), _parallel._single_threaded_blas()
+        first.__enter__()
+        assert set(blas()) == {1}
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert set(blas()) == {1}  # the second caller still runs
+        second.__exit__(None, None, None)
+        assert blas() == before
+
+        def call():  # and real concurrent calls end where they began
+            for _ in range(10):
+                careless.irv(ragged, chunk_rows=64, workers=2)
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert blas() == before

@@ -396,10 +396,22 @@ def chi2_sf(x, df: int):
             total /= i
             total += 1.0
         np.log(total, out=total)
+        huge = np.isposinf(total) & np.isfinite(h)  # the sum overflowed (h of 1e7 at 100 items): in logs
+        if huge.any():
+            total[huge] = _log_poisson_sum(h[huge], df // 2)
         total -= h
         np.exp(total, out=total)
     total = np.where(h == 0.0, 1.0, np.where(np.isposinf(h), 0.0, total))
     return np.where(np.isnan(x), np.nan, np.minimum(total, 1.0))
+
+
+def _log_poisson_sum(h: np.ndarray, m: int) -> np.ndarray:
+    """:math:`\\log \\sum_{i<m} h^i / i!` for large `h`, each term in logs, scaled by the largest."""
+    log_h = np.log(h)
+    log_fact = np.cumsum(np.log(np.arange(1, m, dtype="float64")))
+    terms = [np.zeros_like(h)] + [i * log_h - log_fact[i - 1] for i in range(1, m)]
+    top = np.maximum.reduce(terms)
+    return top + np.log(sum(np.exp(t - top) for t in terms))
 
 
 def _row_corr(a: np.ndarray, b: np.ndarray, *, min_pairs: int = 2):

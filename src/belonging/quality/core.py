@@ -249,7 +249,8 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
 
         msg = "`mapped` does not belong to `responses`: map_items the same responses"
         raise UsageError(msg)
-    rows = frame[C.SOURCE_ROW].to_numpy(dtype="int64") if C.SOURCE_ROW in frame.columns else np.arange(1, n + 1, dtype="int64")
+    # a copy: the report's table takes this array as it is and must not share the input's memory
+    rows = frame[C.SOURCE_ROW].to_numpy(dtype="int64", copy=True) if C.SOURCE_ROW in frame.columns else np.arange(1, n + 1, dtype="int64")
     notes: list[str] = []
     resolved: dict = {}
     issues = [mapped.issues]
