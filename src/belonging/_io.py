@@ -162,7 +162,7 @@ def _csv_body_parts(table, options):
     """The CSV body of `table` as a sequence of byte buffers, in row order.
 
     Small tables come in one piece. Larger ones are formatted :data:`_CSV_CHUNK_ROWS` rows at a time on
-    ``min(4, cpu_count)`` threads, at most two chunks ahead per thread, so memory stays a few chunks.
+    ``belonging._parallel.worker_count`` threads, at most two chunks ahead per thread, so memory stays a few chunks.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -172,9 +172,11 @@ def _csv_body_parts(table, options):
         pacsv.write_csv(table.slice(offset, length), out, write_options=options)
         return out.getvalue()
 
+    from belonging._parallel import worker_count
+
     n = table.num_rows
     chunk_rows = _CSV_CHUNK_ROWS
-    workers = min(4, os.cpu_count() or 1)
+    workers = worker_count(None, -(-n // chunk_rows))
     if n < 2 * chunk_rows or workers < 2:
         yield body(0, n)
         return

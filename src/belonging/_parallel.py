@@ -16,6 +16,13 @@ import threading
 MAX_WORKERS = 4
 
 
+def worker_count(workers: int | None, tasks: int) -> int:
+    """Threads to use for `tasks` pieces of work: `workers` (default ``min(MAX_WORKERS, cpu_count)``), at most one per task."""
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    return max(1, min(int(workers), tasks))
+
+
 def row_blocks(n: int, size: int) -> list[slice]:
     """Row slices of at most `size` rows covering ``range(n)``."""
     if size < 1:
@@ -31,9 +38,7 @@ def run_blocks(fn, blocks, workers: int | None = None) -> list:
     :func:`scratch`). `workers` defaults to ``min(MAX_WORKERS, os.cpu_count())``; one worker (or one
     block) runs on the calling thread.
     """
-    if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    workers = max(1, min(int(workers), len(blocks)))
+    workers = worker_count(workers, len(blocks))
     results: list = [None] * len(blocks)
 
     def work(first: int) -> None:
@@ -99,9 +104,7 @@ def run_columns(fn, args, *, rows: int, workers: int | None = None) -> list:
 
     Results come back in the order of `args`. Each call must write only its own output.
     """
-    if workers is None:
-        workers = min(MAX_WORKERS, os.cpu_count() or 1)
-    workers = max(1, min(int(workers), len(args)))
+    workers = worker_count(workers, len(args))
     if workers == 1 or rows < COLUMN_THREADS_FROM:
         return [fn(*a) for a in args]
     from concurrent.futures import ThreadPoolExecutor

@@ -147,11 +147,7 @@ def _sweep(
         if not (irv or moments):
             return None
         a = _scratch(scratch, "a32", nb, 3 * k, np.float32)
-        m, z, zz = a[:, :k], a[:, k:2 * k], a[:, 2 * k:]
-        np.logical_not(missing, out=m)
-        np.copyto(z, src)
-        np.copyto(z, 0.0, where=missing)
-        np.multiply(z, z, out=zz)
+        m, z = _answer_columns(src, missing, 0.0, a)  # no shift: the sums are exact
         if irv:
             sums = (a @ ones).astype(np.float64)
             c, s1, s2 = sums[:, 0], sums[:, 1], sums[:, 2]
@@ -203,14 +199,20 @@ def _first_block_means(x, blocks) -> np.ndarray:
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
-def _block_moments(xb, missing, shift, a):
-    """``([answered, shifted, shifted^2]' answered, shifted' shifted)`` of one block of rows."""
+def _answer_columns(xb, missing, shift, a):
+    """Fill `a` with ``[answered, shifted, shifted^2]`` of one block of rows; return its first two parts."""
     k = xb.shape[1]
     m, z, zz = a[:, :k], a[:, k:2 * k], a[:, 2 * k:]
     np.logical_not(missing, out=m)  # 1.0 where answered
     np.subtract(xb, shift, out=z)
     np.copyto(z, 0.0, where=missing)  # missing answers count 0 after the shift
     np.multiply(z, z, out=zz)
+    return m, z
+
+
+def _block_moments(xb, missing, shift, a):
+    """``([answered, shifted, shifted^2]' answered, shifted' shifted)`` of one block of rows."""
+    m, z = _answer_columns(xb, missing, shift, a)
     return a.T @ m, z.T @ z
 
 
