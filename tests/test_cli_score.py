@@ -240,3 +240,34 @@ def test_stdout_and_file_outputs_are_the_same_csv(tmp_path):
     cmd = [sys.executable, "-m", "belonging", "score", str(src), "--instrument", "pssm", "-o", "-"]
     piped = subprocess.run(cmd, capture_output=True, check=True).stdout
     assert piped == out.read_bytes()
+
+
+@pytest.mark.parametrize(("argv", "code"), [(["instruments", "list"], 0), (["score", "no-such-file.csv", "--instrument", "pssm", "-o", "x.csv"], 1), (["score"], 2)])
+def test_console_entry_point_ends_the_process_cleanly(tmp_path, argv, code):
+    """The console entry point ends without interpreter teardown, yet with the command's exit code,
+    every byte of standard output and error, and the atexit handlers run (coverage, temporary folders);
+    while a non-daemon thread is still working it exits normally, waiting for that thread."""
+    marker = tmp_path / "thread-done"
+    script = (
+        "import atexit, sys, threading, time\n"
+        "atexit.register(lambda: print('atexit handler ran', flush=True))\n"
+        f"sys.argv = ['belonging', *{argv!r}]\n"
+        "from belonging.cli import entrypoint\n"
+        "entrypoint()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == code
+    assert done.stdout.endswith("atexit handler ran\n")
+    if code == 0:
+        assert "pssm" in done.stdout  # the command's own output, flushed before the end
+    else:
+        assert done.stderr.startswith("error:")
+    worker = (
+        "import sys, threading, time\n"
+        f"threading.Thread(target=lambda: (time.sleep(0.3), open({str(marker)!r}, 'w').close())).start()\n"
+        "sys.argv = ['belonging', 'instruments', 'list']\n"
+        "from belonging.cli import entrypoint\n"
+        "entrypoint()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and marker.exists()

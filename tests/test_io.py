@@ -113,3 +113,78 @@ def test_formula_cells_from_arrow_buffers_equal_startswith():
     empty_only = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([pa.array(["", None], pa.large_string())])))
     np.testing.assert_array_equal(_formula_cells(empty_only), [False, False])
     assert _formula_cells(pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([], pa.large_string())))).shape == (0,)
+
+
+@pytest.mark.parametrize("kind", ["float64", "float32", "int64", "int8", "uint16"])
+def test_number_text_gives_the_writers_bytes(kind):
+    """Number columns formatted through their distinct values give exactly the bytes pyarrow's CSV writer
+    gives them cell by cell: signed zeros, NaN, infinities, nulls, extremes and subnormals included; columns
+    with many distinct values (row numbers) are left to the writer."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from belonging._io import _FEW_VALUES_SAMPLE, _number_text
+
+    rng = np.random.default_rng(7)
+    n = 3 * _FEW_VALUES_SAMPLE + 5
+    if kind.startswith("float"):
+        info = np.finfo(kind)
+        special = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, info.max, info.min, info.tiny, info.smallest_subnormal, 1 / 3, 69.75, 1e-7, 1e16], dtype=kind)
+        values = special[rng.integers(0, len(special), n)]
+        mask = rng.random(n) < 0.1
+    else:
+        info = np.iinfo(kind)
+        special = np.array([0, 1, info.max, info.min, 7, 10, 99], dtype=kind)
+        values = special[rng.integers(0, len(special), n)]
+        mask = rng.random(n) < 0.1
+
+    def csv_bytes(arr):
+        out = pa.BufferOutputStream()
+        pacsv.write_csv(pa.table({"v": arr}), out, write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"))
+        return out.getvalue().to_pybytes()
+
+    arr = pa.array(values, mask=mask)
+    text = _number_text(arr)
+    assert pa.types.is_string(text.type)  # few values: formatted through them
+    assert csv_bytes(text) == csv_bytes(arr)
+    sliced = arr.slice(1001, 2 * _FEW_VALUES_SAMPLE + 3)
+    assert csv_bytes(_number_text(sliced)) == csv_bytes(sliced)
+    many = pa.array(np.arange(n, dtype="int64" if kind.startswith("int") or kind.startswith("uint") else kind))
+    assert _number_text(many) is many  # every value distinct: left to the writer
+    short = pa.array(values[:100])
+    assert _number_text(short) is short
+    labels = pa.array(["a", "b"] * _FEW_VALUES_SAMPLE)
+    assert _number_text(labels) is labels
+
+
+def test_csv_of_scores_equals_cell_by_cell_formatting(tmp_path, monkeypatch):
+    """A large scores-like table (few distinct doubles and counts, unique ids and row numbers) is written
+    with the same bytes whether or not number columns are formatted through their distinct values."""
+    import numpy as np
+
+    import belonging._io as bio
+
+    rng = np.random.default_rng(3)
+    n = 50_000
+    sums, counts = rng.integers(18, 91, n), rng.integers(16, 19, n)
+    score = 18.0 * sums / counts
+    score[rng.random(n) < 0.05] = np.nan
+    df = pd.DataFrame({"response_id": [f"R{i:07d}" for i in range(n)], "pssm": score, "pssm_n_answered": counts,
+                       "status": np.where(rng.random(n) < 0.01, "flagged", "kept"), "source_row": np.arange(1, n + 1)})
+    real, converted = bio._number_text, []
+
+    def spy(chunk):
+        out = real(chunk)
+        if out is not chunk:
+            converted.append(chunk.type)
+        return out
+
+    monkeypatch.setattr(bio, "_number_text", spy)
+    write_table(df, tmp_path / "fast.csv")
+    assert sorted(map(str, converted)) == ["double", "int64"]  # the score and the count, not the row number
+    monkeypatch.setattr(bio, "_number_text", lambda chunk: chunk)
+    write_table(df, tmp_path / "plain.csv")
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+    back = pd.read_csv(tmp_path / "fast.csv")
+    np.testing.assert_array_equal(back["pssm"].to_numpy(), score)  # round trip, bit for bit

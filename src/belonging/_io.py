@@ -158,18 +158,53 @@ def table_format(path: str) -> str:
 _CSV_CHUNK_ROWS = 1 << 17
 
 
+# A number column is formatted through its distinct values when the first this many cells have at most
+# a sixteenth as many distinct values (and the whole column at most an eighth).
+_FEW_VALUES_SAMPLE = 4096
+
+
+def _number_text(chunk):
+    """A number array with few distinct values as the text pyarrow's CSV writer gives it, else as it is.
+
+    The writer formats every cell (a shortest round-trip text for each double); a scale score or an
+    answer count takes a few hundred values over a million rows. Each distinct value is then formatted
+    once with the same cast the writer uses, and the texts are taken by index: the same bytes (tests
+    compare them, with -0, NaN, infinities and nulls), in a third of the time for a double column.
+    Only used without quoting (text cells are not quoted then).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = chunk.type
+    if not (pa.types.is_floating(kind) or pa.types.is_integer(kind)) or len(chunk) < 2 * _FEW_VALUES_SAMPLE:
+        return chunk
+    if len(pc.unique(chunk.slice(0, _FEW_VALUES_SAMPLE))) * 16 > _FEW_VALUES_SAMPLE:
+        return chunk  # e.g. row numbers or durations: formatted cell by cell as usual
+    coded = pc.dictionary_encode(chunk)
+    if len(coded.dictionary) * 8 > len(chunk):
+        return chunk
+    return pc.cast(coded.dictionary, pa.string()).take(coded.indices)
+
+
 def _csv_body_parts(table, options):
     """The CSV body of `table` as a sequence of byte buffers, in row order.
 
     Small tables come in one piece. Larger ones are formatted :data:`_CSV_CHUNK_ROWS` rows at a time on
     ``belonging._parallel.worker_count`` threads, at most two chunks ahead per thread, so memory stays a few chunks.
+    Without quoting, number columns with few distinct values are formatted through them (see :func:`_number_text`).
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    few = options.quoting_style == "none"
+
     def body(offset, length):
+        part = table.slice(offset, length)
+        if few:
+            part = pa.table([_number_text(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()) if col.num_chunks else col
+                             for col in part.columns], names=part.column_names)
         out = pa.BufferOutputStream()
-        pacsv.write_csv(table.slice(offset, length), out, write_options=options)
+        pacsv.write_csv(part, out, write_options=options)
         return out.getvalue()
 
     from belonging._parallel import worker_count

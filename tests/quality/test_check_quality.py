@@ -107,6 +107,23 @@ def test_duplicates_keep_first():
     assert rep.resolved["duplicate_columns"] == "email"
 
 
+def test_summary_status_counts_equal_the_rows():
+    """The summary counts statuses from the reason masks as the report is built; a row with both a
+    flag and an exclusion counts once, as excluded; the counts equal those of the status column."""
+    df = survey()
+    df.loc[5, C.RESPONSE_ID] = df.loc[4, C.RESPONSE_ID]  # a duplicate (excluded) ...
+    df.loc[5, df.columns[5:]] = 3.0  # ... that is also a straight-liner (flagged)
+    df.loc[7, C.DURATION_S] = 5.0  # a speeder (flagged only)
+    rep = check_quality(df, PSSM)
+    assert {"duplicate", "longstring"} <= reasons_of(rep, 5) and status_of(rep, 5) == C.EXCLUDED
+    assert status_of(rep, 7) == C.FLAGGED
+    summary = rep.summary.set_index([C.KIND, C.NAME])[C.COUNT]
+    from_rows = rep.rows[C.STATUS].value_counts()
+    for s in (C.KEPT, C.FLAGGED, C.EXCLUDED):
+        assert summary[(C.STATUS, s)] == from_rows.get(s, 0) == rep.counts()[s]
+    assert summary[(C.STATUS, C.EXCLUDED)] == 1
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(st.sampled_from([10.0, 20.0, None]), st.sampled_from(["a", "b", None]), st.sampled_from([1.0, 2.0, None])), min_size=1, max_size=30),
@@ -286,6 +303,10 @@ def test_every_platform_fixture_is_accounted_for(name, mapping):
     rep = check_quality(resp, "ccs", mapping=FIX / "maps" / mapping if mapping else None)
     assert len(rep.rows) == resp.n_records
     assert sum(rep.counts().values()) == resp.n_records
+    # the summary's status and preview counts (counted from the masks as the report is built) agree with the rows
+    summary = rep.summary.set_index([C.KIND, C.NAME])[C.COUNT]
+    assert {s: summary[(C.STATUS, s)] for s in (C.KEPT, C.FLAGGED, C.EXCLUDED)} == rep.counts()
+    assert summary[(C.REASON, "preview")] == (rep.rows[C.REASONS] == "preview").sum()
     assert (rep.rows.loc[rep.rows[C.STATUS] != C.KEPT, C.REASONS] != "").all()
     if C.FINISHED in resp.data.columns:
         unfinished = (~resp.data[C.FINISHED].astype("boolean")).fillna(False).to_numpy(dtype=bool)

@@ -55,8 +55,9 @@ def _quality_summary(scores, quality, exclude_flagged) -> None:
     """Status counts of the scored rows, reconciled with the quality report (rows set aside at ingest)."""
     from belonging import _columns as C
 
-    counts = quality.counts()
-    at_ingest = int((quality.rows[C.REASONS] == "preview").sum())
+    summary = quality.summary  # counted as the report was built: no pass over a million status strings here
+    counts = {n: int(c) for k, n, c in zip(summary[C.KIND], summary[C.NAME], summary[C.COUNT]) if k == C.STATUS}
+    at_ingest = int(summary.loc[(summary[C.KIND] == C.REASON) & (summary[C.NAME] == "preview"), C.COUNT].sum())
     lines = [
         "  quality: " + ", ".join(f"{s} {counts[s]}" for s in (C.KEPT, C.FLAGGED, C.EXCLUDED))
         + (f" (of which {at_ingest} set aside at ingest)" if at_ingest else "")
@@ -92,10 +93,10 @@ def _summary(scores, instrument, responses, exclude_flagged=False) -> None:
     if scored < len(scores):
         causes = []
         if C.STATUS in scores.columns:
-            status = scores[C.STATUS]  # compared in its own (Arrow) storage: no Python string per row
+            status = scores[C.STATUS][~has]  # the rows without a score only (few): compared in their own storage
             set_aside = len(scores) - len(responses.data)
-            excluded = int(((status == C.EXCLUDED).to_numpy(dtype=bool) & ~has).sum()) - set_aside
-            flagged = int(((status == C.FLAGGED).to_numpy(dtype=bool) & ~has).sum()) if exclude_flagged else 0
+            excluded = int((status == C.EXCLUDED).sum()) - set_aside
+            flagged = int((status == C.FLAGGED).sum()) if exclude_flagged else 0
             too_few = len(scores) - scored - set_aside - excluded - flagged
             causes += [f"{set_aside} set aside at ingest"] if set_aside else []
             causes += [f"{excluded} excluded by the quality policy"] if excluded else []

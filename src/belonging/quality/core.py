@@ -362,7 +362,9 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
 
         issues = [i for i in issues if len(i)]
         issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _empty_issues()
-        summary = _summary(table, masks, counts_extra, policy)
+        n_excluded, n_flagged = int(np.count_nonzero(excl)), int(np.count_nonzero(flag & ~excl))
+        statuses = {C.KEPT: n - n_excluded - n_flagged, C.FLAGGED: n_flagged, C.EXCLUDED: n_excluded + counts_extra["preview"]}
+        summary = _summary(statuses, masks, counts_extra, policy)
         source = getattr(getattr(responses, "provenance", None), "path", None) or mapped.source
         log.debug("quality: %d rows, %s", len(table), dict(zip(summary[C.NAME], summary[C.COUNT])))
         return QualityReport(
@@ -393,12 +395,12 @@ def _response_ids(frame, rows):
     return col.astype("string").to_numpy(dtype=object)
 
 
-def _summary(table, masks, extra, policy):
+def _summary(statuses, masks, extra, policy):
+    """The counts table: rows per status (`statuses`, counted from the masks), then per reason."""
     import numpy as np
     import pandas as pd
 
-    vc = table[C.STATUS].value_counts()
-    rows = [(C.STATUS, s, "", int(vc.get(s, 0))) for s in (C.KEPT, C.FLAGGED, C.EXCLUDED)]
+    rows = [(C.STATUS, s, "", int(statuses[s])) for s in (C.KEPT, C.FLAGGED, C.EXCLUDED)]
     for reason in REASONS:
         count = int(np.count_nonzero(masks[reason])) if reason in masks else 0
         rows.append((C.REASON, reason, policy.action(reason), count + extra.get(reason, 0)))
