@@ -107,3 +107,26 @@ def test_generic_parquet_roundtrip(tmp_path, cells):
     pd.DataFrame({"response_id": [f"R{i}" for i in range(len(cells))], "section": [c or None for c in cells], "q1": range(len(cells))}).to_parquet(path)
     r = bl.read_export(path)
     _check(r.data["section"], cells)
+
+
+@SETTINGS
+@given(
+    cells=st.lists(st.from_regex(r"\A[+\-0]?[0-9]{1,3}\Z") | st.sampled_from(["007", "+3", "-0", "00", "3", "12", "-7"]), min_size=1, max_size=8),
+    blank_after=st.sets(st.integers(0, 8)),
+    final_newline=st.booleans(),
+)
+def test_integer_cells_with_lf_line_ends_blank_lines_and_no_final_newline(tmp_path, cells, blank_after, final_newline):
+    """Integer-looking cells in a file with ``\\n`` line ends (the length check's quick route), blank
+    lines anywhere and with or without a final newline: a column keeps its integer type only when every
+    cell is spelled canonically, else every cell reads back as written."""
+    lines = ["response_id,section,q1"]
+    for i, c in enumerate(cells):
+        lines.append(f"R{i},{c},{i % 5 + 1}")
+        if i in blank_after:
+            lines.append("")
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode("utf-8"))
+    r = bl.read_export(path)
+    _check(r.data["section"], cells)
+    assert r.data["q1"].tolist() == [i % 5 + 1 for i in range(len(cells))]

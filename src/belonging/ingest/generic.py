@@ -366,39 +366,61 @@ def _text_where_lost(table, body, body_start, view, *, quoted, reparse):
 
 
 def _int_lengths_agree(table, body, body_start, view, ints) -> bool:
-    """True when the unquoted body is exactly as long as its cells written canonically."""
+    """True when the unquoted body is exactly as long as its cells written canonically.
+
+    The cells' canonical lengths are summed column by column (on threads for long columns: the Arrow
+    kernels release the GIL), plus one delimiter between cells and the line ends. Without a carriage
+    return every line ends in ``\n``, so there are at least as many as rows (one fewer when the last
+    line has none): the body's length is compared with that count first, and the line ends are counted
+    only when it differs (blank lines). Any extra byte -- a longer spelling, a blank line -- makes the
+    body longer, never shorter, so equality proves every integer cell canonical.
+    """
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from belonging._parallel import run_columns
 
     if not isinstance(body, bytes | bytearray):
         return False
-    total = table.num_rows * (table.num_columns - 1) + body.count(b"\n", body_start)
-    if body.find(b"\r", body_start) >= 0:
+    fields = [f for f in table.schema if not pa.types.is_null(f.type)]
+    lengths = run_columns(
+        lambda f: _canonical_chars(table.column(f.name), f.name in ints, body, body_start),
+        [(f,) for f in fields], rows=table.num_rows,
+    )
+    if any(n is None for n in lengths):
+        return False
+    total = table.num_rows * (table.num_columns - 1) + sum(lengths)
+    if body.find(b"\r", body_start) < 0:
+        rows_end = table.num_rows - (0 if body.endswith(b"\n") else 1)
+        if total + rows_end == len(view):
+            return True
+    else:
         total += body.count(b"\r", body_start)
-    for field in table.schema:
-        col = table.column(field.name)
-        if pa.types.is_null(field.type):
-            continue
-        if field.name not in ints:
-            total += pc.sum(pc.binary_length(col)).as_py() or 0
-            continue
-        bounds = pc.min_max(col).as_py()
-        if bounds["min"] is None:
-            continue
-        total += len(col) - col.null_count
-        if bounds["min"] < 0:
-            if bounds["min"] <= -(1 << 62):
-                return False
-            total += pc.sum(pc.less(col, 0)).as_py()
-            col = pc.abs(col)
-        big = max(abs(bounds["min"]), abs(bounds["max"]))
-        if big >= 0xFFFFF and (body.find(b"x", body_start) >= 0 or body.find(b"X", body_start) >= 0):
-            return False
-        power = 10
-        while power <= big:
-            total += pc.sum(pc.greater_equal(col, power)).as_py()
-            power *= 10
-    return total == len(view)
+    return total + body.count(b"\n", body_start) == len(view)
+
+
+def _canonical_chars(col, is_int: bool, body, body_start):
+    """Characters of a column's cells written canonically (text as it is); None when that cannot be told."""
+    import pyarrow.compute as pc
+
+    if not is_int:
+        return pc.sum(pc.binary_length(col)).as_py() or 0
+    bounds = pc.min_max(col).as_py()
+    if bounds["min"] is None:
+        return 0
+    total = len(col) - col.null_count
+    if bounds["min"] < 0:
+        if bounds["min"] <= -(1 << 62):
+            return None
+        total += pc.sum(pc.less(col, 0)).as_py()
+        col = pc.abs(col)
+    big = max(abs(bounds["min"]), abs(bounds["max"]))
+    if big >= 0xFFFFF and (body.find(b"x", body_start) >= 0 or body.find(b"X", body_start) >= 0):
+        return None
+    power = 10
+    while power <= big:
+        total += pc.sum(pc.greater_equal(col, power)).as_py()
+        power *= 10
+    return total
 
 
 def _parse_error(path, text, body_offset, err):
