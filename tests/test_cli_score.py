@@ -271,3 +271,30 @@ def test_console_entry_point_ends_the_process_cleanly(tmp_path, argv, code):
     )
     done = subprocess.run([sys.executable, "-c", worker], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0 and marker.exists()
+
+
+def test_console_entry_point_starts_blas_on_one_thread_unless_told():
+    """The entry point sets OpenBLAS/MKL to one thread before numpy loads (the library threads row blocks
+    itself); a thread count the user set is left alone; once numpy is loaded nothing is changed."""
+    import os
+
+    probe = (
+        "import json, os, sys\n"
+        "from belonging.cli import _blas_on_one_thread\n"
+        "_blas_on_one_thread()\n"
+        "import numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "blas = [p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'), json.dumps(blas))\n"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=clean).stdout.split(maxsplit=2)
+    assert out[:2] == ["1", "None"]
+    import json
+
+    threads = json.loads(out[2])
+    assert threads and all(n == 1 for n in threads)  # numpy's BLAS found, on one thread
+    told = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env={**clean, "OMP_NUM_THREADS": "2"}).stdout.split(maxsplit=2)
+    assert told[:2] == ["None", "2"]
+    late = "import numpy, os\nfrom belonging.cli import _blas_on_one_thread\n_blas_on_one_thread()\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    assert subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True, env=clean).stdout.strip() == "None"

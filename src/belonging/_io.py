@@ -103,13 +103,11 @@ def neutralise_formulas(df):
 def _formula_cells(s):
     """Boolean NumPy mask of the text cells of `s` that start like a spreadsheet formula."""
     import numpy as np
-    import pandas as pd
 
-    dtype = s.dtype
-    if getattr(dtype, "storage", None) == "pyarrow" or (isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_string_dtype(dtype)):
-        import pyarrow as pa
+    from belonging._arrowtext import arrow_chunks
 
-        chunks = pa.chunked_array(s.array.__arrow_array__()).chunks
+    chunks = arrow_chunks(s)
+    if chunks is not None:
         return np.concatenate([_formula_starts(c) for c in chunks]) if chunks else np.zeros(0, dtype=bool)
     return s.astype("string").str.startswith(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
 
@@ -122,22 +120,13 @@ def _formula_starts(chunk):
     without building a string per cell.
     """
     import numpy as np
-    import pyarrow as pa
 
-    n = len(chunk)
-    validity, offsets, data = chunk.buffers()[:3]
-    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=kind)[chunk.offset : chunk.offset + n + 1] if offsets is not None else np.zeros(n + 1, kind)
-    body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    starts, filled = bounds[:-1], bounds[1:] > bounds[:-1]
-    if not len(body):
-        return np.zeros(n, dtype=bool)
+    from belonging._arrowtext import edge_bytes
+
+    first, _, filled = edge_bytes(chunk)
     marker = np.zeros(256, dtype=bool)
     marker[[ord(c) for c in _FORMULA_START]] = True
-    hit = filled & marker[body[np.minimum(starts, len(body) - 1)]]
-    if validity is not None and chunk.null_count:
-        hit &= chunk.is_valid().to_numpy(zero_copy_only=False)
-    return hit
+    return filled & marker[first]
 
 
 def table_format(path: str) -> str:

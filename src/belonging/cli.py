@@ -103,7 +103,32 @@ def _handle(err: Exception, *, debug: bool) -> int:
 
 def entrypoint() -> None:
     """Console-script entry point (also ``python -m belonging``): run :func:`main`, then end the process."""
+    _blas_on_one_thread()
     _end_process(main())
+
+
+# Thread settings of the BLAS libraries numpy may be built with; a user's own setting is left alone.
+_BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS")
+
+
+def _blas_on_one_thread() -> None:
+    """Start BLAS with one thread in this process, unless the user set a thread count.
+
+    The library runs its own threads over row blocks (:mod:`belonging._parallel`) and holds BLAS to one
+    thread while they run. Outside those blocks BLAS still starts its worker threads, and OpenBLAS's
+    spin, waiting for work, for about a tenth of a second after numpy is imported and after each
+    threaded call (CPU taken from the parse and the block threads, measured in benchmarks/README.md).
+    The command line's matrices are n x k products (done in row blocks) and k x k algebra, where one
+    BLAS thread loses nothing. Set before numpy is first imported (only then does it count);
+    ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``, ``OMP_NUM_THREADS`` or ``GOTO_NUM_THREADS`` set by
+    the user win.
+    """
+    import os
+
+    if "numpy" in sys.modules or any(v in os.environ for v in _BLAS_THREAD_VARIABLES):
+        return
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    os.environ["MKL_NUM_THREADS"] = "1"
 
 
 def _end_process(code: int) -> None:

@@ -50,8 +50,18 @@ def identifier_columns(frame, responses=None, explicit=None) -> list[str]:
 
 
 def _present(s):
+    """``(mask, text)``: which cells hold something besides white space, and the cells trimmed.
 
-    text = s.astype("string").str.strip()
+    Arrow-backed text is trimmed only when some cell may start or end with white space (told from
+    the first and last bytes of the cells, see :func:`belonging._arrowtext.may_need_trimming`): ids
+    and e-mail addresses rarely do, and trimming a million strings costs more than the check.
+    """
+    from belonging._arrowtext import arrow_chunks, may_need_trimming
+
+    text = s.astype("string")
+    chunks = arrow_chunks(text)
+    if chunks is None or may_need_trimming(chunks):
+        text = text.str.strip()
     return (text.notna() & (text != "")).to_numpy(dtype=bool), text
 
 
