@@ -25,9 +25,10 @@ def arrow_chunks(series):
     return pa.chunked_array(arrow()).chunks
 
 
-def edge_bytes(chunk):
+def edge_bytes(chunk, *, last: bool = True):
     """``(first, last, filled)`` for an Arrow string array: each cell's first and last byte, and
-    whether it has any (0 where a cell is empty or missing)."""
+    whether it has any. The bytes of empty and missing cells are arbitrary: mask them with `filled`.
+    With ``last=False`` the second item is None (one gather fewer)."""
     import numpy as np
     import pyarrow as pa
 
@@ -43,11 +44,11 @@ def edge_bytes(chunk):
         filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
     if not len(body):
         zero = np.zeros(n, dtype=np.uint8)
-        return zero, zero, np.zeros(n, dtype=bool)
+        return zero, (zero if last else None), np.zeros(n, dtype=bool)
     top = len(body) - 1
-    first = np.where(filled, body[np.minimum(starts, top)], 0).astype(np.uint8)
-    last = np.where(filled, body[np.clip(ends - 1, 0, top)], 0).astype(np.uint8)
-    return first, last, filled
+    first = body[np.minimum(starts, top)]
+    final = body[np.clip(ends - 1, 0, top)] if last else None
+    return first, final, filled
 
 
 def may_need_trimming(chunks) -> bool:

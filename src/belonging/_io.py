@@ -123,7 +123,7 @@ def _formula_starts(chunk):
 
     from belonging._arrowtext import edge_bytes
 
-    first, _, filled = edge_bytes(chunk)
+    first, _, filled = edge_bytes(chunk, last=False)
     marker = np.zeros(256, dtype=bool)
     marker[[ord(c) for c in _FORMULA_START]] = True
     return filled & marker[first]

@@ -107,5 +107,7 @@ def _summary(scores, instrument, responses, exclude_flagged=False) -> None:
             causes.append(f"{too_few} with fewer than {instrument.scoring.min_answered:.0%} of items answered")
         lines.append(f"  {len(scores) - scored} without a total score: " + ", ".join(causes))
     if scored:
-        lines.append(f"  {instrument.id}: mean {total.mean():.3f}, sd {total.std():.3f}")
+        values = total.to_numpy(dtype="float64")[has]
+        sd = f"{values.std(ddof=1):.3f}" if scored > 1 else "nan"
+        lines.append(f"  {instrument.id}: mean {values.mean():.3f}, sd {sd}")
     print("\n".join(lines), file=sys.stderr)
