@@ -280,6 +280,13 @@ def test_off_scale_shortcut_equals_the_cell_by_cell_rule():
         if rng.random() < 0.3:
             v[rng.integers(0, 200)] += 0.5
         cases.append(v)
+    from belonging import mapping
+
+    long_clean = rng.integers(1, 6, size=3 * mapping._WHOLE_PIECE + 11).astype(float)
+    long_clean[::7] = np.nan
+    late_fraction = long_clean.copy()
+    late_fraction[-3] = 2.25  # in the last, partial piece
+    cases += [long_clean, late_fraction]
     for v in cases:
         got = _off_scale(v.copy(), 1, 5)
         want = rule(v, 1, 5)

@@ -696,14 +696,34 @@ def _off_scale(values, lo, hi):
     low, high = np.fmin.reduce(values), np.fmax.reduce(values)
     if np.isnan(low):  # nothing answered
         return None
-    if low >= lo and high <= hi:
-        off = np.rint(values)
-        np.subtract(values, off, out=off)
-        np.abs(off, out=off)
-        if not np.fmax.reduce(off) > 0:  # whole numbers (NaN: the unanswered cells)
-            return None
+    if low >= lo and high <= hi and _whole_numbers(values):
+        return None
     with np.errstate(invalid="ignore"):
         return ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+
+
+# Values per piece in `_whole_numbers` (a 256 KB scratch: it stays in cache).
+_WHOLE_PIECE = 1 << 15
+
+
+def _whole_numbers(values) -> bool:
+    """Whether every value that is not NaN is a whole number: :math:`|x - \\mathrm{rint}(x)|` is 0.
+
+    Worked in pieces through one small scratch buffer (no temporary the size of the column) and
+    stopping at the first piece with a fraction.
+    """
+    import numpy as np
+
+    scratch = np.empty(min(len(values), _WHOLE_PIECE))
+    for start in range(0, len(values), _WHOLE_PIECE):
+        piece = values[start : start + _WHOLE_PIECE]
+        off = scratch[: len(piece)]
+        np.rint(piece, out=off)
+        np.subtract(piece, off, out=off)
+        np.abs(off, out=off)
+        if np.fmax.reduce(off) > 0:  # NaN (an unanswered cell) is skipped by fmax
+            return False
+    return True
 
 
 def map_items(data, instrument, *, mapping=None, source: str | None = None) -> MappedItems:

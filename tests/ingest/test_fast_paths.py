@@ -199,7 +199,13 @@ def test_blank_ids_from_arrow_kernels_equal_strip():
 
     from belonging.ingest.read import _blank_cells
 
-    cells = ["R1", "", " ", "\t", None, " R2 ", "\u00a0", "x\n", "\n"]
+    cells = ["R1", "", " ", "\t", None, " R2 ", "\u00a0", "x\n", "\n", "\u00a0\u2003 ", "\u00e9", "\u2003x", "\x1f", " \u00a0"]
     want = np.array([c is None or c.strip() == "" for c in cells])
     for dtype in ("string[pyarrow]", "string[python]", "str"):
         np.testing.assert_array_equal(_blank_cells(pd.Series(cells, dtype=dtype)), want, err_msg=dtype)
+    # several Arrow chunks, sliced, with nulls: the first-byte route equals strip cell by cell
+    import pyarrow as pa
+
+    arr = pa.array(cells * 3, pa.large_string())
+    chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr.slice(0, 5), arr.slice(5, 20), arr.slice(25)])))
+    np.testing.assert_array_equal(_blank_cells(chunked), np.tile(want, 3))

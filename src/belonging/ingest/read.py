@@ -322,20 +322,28 @@ _GENERIC_TIME_FORMATS = (
 def _blank_cells(text):
     """Boolean NumPy mask of the missing, empty or all-whitespace cells of the string Series `text`.
 
-    With Arrow storage, from three Arrow kernels (no stripped copy of every string); else with
+    With Arrow storage, from the cells' first bytes: a cell whose first byte is printable ASCII is not
+    blank, so only the others (usually none) go through Arrow's white-space kernel. Else with
     ``str.strip``. Tested against the ``str.strip`` route.
     """
     import numpy as np
 
-    arrow = getattr(text.array, "__arrow_array__", None)
-    if arrow is not None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    from belonging._arrowtext import arrow_chunks, edge_bytes
 
-        arr = pa.chunked_array(arrow())
-        empty = pc.or_(pc.equal(pc.binary_length(arr), 0), pc.utf8_is_space(arr))
-        return np.asarray(pc.fill_null(empty, True).to_numpy(), dtype=bool)
-    return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    chunks = arrow_chunks(text)
+    if chunks is None:
+        return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    import pyarrow.compute as pc
+
+    parts = []
+    for chunk in chunks:
+        first, _, filled = edge_bytes(chunk, last=False)
+        blank = ~filled
+        maybe = np.flatnonzero(filled & ((first <= 0x20) | (first >= 0x80)))  # may be all white space
+        if len(maybe):
+            blank[maybe] = pc.utf8_is_space(chunk.take(maybe)).to_numpy(zero_copy_only=False)
+        parts.append(blank)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
 def _generic(path, digest, frame, *, fmt, encoding, renamed, options) -> Responses:
