@@ -216,6 +216,24 @@ def test_whole_number_codes_in_float32_equal_the_float64_sweep(ragged, chunk):
     np.testing.assert_allclose(careless.mahalanobis(x, moments=a), careless.mahalanobis(x, moments=b), rtol=1e-10, equal_nan=True)
 
 
+@pytest.mark.parametrize(("lo", "hi"), [(-3, 3), (0, 10), (1, 7)])
+def test_float32_sweep_on_scales_with_zero_and_negative_codes(lo, hi):
+    """The float32 route works on the answers less the scale's minimum: scales from a negative code or
+    from 0 give the float64 route's indices and moments too."""
+    rng = np.random.default_rng(11)
+    x = np.asfortranarray(rng.integers(lo, hi + 1, size=(700, 9)).astype(float))
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[:5] = lo  # straight-liners on the lowest code
+    plain = careless._sweep(x, longstring=True, irv=True, moments=True, chunk_rows=128)
+    coded = careless._sweep(x, longstring=True, irv=True, moments=True, codes=(lo, hi), chunk_rows=128)
+    np.testing.assert_array_equal(coded["longstring"], plain["longstring"])
+    np.testing.assert_allclose(coded["irv"], plain["irv"], rtol=1e-12, atol=1e-14)
+    assert np.all(coded["irv"][:5] == 0.0)
+    np.testing.assert_allclose(coded["moments"]["mean"], plain["moments"]["mean"], rtol=1e-13)
+    np.testing.assert_allclose(careless.pairwise_covariance(x, moments=coded["moments"])[0],
+                               careless.pairwise_covariance(x, moments=plain["moments"])[0], rtol=1e-12, atol=1e-13)
+
+
 def test_wide_code_ranges_stay_in_float64():
     """A 0-1000 scale would overflow float32's exact integers in a block: the float64 route is taken."""
     rng = np.random.default_rng(3)
