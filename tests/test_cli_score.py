@@ -298,3 +298,37 @@ def test_console_entry_point_starts_blas_on_one_thread_unless_told():
     assert told[:2] == ["None", "2"]
     late = "import numpy, os\nfrom belonging.cli import _blas_on_one_thread\n_blas_on_one_thread()\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
     assert subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True, env=clean).stdout.strip() == "None"
+
+
+def test_console_entry_point_collects_garbage_less_often():
+    """The entry point raises the collector's thresholds (fewer passes over the imported libraries'
+    objects) and keeps a caller's higher setting; cyclic garbage is still collected."""
+    import gc
+    import weakref
+
+    from belonging.cli import _fewer_collections
+
+    saved = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        _fewer_collections()
+        assert gc.get_threshold() == (100_000, 20, 20)
+        gc.set_threshold(500_000, 5, 5)
+        _fewer_collections()
+        assert gc.get_threshold() == (500_000, 5, 5)
+
+        class Node:
+            pass
+
+        gc.set_threshold(700, 10, 10)
+        _fewer_collections()
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: only the collector can free it
+        gone = weakref.ref(a)
+        del a, b
+        assert gone() is not None  # not yet collected ...
+        kept = [Node() for _ in range(150_000)]  # ... until enough live allocations call a young-generation pass
+        assert gone() is None
+        del kept
+    finally:
+        gc.set_threshold(*saved)
