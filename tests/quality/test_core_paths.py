@@ -289,3 +289,30 @@ def test_concurrent_callers_leave_blas_as_they_found_it(ragged):
         for t in threads:
             t.join()
         assert blas() == before
+
+
+@pytest.mark.parametrize("name", ["pssm", "ccs", "coi", "ubq", "cohesion"])
+def test_missing_items_counts_equal_the_row_wise_rule(name):
+    """Counted a column at a time into small integers, the answers per row and the scales below their
+    minimum equal the row-wise count of a boolean matrix, for totals and every subscale."""
+    import math
+
+    from belonging.quality.checks import missing_items
+
+    inst = bl.load_instrument(name)
+    k = len(inst.item_ids)
+    rng = np.random.default_rng(k)
+    x = np.asfortranarray(rng.integers(1, 5, size=(2_000, k)).astype(float))
+    x[rng.random(x.shape) < rng.uniform(0.0, 0.6, size=(2_000, 1))] = np.nan  # rows from complete to mostly empty
+    x[:3] = np.nan
+    mask, n_answered = missing_items(x, inst)
+    answered = ~np.isnan(x)
+    pos = {i: j for j, i in enumerate(inst.item_ids)}
+    want = np.zeros(len(x), dtype=bool)
+    for members in inst.scales().values():
+        cols = [pos[m] for m in members]
+        want |= answered[:, cols].sum(axis=1) < max(1, math.ceil(len(cols) * inst.scoring.min_answered - 1e-9))
+    np.testing.assert_array_equal(n_answered, answered.sum(axis=1))
+    assert n_answered.dtype == np.int64
+    np.testing.assert_array_equal(mask, want)
+    assert mask[:3].all() and not mask.all()

@@ -156,26 +156,40 @@ def incomplete(frame):
     return text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)
 
 
-def missing_items(answered, instrument):
+def missing_items(x, instrument):
     """Rows where some scale (total or subscale) has fewer answered items than its minimum.
 
-    Returns ``(mask, n_answered)``; `answered` is the boolean matrix of answered items (instrument
-    item order). The minimum for a scale of :math:`k` items is :math:`\\max(1, \\lceil m k \\rceil)`
+    Returns ``(mask, n_answered)``; `x` is the item matrix (instrument item order, NaN where not
+    answered). The minimum for a scale of :math:`k` items is :math:`\\max(1, \\lceil m k \\rceil)`
     for the instrument's ``scoring.min_answered`` fraction :math:`m` (as scoring uses).
+
+    The answers per row are counted a column at a time, each column's missing cells found once and
+    taken off the count of every scale it belongs to, in the smallest integer type that holds the
+    count: no boolean matrix of every cell, and a fraction of the time of row-wise counts of one.
     """
     import numpy as np
 
     ids = list(instrument.item_ids)
     pos = {i: j for j, i in enumerate(ids)}
     frac = instrument.scoring.min_answered
-    mask = np.zeros(answered.shape[0], dtype=bool)
-    total = np.count_nonzero(answered, axis=1)
-    for members in instrument.scales().values():
-        cols = [pos[m] for m in members]
+    n = x.shape[0]
+    scales = [[pos[m] for m in members] for members in instrument.scales().values()]
+    everything = list(range(len(ids)))
+    groups = [everything] + [cols for cols in scales if cols != everything]
+    kind = np.uint8 if len(ids) < 256 else np.int64
+    counts = [np.full(n, len(cols), dtype=kind) for cols in groups]
+    member = [set(cols) for cols in groups]
+    missing = np.empty(n, dtype=bool)
+    for j in everything:
+        np.isnan(x[:, j], out=missing)
+        for count, cols in zip(counts, member):
+            if j in cols:
+                np.subtract(count, missing.view(np.uint8), out=count, casting="unsafe")
+    mask = np.zeros(n, dtype=bool)
+    for cols in scales:
         need = max(1, math.ceil(len(cols) * frac - 1e-9))
-        count = total if cols == list(range(len(ids))) else np.count_nonzero(answered[:, cols], axis=1)
-        mask |= count < need
-    return mask, total
+        mask |= counts[0 if cols == everything else groups.index(cols)] < need
+    return mask, counts[0].astype("int64")
 
 
 def speeders(frame, n_items, *, fraction, seconds_per_item):

@@ -285,7 +285,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
             idx = position.get_indexer(hit)
             m[idx[idx >= 0]] = True
             masks[reason] = m
-        masks["missing_items"], n_answered = checks.missing_items(~np.isnan(x), instrument)
+        masks["missing_items"], n_answered = checks.missing_items(x, instrument)
         masks["no_answers"] = n_answered == 0
         masks["incomplete"] = checks.incomplete(frame)
         id_cols = checks.identifier_columns(frame, responses, policy.duplicate_columns)
