@@ -686,37 +686,38 @@ def _shared_matrix(frame, columns, lo, hi):
 def _off_scale(values, lo, hi):
     """Mask of the answered cells of `values` outside ``lo..hi`` or not whole numbers; None if there are none.
 
-    Most columns have none: the smallest and largest value (NaN skipped) and the largest distance to
-    a whole number decide that in a few passes; the mask is built only for a column that has some.
+    Most columns have none, which :func:`_on_scale` tells in one pass; the mask is built only for a
+    column that has some.
     """
     import numpy as np
 
-    if not len(values):
-        return None
-    low, high = np.fmin.reduce(values), np.fmax.reduce(values)
-    if np.isnan(low):  # nothing answered
-        return None
-    if low >= lo and high <= hi and _whole_numbers(values):
+    if _on_scale(values, lo, hi):
         return None
     with np.errstate(invalid="ignore"):
         return ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
 
 
-# Values per piece in `_whole_numbers` (a 256 KB scratch: it stays in cache).
+# Values per piece in `_on_scale` (a 256 KB scratch: it stays in cache).
 _WHOLE_PIECE = 1 << 15
 
 
-def _whole_numbers(values) -> bool:
-    """Whether every value that is not NaN is a whole number: :math:`|x - \\mathrm{rint}(x)|` is 0.
+def _on_scale(values, lo, hi) -> bool:
+    """Whether every value that is not NaN is a whole number from `lo` to `hi`.
 
-    Worked in pieces through one small scratch buffer (no temporary the size of the column) and
-    stopping at the first piece with a fraction.
+    One pass over the column in cache-sized pieces: each piece's smallest and largest value (NaN
+    skipped) and largest distance to a whole number, :math:`|x - \\mathrm{rint}(x)|`, through one
+    small scratch buffer, stopping at the first piece that fails.
     """
     import numpy as np
 
     scratch = np.empty(min(len(values), _WHOLE_PIECE))
     for start in range(0, len(values), _WHOLE_PIECE):
         piece = values[start : start + _WHOLE_PIECE]
+        low, high = np.fmin.reduce(piece), np.fmax.reduce(piece)
+        if np.isnan(low):  # nothing answered in this piece
+            continue
+        if low < lo or high > hi:
+            return False
         off = scratch[: len(piece)]
         np.rint(piece, out=off)
         np.subtract(piece, off, out=off)
