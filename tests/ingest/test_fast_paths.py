@@ -209,3 +209,27 @@ def test_blank_ids_from_arrow_kernels_equal_strip():
     arr = pa.array(cells * 3, pa.large_string())
     chunked = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr.slice(0, 5), arr.slice(5, 20), arr.slice(25)])))
     np.testing.assert_array_equal(_blank_cells(chunked), np.tile(want, 3))
+
+
+@pytest.mark.parametrize("size", [1_000, (1 << 24) + 5])
+def test_read_and_hash_gives_the_bytes_and_their_sha256(tmp_path, monkeypatch, size):
+    """Small files are read and hashed at once; large ones read and hashed on a worker while pyarrow is
+    imported (forced here by hiding it from sys.modules): the same bytes and digest either way, and the
+    same one-line errors for a missing file or a folder."""
+    import hashlib
+    import sys
+
+    from belonging.errors import IngestError
+    from belonging.ingest.generic import read_and_hash
+
+    path = tmp_path / "big.csv"
+    payload = (b"response_id,q1\n" + b"R1,3\n" * (size // 5))[:size]
+    path.write_bytes(payload)
+    monkeypatch.delitem(sys.modules, "pyarrow.csv", raising=False)
+    data, digest = read_and_hash(path)
+    assert data == payload
+    assert digest() == hashlib.sha256(payload).hexdigest()
+    with pytest.raises(IngestError, match="no such file"):
+        read_and_hash(tmp_path / "missing.csv")
+    with pytest.raises(IngestError, match="is a folder"):
+        read_and_hash(tmp_path)

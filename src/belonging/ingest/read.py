@@ -10,10 +10,9 @@ from belonging.errors import IngestError, UsageError
 from belonging.ingest.generic import (
     decode_text,
     parse_delimited,
-    read_bytes,
+    read_and_hash,
     read_generic_table,
     read_xlsx_records,
-    sha256_later,
     sniff_delimiter,
     split_header,
     unique_names,
@@ -163,11 +162,10 @@ def read_export(
 
         fields = read_dictionary(dictionary)
         check_dictionary(dictionary, fields)
-    data = read_bytes(path)
+    data, digest = read_and_hash(path)  # a large file is hashed while it is parsed; digest() waits for it
     container = detect_container(path, data)
     options = {"id_column": id_column, "timezone": timezone, "dictionary": fields}
     specs = load_specs()
-    digest = sha256_later(data)  # hashed while the file is parsed; digest() waits for it
     if container in ("sav", "dta"):
         from belonging.ingest.canonical import canonicalise
         from belonging.ingest.readstat import read_readstat
