@@ -19,6 +19,12 @@ Every command of `belonging`, with its `--help` text. This file is generated fro
 Exit codes: 0 success, 1 data error (bad input file, invalid values), 2 usage error (bad options,
 unknown instrument). Errors are one line on stderr; `--debug` shows the traceback. Outputs are written
 atomically and inputs are never modified.
+
+Process settings of the command line (not of the Python API): BLAS starts on one thread unless
+`OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`, `OMP_NUM_THREADS` or `GOTO_NUM_THREADS` is set (the
+library runs its own threads over blocks of rows); the cyclic garbage collector runs less often; and
+once a command has written its outputs and flushed its streams, the process ends without tearing the
+interpreter down (atexit handlers still run). See `belonging.cli` for why.
 """
 
 
