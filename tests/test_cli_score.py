@@ -312,7 +312,7 @@ def test_console_entry_point_collects_garbage_less_often():
     try:
         gc.set_threshold(700, 10, 10)
         _fewer_collections()
-        assert gc.get_threshold() == (100_000, 20, 20)
+        assert gc.get_threshold() == (100_000, 10, 10)
         gc.set_threshold(500_000, 5, 5)
         _fewer_collections()
         assert gc.get_threshold() == (500_000, 5, 5)
@@ -332,3 +332,22 @@ def test_console_entry_point_collects_garbage_less_often():
         del kept
     finally:
         gc.set_threshold(*saved)
+
+
+def test_console_entry_point_with_standard_output_closed(tmp_path):
+    """Started with standard output closed (cron, daemons: Python's sys.stdout is then None), a command
+    that writes to a file ends as before: exit 0, the file written, no traceback."""
+    import os
+
+    src = tmp_path / "survey.csv"
+    write_survey(src)
+    out = tmp_path / "scores.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "belonging", "score", str(src), "--instrument", "pssm", "-o", str(out)],
+        capture_output=False, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "scored on pssm" in done.stderr
+    assert out.read_text().startswith("response_id,")
+    usage = subprocess.run([sys.executable, "-m", "belonging"], stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1))
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr

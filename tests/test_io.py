@@ -62,10 +62,12 @@ def test_missing_folder_is_an_error_not_a_new_tree(tmp_path):
     assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.parametrize("cpus", [1, 2])
 @pytest.mark.parametrize("late_quote", [False, True])
-def test_csv_in_row_chunks_equals_one_piece(tmp_path, monkeypatch, late_quote):
-    """Large tables are formatted in chunks on threads: same bytes, and a cell needing quotes in a
-    late chunk still switches the whole file to quoting (nothing half unquoted)."""
+def test_csv_in_row_chunks_equals_one_piece(tmp_path, monkeypatch, late_quote, cpus):
+    """Large tables are formatted in chunks (on threads, or in turn on one CPU): same bytes, number
+    columns converted a chunk at a time, and a cell needing quotes in a late chunk still switches the
+    whole file to quoting (nothing half unquoted)."""
     import io
 
     import belonging._io as bio
@@ -78,9 +80,12 @@ def test_csv_in_row_chunks_equals_one_piece(tmp_path, monkeypatch, late_quote):
     write_table(df, tmp_path / "one.csv")
     one = (tmp_path / "one.csv").read_bytes()
     monkeypatch.setattr(bio, "_CSV_CHUNK_ROWS", 64)
-    monkeypatch.setattr(bio.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bio.os, "cpu_count", lambda: cpus)
+    seen, real = [], bio._number_text
+    monkeypatch.setattr(bio, "_number_text", lambda chunk: seen.append(len(chunk)) or real(chunk))
     write_table(df, tmp_path / "chunks.csv")
     assert (tmp_path / "chunks.csv").read_bytes() == one
+    assert seen and max(seen) <= 64  # number columns converted a chunk at a time, never the whole table
     out = io.BytesIO()
     out.buffer = out  # a binary stream, as sys.stdout.buffer
     write_table(df, "-", stdout=out)

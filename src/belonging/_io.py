@@ -179,7 +179,8 @@ def _csv_body_parts(table, options):
     """The CSV body of `table` as a sequence of byte buffers, in row order.
 
     Small tables come in one piece. Larger ones are formatted :data:`_CSV_CHUNK_ROWS` rows at a time on
-    ``belonging._parallel.worker_count`` threads, at most two chunks ahead per thread, so memory stays a few chunks.
+    ``belonging._parallel.worker_count`` threads, at most two chunks ahead per thread (in turn on one CPU),
+    so memory stays a few chunks.
     Without quoting, number columns with few distinct values are formatted through them (see :func:`_number_text`).
     """
     import pyarrow as pa
@@ -201,8 +202,12 @@ def _csv_body_parts(table, options):
     n = table.num_rows
     chunk_rows = _CSV_CHUNK_ROWS
     workers = worker_count(None, -(-n // chunk_rows))
-    if n < 2 * chunk_rows or workers < 2:
+    if n < 2 * chunk_rows:
         yield body(0, n)
+        return
+    if workers < 2:  # one CPU: the same chunks in turn, so memory stays one chunk
+        for start in range(0, n, chunk_rows):
+            yield body(start, min(chunk_rows, n - start))
         return
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor

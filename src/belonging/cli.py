@@ -116,12 +116,14 @@ def _fewer_collections() -> None:
     them): about 0.05 s of a scoring run, holding the GIL while the parse threads wait. Arrays are
     freed by reference counting either way (peak memory measured the same with the collector off);
     the young generation is still collected every 100,000 allocations, so cyclic garbage from long
-    commands (figures in a report) is still reclaimed.
+    commands (figures in a report) is still reclaimed. Only the young generation's threshold changes
+    (the others keep their meaning, which differs between Python versions).
     """
     import gc
 
-    if gc.get_threshold()[0] < 100_000:
-        gc.set_threshold(100_000, 20, 20)
+    young, *older = gc.get_threshold()
+    if young < 100_000:
+        gc.set_threshold(100_000, *older)  # the older generations' settings as they were
 
 
 # Thread settings of the BLAS libraries numpy may be built with; a user's own setting is left alone.
@@ -166,17 +168,21 @@ def _end_process(code: int) -> None:
 
     run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive() and not t.daemon]
-    if run_exit_handlers is None or others:
-        sys.exit(code)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe or stream: let the normal exit report it
+    if run_exit_handlers is None or others or not _flushed():  # e.g. a closed pipe: the normal exit reports it
         sys.exit(code)
     run_exit_handlers()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        code = code or 1
+    if not _flushed():
+        code = code or 120  # Python's own exit status when flushing standard streams fails at exit
     os._exit(code)
+
+
+def _flushed() -> bool:
+    """Flush standard output and error; False if one could not be flushed (a stream that is None,
+    as when the process started with that descriptor closed, counts as flushed)."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
