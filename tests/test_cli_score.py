@@ -300,25 +300,6 @@ def test_console_entry_point_starts_blas_on_one_thread_unless_told():
     assert subprocess.run([sys.executable, "-c", late], capture_output=True, text=True, check=True, env=clean).stdout.strip() == "None"
 
 
-@pytest.mark.parametrize(("preset", "advised"), [(None, False), ("1", True)])
-def test_console_entry_point_turns_numpys_hugepage_advice_off_unless_told(preset, advised):
-    """numpy's huge-page advice for large arrays is off in the command line's process unless the user
-    set NUMPY_MADVISE_HUGEPAGE; it is decided before numpy loads."""
-    import os
-
-    probe = (
-        "from belonging.cli import _no_hugepage_advice\n"
-        "_no_hugepage_advice()\n"
-        "try:\n    from numpy._core import multiarray\nexcept ImportError:  # numpy 1.x\n    from numpy.core import multiarray\n"
-        "print(multiarray._get_madvise_hugepage())\n"
-    )
-    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
-    if preset is not None:
-        env["NUMPY_MADVISE_HUGEPAGE"] = preset
-    got = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env).stdout.strip()
-    assert got == str(advised)
-
-
 def test_console_entry_point_collects_garbage_less_often():
     """The entry point raises the collector's thresholds (fewer passes over the imported libraries'
     objects) and keeps a caller's higher setting; cyclic garbage is still collected."""

@@ -104,27 +104,8 @@ def _handle(err: Exception, *, debug: bool) -> int:
 def entrypoint() -> None:
     """Console-script entry point (also ``python -m belonging``): run :func:`main`, then end the process."""
     _blas_on_one_thread()
-    _no_hugepage_advice()
     _fewer_collections()
     _end_process(main())
-
-
-def _no_hugepage_advice() -> None:
-    """Ask numpy not to advise the kernel to back its large arrays with huge pages, unless the user chose.
-
-    numpy marks each array of 4 MB or more for transparent huge pages (``madvise``). Where the kernel
-    then compacts memory on the spot to find a huge page (``defrag`` set to ``madvise``, the default
-    on many distributions), the first touch of a fresh array can stall: on the benchmark machine the
-    144 MB answer block took 0.03-0.16 s to fill with the advice and a steady 0.06 s without, and
-    ``belonging score`` on a million responses ran 0.16 s faster by median (benchmarks/README.md).
-    The command line's large arrays live for one run and are touched once or twice, so the huge pages
-    have little to repay. ``NUMPY_MADVISE_HUGEPAGE`` (numpy's own switch) set by the user wins; set
-    before numpy is first imported (only then does it count).
-    """
-    import os
-
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 
 def _fewer_collections() -> None:
