@@ -316,3 +316,30 @@ def test_missing_items_counts_equal_the_row_wise_rule(name):
     assert n_answered.dtype == np.int64
     np.testing.assert_array_equal(mask, want)
     assert mask[:3].all() and not mask.all()
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 18])
+def test_longstring_equals_a_run_length_count(k):
+    """Longest and average run against a plain run-length count of every row (NaN ends a run and is a
+    run of its own, as R's rle treats it), for few and many items, whole-number codes in float32 or not."""
+    rng = np.random.default_rng(k)
+    x = np.asfortranarray(rng.integers(1, 4, size=(500, k)).astype(float))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[0] = 2.0  # a straight line
+    x[1] = np.nan  # nothing answered
+
+    def runs(row):
+        lengths, prev = [], object()
+        for v in row:
+            if lengths and not np.isnan(v) and v == prev:
+                lengths[-1] += 1
+            else:
+                lengths.append(1)
+            prev = v
+        return lengths
+
+    want = [runs(row) for row in x]
+    for codes in (None, (1, 3)):
+        got = careless._sweep(x, longstring=True, codes=codes, chunk_rows=64)
+        np.testing.assert_array_equal(got["longstring"], [max(r) for r in want])
+        np.testing.assert_allclose(got["longstring_avg"], [k / len(r) for r in want], rtol=1e-15)

@@ -124,18 +124,19 @@ def _sweep(
             src = xb
         missing = _scratch(scratch, "missing", nb, k, bool)
         np.isnan(src, out=missing)
-        if longstring:
-            top, nruns = longest[rows], runs[rows]
-            current = _scratch(scratch, "current", nb, 1)[:, 0]
+        if longstring and k >= 2:
+            same = _scratch(scratch, "same", nb, k - 1, bool)
+            np.equal(src[:, 1:], src[:, :-1], out=same)  # every neighbour pair at once; NaN compares unequal: a missing answer ends a run
+            current = _scratch(scratch, "current", nb, 1, np.float32)[:, 0]  # run lengths <= k: exact in float32
+            top = _scratch(scratch, "top", nb, 1, np.float32)[:, 0]
             current[:] = 1.0
-            same = _scratch(scratch, "same", nb, 1, bool)[:, 0]
-            for j in range(1, k):
-                np.equal(src[:, j], src[:, j - 1], out=same)  # NaN compares unequal: a missing answer ends a run
-                np.multiply(current, same, out=current)  # 0 where the run ends ...
+            top[:] = 1.0
+            for j in range(k - 1):
+                np.multiply(current, same[:, j], out=current)  # 0 where the run ends ...
                 current += 1.0  # ... so 1 there, one longer elsewhere
                 np.maximum(top, current, out=top)
-                np.logical_not(same, out=same)
-                nruns += same
+            longest[rows] = top
+            runs[rows] = k - np.add.reduce(same.view(np.uint8), axis=1, dtype=np.uint8 if k < 256 else np.int64)  # 1 + breaks
         if not exact:
             if irv:
                 sd[rows] = _block_sd(xb, missing, _scratch(scratch, "z", nb, k))
