@@ -343,3 +343,31 @@ def test_longstring_equals_a_run_length_count(k):
         got = careless._sweep(x, longstring=True, codes=codes, chunk_rows=64)
         np.testing.assert_array_equal(got["longstring"], [max(r) for r in want])
         np.testing.assert_allclose(got["longstring_avg"], [k / len(r) for r in want], rtol=1e-15)
+
+
+def test_strictly_increasing_ids_across_chunk_boundaries():
+    """The ascending-id shortcut of the duplicate check is judged chunk by chunk and across each chunk
+    boundary: a repeat or a step down at a boundary, inside a chunk, or an empty chunk in between is told
+    apart from a strictly ascending column, as a sort of the combined column tells it."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from belonging.quality.checks import _strictly_increasing
+
+    def series(*chunks):
+        return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks], pa.large_string())))
+
+    cases = [
+        (["a", "b"], ["c", "d"]),
+        (["a", "b"], [], ["c"]),
+        (["a", "b"], ["b", "c"]),  # repeat across the boundary
+        (["a", "c"], ["b", "d"]),  # step down across the boundary
+        (["a", "a"], ["b"]),  # repeat inside a chunk
+        (["a"],),
+        ([], ["a", "b"]),
+    ]
+    for chunks in cases:
+        flat = [v for c in chunks for v in c]
+        want = all(b > a for a, b in zip(flat, flat[1:]))
+        assert _strictly_increasing(series(*chunks)) is want, chunks
+    assert _strictly_increasing(pd.Series(["a", None, "c"], dtype="string")) is False

@@ -82,9 +82,16 @@ def _strictly_increasing(text) -> bool:
         return False
     if arr.null_count:
         return False
-    arr = arr.combine_chunks()
-    greater = pc.greater(arr.slice(1), arr.slice(0, len(arr) - 1))
-    return bool(pc.all(greater).as_py())
+    previous = None
+    for chunk in arr.chunks:  # chunk by chunk (no copy of the whole column), and across each boundary
+        if not len(chunk):
+            continue
+        if previous is not None and not pc.greater(chunk[0], previous).as_py():
+            return False
+        if len(chunk) > 1 and not pc.all(pc.greater(chunk.slice(1), chunk.slice(0, len(chunk) - 1))).as_py():
+            return False
+        previous = chunk[len(chunk) - 1]
+    return True
 
 
 def duplicates(frame, *, id_columns):
