@@ -70,6 +70,8 @@ def test_score_to_stdout(tmp_path, capsys):
         ("ok", ["--keep", "cohrt"], 2, "column 'cohrt' is not in the data (did you mean 'cohort'?)"),
         ("ok", ["-o", "{tmp}/out.docx"], 2, "unknown output format '.docx'"),
         ("ok", ["--map", "{tmp}/nomap.toml"], 1, "mapping file does not exist"),
+        ("range", ["--strict"], 1, "row 2, column 'pssm_04': value '7' is outside the scale 1-5"),
+        ("label", ["--strict"], 1, "row 3, column 'pssm_10': unknown label 'often'"),
     ],
 )
 def test_score_bad_input_one_line_no_output(tmp_path, capsys, setup, argv_extra, code, fragment):

@@ -25,6 +25,11 @@ def register(sub) -> None:
         "--exclude-flagged", action="store_true",
         help="also leave responses the quality check flags unscored (sensitivity analysis; default: flagged responses are scored)",
     )
+    p.add_argument(
+        "--strict", action="store_true",
+        help="stop at an answer outside the scale or an unknown label: one error line naming file, row, column and value, "
+        "exit 1 and no output (default: such responses are excluded by the quality policy and named on stderr)",
+    )
     p.set_defaults(func=run)
 
 
@@ -38,6 +43,8 @@ def run(args) -> int:
     policy = policy_from_args(args)
     responses, instrument, mapping = load_input(args, ids_in_output=True)
     mapped = map_items(responses, instrument, mapping=mapping)  # once, for the quality check and the scores
+    if args.strict:
+        mapped.raise_if_invalid()  # before anything is written
     quality = check_quality(responses, instrument, mapping=mapping, policy=policy, mapped=mapped)
     scores = score(
         responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers,
