@@ -8,7 +8,7 @@ cell: enough to tell that no cell starts like a spreadsheet formula, or that no 
 
 from __future__ import annotations
 
-__all__ = ["arrow_chunks", "edge_bytes", "may_need_trimming"]
+__all__ = ["arrow_chunks", "edge_bytes", "may_be_space", "may_need_trimming"]
 
 
 def arrow_chunks(series):
@@ -51,18 +51,25 @@ def edge_bytes(chunk, *, last: bool = True):
     return first, final, filled
 
 
+def may_be_space(byte):
+    """Where a UTF-8 byte (array) may belong to a white-space character.
+
+    An ASCII control or space character (<= 0x20) or part of a multi-byte character (>= 0x80, which may
+    be a Unicode space such as U+00A0); any other byte is printable ASCII, never white space.
+    """
+    return (byte <= 0x20) | (byte >= 0x80)
+
+
 def may_need_trimming(chunks) -> bool:
     """Whether some cell of the Arrow string `chunks` may start or end with white space.
 
-    True when a cell's first or last byte is an ASCII control or space character (<= 0x20) or part of a
-    multi-byte character (>= 0x80, which may be a Unicode space such as U+00A0); False proves that
-    trimming would change no cell.
+    True when a cell's first or last byte :func:`may_be_space`; False proves that trimming would
+    change no cell.
     """
     import numpy as np
 
     for chunk in chunks:
         first, last, filled = edge_bytes(chunk)
-        odd = lambda b: (b <= 0x20) | (b >= 0x80)  # noqa: E731
-        if np.any(filled & (odd(first) | odd(last))):
+        if np.any(filled & (may_be_space(first) | may_be_space(last))):
             return True
     return False

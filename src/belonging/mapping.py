@@ -637,6 +637,7 @@ def propose_codes(responses, instrument, columns) -> tuple[dict[float, float], s
 
 
 def _no_issues():
+    """An empty table of problem cells (the columns and types of ``MappedItems.issues``; the quality report's too)."""
     import pandas as pd
 
     return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})

@@ -326,7 +326,7 @@ def _blank_cells(text):
     """
     import numpy as np
 
-    from belonging._arrowtext import arrow_chunks, edge_bytes
+    from belonging._arrowtext import arrow_chunks, edge_bytes, may_be_space
 
     chunks = arrow_chunks(text)
     if chunks is None:
@@ -337,7 +337,7 @@ def _blank_cells(text):
     for chunk in chunks:
         first, _, filled = edge_bytes(chunk, last=False)
         blank = ~filled
-        maybe = np.flatnonzero(filled & ((first <= 0x20) | (first >= 0x80)))  # may be all white space
+        maybe = np.flatnonzero(filled & may_be_space(first))  # may be all white space
         if len(maybe):
             blank[maybe] = pc.utf8_is_space(chunk.take(maybe)).to_numpy(zero_copy_only=False)
         parts.append(blank)

@@ -18,7 +18,6 @@ INDEX_COLUMNS = (C.LONGSTRING, C.LONGSTRING_AVG, C.IRV, C.MAHALANOBIS_D2, C.MAHA
 ROW_COLUMNS = (C.SOURCE_ROW, C.RESPONSE_ID, C.STATUS, C.REASONS, C.N_ANSWERED, *INDEX_COLUMNS)
 # From this many rows the careless indices run beside the other checks (see check_quality).
 _OVERLAP_FROM = 1 << 15
-_ISSUE_TYPES = ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))
 
 
 def _indices(x, reverse_keyed, instrument, policy, notes, want):
@@ -103,12 +102,6 @@ def _index_flags(ind, k, instrument, policy, resolved):
         else:
             flags["even_odd"] = np.zeros(len(ind[C.IRV]), dtype=bool)
     return flags
-
-
-def _empty_issues():
-    import pandas as pd
-
-    return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in _ISSUE_TYPES})
 
 
 def _reason_codes(masks):
@@ -235,7 +228,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
     import pandas as pd
 
     from belonging.instruments import load_instrument
-    from belonging.mapping import label_lookup, map_items
+    from belonging.mapping import _no_issues, label_lookup, map_items
     from belonging.quality import checks
 
     instrument = load_instrument(instrument)
@@ -361,7 +354,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
             counts_extra["preview"] = len(dr)
 
         issues = [i for i in issues if len(i)]
-        issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _empty_issues()
+        issue_frame = pd.concat(issues, ignore_index=True).sort_values([C.ROW], kind="stable").reset_index(drop=True) if issues else _no_issues()
         n_excluded, n_flagged = int(np.count_nonzero(excl)), int(np.count_nonzero(flag & ~excl))
         statuses = {C.KEPT: n - n_excluded - n_flagged, C.FLAGGED: n_flagged, C.EXCLUDED: n_excluded + counts_extra["preview"]}
         summary = _summary(statuses, masks, counts_extra, policy)
