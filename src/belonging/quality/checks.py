@@ -180,23 +180,20 @@ def missing_items(x, instrument):
     pos = {i: j for j, i in enumerate(ids)}
     frac = instrument.scoring.min_answered
     n = x.shape[0]
-    scales = [[pos[m] for m in members] for members in instrument.scales().values()]
-    everything = list(range(len(ids)))
-    groups = [everything] + [cols for cols in scales if cols != everything]
+    scales = [tuple(pos[m] for m in members) for members in instrument.scales().values()]
+    everything = tuple(range(len(ids)))
     kind = np.uint8 if len(ids) < 256 else np.int64
-    counts = [np.full(n, len(cols), dtype=kind) for cols in groups]
-    member = [set(cols) for cols in groups]
+    counts = {cols: np.full(n, len(cols), dtype=kind) for cols in (everything, *scales)}  # one count per set of items
     missing = np.empty(n, dtype=bool)
     for j in everything:
         np.isnan(x[:, j], out=missing)
-        for count, cols in zip(counts, member):
+        for cols, count in counts.items():
             if j in cols:
                 np.subtract(count, missing.view(np.uint8), out=count, casting="unsafe")
     mask = np.zeros(n, dtype=bool)
     for cols in scales:
-        need = max(1, math.ceil(len(cols) * frac - 1e-9))
-        mask |= counts[0 if cols == everything else groups.index(cols)] < need
-    return mask, counts[0].astype("int64")
+        mask |= counts[cols] < max(1, math.ceil(len(cols) * frac - 1e-9))
+    return mask, counts[everything].astype("int64")
 
 
 def speeders(frame, n_items, *, fraction, seconds_per_item):
