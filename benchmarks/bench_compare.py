@@ -70,7 +70,7 @@ def make_waves(rows: int, seed: int = 2):
 
 
 def run_scenario(name: str, rows: int, sections: int) -> dict:
-    from belonging.compare import compare
+    from belonging.groups import compare
 
     df = make_waves(rows) if name == "waves" else make_data(rows, sections)
     kwargs = {

@@ -64,7 +64,7 @@ def test_docstring_examples_run(name, monkeypatch, tmp_path):
 # ``__all__`` of its public modules.
 PUBLIC_NAMESPACES = (
     "belonging",
-    "belonging.compare",
+    "belonging.groups",
     "belonging.ingest",
     "belonging.instruments",
     "belonging.plots",

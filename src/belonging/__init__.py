@@ -61,9 +61,9 @@ _EXPORTS = {
     "build_report": "belonging.report",
     "write_reports": "belonging.report",
     # cohort and participation-mode comparisons
-    "compare": "belonging.compare",
-    "CompareResult": "belonging.compare",
-    "participation": "belonging.compare",
+    "compare": "belonging.groups",
+    "CompareResult": "belonging.groups",
+    "participation": "belonging.groups",
 }
 
 # subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use

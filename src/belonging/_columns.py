@@ -101,7 +101,7 @@ EIGENVALUE = "eigenvalue"
 EIGENVALUE_FA = "eigenvalue_fa"
 SIMULATED = "simulated"
 SIMULATED_FA = "simulated_fa"
-# cohort and mode comparisons (belonging.compare)
+# cohort and mode comparisons (belonging.compare, package belonging.groups)
 Q1 = "q1"
 Q3 = "q3"
 IQR = "iqr"

@@ -95,8 +95,8 @@ def _fit_invariance(responses, instrument, mapping, scored, outcome, by):
 
 def run(args) -> int:
     from belonging._commands._common import emit_frames, load_input
-    from belonging.compare import compare
     from belonging.errors import UsageError, suggest
+    from belonging.groups import compare
     from belonging.ingest.privacy import looks_identifying
 
     if not args.instrument and not args.outcome:

@@ -128,7 +128,7 @@ def fmt_ci(row, digits=2) -> str:
 def pairwise(rows, outcome, by, settings):
     """Pairwise contrasts from :func:`belonging.compare` (None when it is not available)."""
     try:
-        from belonging.compare import compare
+        from belonging.groups import compare
     except ImportError:
         return None
     result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",

@@ -1,5 +1,5 @@
 # Reference values for the omega-squared interval of compare's omnibus table (omega_ci_low,
-# omega_ci_high; tests/compare/test_compare_omega_ci.py). Base R only (stats).
+# omega_ci_high; tests/groups/test_compare_omega_ci.py). Base R only (stats).
 #
 # Data: tests/reference/compare/data.csv (the shared compare data set, simulated by make_reference.R).
 # Cases: several outcomes and groupings (2 to 30 groups) at confidence 0.80, 0.90, 0.95 and 0.99, so

@@ -1,4 +1,4 @@
-# Reference values for belonging.compare (tests/compare/).
+# Reference values for belonging.compare (package belonging.groups; tests/groups/).
 #
 # Data: simulated here (set.seed below) and written to tests/reference/compare/data.csv and
 # waves.csv. 600 respondents, four participation modes with unequal sizes and spreads, 30 course

@@ -8,8 +8,8 @@ import statsmodels.api as sm
 from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
-from belonging.compare.models import build_design, contrasts, fit_mixed, fit_ols
 from belonging.errors import DataValidationError
+from belonging.groups.models import build_design, contrasts, fit_mixed, fit_ols
 
 EST_TOL = 1e-8
 MIXED_TOL = 1e-4

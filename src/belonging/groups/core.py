@@ -1,4 +1,4 @@
-"""`belonging.compare`: one call that compares an outcome across cohorts or participation modes."""
+"""`belonging.compare` (package `belonging.groups`): one call that compares an outcome across cohorts or participation modes."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns, check_fraction
-from belonging.compare.descriptives import descriptives_table, encode_groups
-from belonging.compare.models import build_design, contrasts, fit_mixed, fit_ols, mixed_table
-from belonging.compare.participation import participation as participation_table
-from belonging.compare.result import CompareResult
-from belonging.compare.tests import CORRECTIONS, POSTHOCS, omnibus, pairwise
-from belonging.compare.waves import wave_change, wave_levels, wave_model
-from belonging.compare.weighted import SurveyDesign, design_means
 from belonging.errors import DataValidationError, UsageError
+from belonging.groups.descriptives import descriptives_table, encode_groups
+from belonging.groups.models import build_design, contrasts, fit_mixed, fit_ols, mixed_table
+from belonging.groups.participation import participation as participation_table
+from belonging.groups.result import CompareResult
+from belonging.groups.tests import CORRECTIONS, POSTHOCS, omnibus, pairwise
+from belonging.groups.waves import wave_change, wave_levels, wave_model
+from belonging.groups.weighted import SurveyDesign, design_means
 
 __all__ = ["INVARIANCE_LEVELS", "compare", "favourable_midpoint"]
 
@@ -38,7 +38,7 @@ def favourable_midpoint(instrument) -> float:
     A mean score on the 1-7 scale of the belonging-uncertainty items, and a sum of the 20 items of
     the Classroom Community Scale, each scored 0-4:
 
-    >>> from belonging.compare import favourable_midpoint
+    >>> from belonging.groups import favourable_midpoint
     >>> favourable_midpoint("belonging_uncertainty")
     4.0
     >>> favourable_midpoint("ccs")
@@ -150,9 +150,9 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     score interval (design-based: the weighted share with a linearised SE and normal interval).
     Every comparison carries an effect size with its CI and the n behind it. Formulas, conventions
     and the R functions each statistic is validated against are in the docstrings of
-    :mod:`belonging.compare.descriptives`, :mod:`~belonging.compare.tests`,
-    :mod:`~belonging.compare.models`, :mod:`~belonging.compare.weighted`,
-    :mod:`~belonging.compare.waves` and in docs/methods.md.
+    :mod:`belonging.groups.descriptives`, :mod:`~belonging.groups.tests`,
+    :mod:`~belonging.groups.models`, :mod:`~belonging.groups.weighted`,
+    :mod:`~belonging.groups.waves` and in docs/methods.md.
 
     Examples
     --------

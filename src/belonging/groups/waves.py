@@ -7,10 +7,10 @@ import pandas as pd
 from scipy import stats
 
 from belonging import _columns as C
-from belonging.compare.descriptives import encode_groups, group_moments
-from belonging.compare.models import build_design, fit_mixed, fit_ols, mixed_table, term_name
-from belonging.compare.tests import hedges_g
 from belonging.errors import DataValidationError
+from belonging.groups.descriptives import encode_groups, group_moments
+from belonging.groups.models import build_design, fit_mixed, fit_ols, mixed_table, term_name
+from belonging.groups.tests import hedges_g
 
 __all__ = ["wave_change", "wave_levels", "wave_model"]
 
@@ -59,7 +59,7 @@ def wave_change(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_col
     Paired: a paired t interval of the mean change (R ``t.test(paired = TRUE)``, validated to
     1e-10) and :math:`d_z = \\bar\\Delta / s_\\Delta` with the normal interval
     :math:`SE = \\sqrt{1/n + d_z^2/(2n)}` (not checked against another package). Independent: the
-    Welch difference and Hedges' g of :func:`belonging.compare.tests.pairwise`.
+    Welch difference and Hedges' g of :func:`belonging.groups.tests.pairwise`.
     """
     levels_w = wave_levels(frame[wave])
     if id_column in frame.columns:
@@ -132,7 +132,7 @@ def wave_model(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_colu
     Returns
     -------
     table : pandas.DataFrame
-        Fixed effects as :func:`belonging.compare.models.mixed_table` (terms ``intercept``,
+        Fixed effects as :func:`belonging.groups.models.mixed_table` (terms ``intercept``,
         ``by[level]``, ``wave[w]``, ``by[level]:wave[w]``; first group and first wave are the
         references). The interaction terms are the differences in change between groups.
     variance : dict
@@ -142,7 +142,7 @@ def wave_model(frame: pd.DataFrame, *, outcome: str, by: str, wave: str, id_colu
 
     Notes
     -----
-    Fitted by :func:`belonging.compare.models.fit_mixed`; validated against R
+    Fitted by :func:`belonging.groups.models.fit_mixed`; validated against R
     ``nlme::lme(y ~ mode * factor(wave), random = ~ 1 | id, method = "REML")`` to 1e-6.
     """
     codes, levels = encode_groups(frame[by])

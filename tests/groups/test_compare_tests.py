@@ -8,8 +8,8 @@ from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
-from belonging.compare.tests import ncf_interval, omnibus, pairwise
 from belonging.errors import UsageError
+from belonging.groups.tests import ncf_interval, omnibus, pairwise
 
 STAT_TOL = 1e-6  # test statistics and p-values
 EST_TOL = 1e-8  # means, differences, CIs
@@ -102,7 +102,7 @@ def test_bad_options_raise(grouped):
 @pytest.mark.parametrize("k", [2, 4, 10])
 @pytest.mark.parametrize("df", [2, 7.5, 97.7, 596, 20_000, np.inf])
 def test_studentized_range_quadrature_matches_scipy(k, df):
-    from belonging.compare._range import range_cdf, range_ppf
+    from belonging.groups._range import range_cdf, range_ppf
 
     q = np.array([0.3, 1.5, 3.0, 4.5, 7.0])
     assert_allclose(range_cdf(q, k, df), stats.studentized_range.cdf(q, k, df), rtol=0, atol=1e-10)
@@ -111,7 +111,7 @@ def test_studentized_range_quadrature_matches_scipy(k, df):
 
 
 def test_studentized_range_far_tail_keeps_relative_accuracy():
-    from belonging.compare._range import range_sf
+    from belonging.groups._range import range_sf
 
     got = range_sf(np.array([9.0, 12.0]), 4, 150.0)
     assert_allclose(got, stats.studentized_range.sf([9.0, 12.0], 4, 150.0), rtol=1e-6)

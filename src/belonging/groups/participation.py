@@ -8,8 +8,8 @@ from scipy import stats
 
 from belonging import _columns as C
 from belonging._validation import check_columns
-from belonging.compare.models import build_design, fit_ols
 from belonging.errors import DataValidationError, UsageError
+from belonging.groups.models import build_design, fit_ols
 
 __all__ = ["participation"]
 
@@ -53,7 +53,7 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
     Rows with a missing value in any used column are dropped (listwise). The outcome and the
     measures are z-scored on those rows (SD with the n - 1 divisor) and regressed together with the
     covariates by OLS; SEs are HC3, or CR1 cluster-robust with G - 1 df when `cluster` is given (see
-    :func:`belonging.compare.models.fit_ols`). The partial correlation of the outcome with a measure
+    :func:`belonging.groups.models.fit_ols`). The partial correlation of the outcome with a measure
     controlling for everything else in the model is :math:`r = t/\\sqrt{t^2 + (n - p)}` from the
     classical (non-robust) t; its interval is Fisher's z with :math:`SE = 1/\\sqrt{n - 3 - q}`,
     q the number of variables partialled out. Validated against R ``lm`` on ``scale()``-d

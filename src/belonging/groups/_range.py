@@ -51,7 +51,7 @@ def range_cdf(q, k: int, df: float) -> np.ndarray:
     the range of k standard normals and :math:`f_\\nu` the density of :math:`\\sqrt{\\chi^2_\\nu/\\nu}`;
     s runs between the 1e-14 and 1 - 1e-14 quantiles of that density. For df above `LARGE_DF`,
     :math:`H_k(q)` itself. Agrees with ``scipy.stats.studentized_range.cdf`` to 1e-10 for
-    k = 2..10 and df = 2..20,000 (tests/compare/test_compare_tests.py).
+    k = 2..10 and df = 2..20,000 (tests/groups/test_compare_tests.py).
     """
     q = np.atleast_1d(np.asarray(q, dtype=np.float64))
     if not np.isfinite(df) or df > LARGE_DF:

@@ -29,12 +29,12 @@ class CompareResult:
         Confidence level of every interval.
     descriptives, overall : pandas.DataFrame
         Per-group and pooled statistics (design-based when weights were given; see
-        :func:`belonging.compare.descriptives.descriptives_table` and
-        :func:`belonging.compare.weighted.design_means` for the columns).
+        :func:`belonging.groups.descriptives.descriptives_table` and
+        :func:`belonging.groups.weighted.design_means` for the columns).
     omnibus : pandas.DataFrame
         Welch's ANOVA, ANOVA and Kruskal-Wallis with effect sizes and CIs.
     pairwise : pandas.DataFrame
-        Every pair of groups (see :func:`belonging.compare.tests.pairwise`).
+        Every pair of groups (see :func:`belonging.groups.tests.pairwise`).
     model : pandas.DataFrame or None
         Terms of the adjusted model (OLS or mixed), with the model's ``n``; ``None`` without one.
     adjusted : pandas.DataFrame or None
@@ -49,7 +49,7 @@ class CompareResult:
     weighted_pairwise, sample_descriptives : pandas.DataFrame or None
         With weights: design-based pairwise differences, and the unweighted descriptives.
     participation : pandas.DataFrame or None
-        See :func:`belonging.compare.participation.participation`.
+        See :func:`belonging.groups.participation.participation`.
     waves, wave_descriptives, wave_model : pandas.DataFrame or None
         With a wave column: change per group, per-wave descriptives and the group-by-wave mixed
         model; ``wave_variance`` holds its variance components.

@@ -7,8 +7,8 @@ from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
 import belonging as bl
-from belonging.compare import CompareResult, compare, favourable_midpoint
 from belonging.errors import DataValidationError, UsageError
+from belonging.groups import CompareResult, compare, favourable_midpoint
 
 
 class Inv:
@@ -178,7 +178,7 @@ def test_midpoint_from_instrument():
 
 
 def test_public_api_exports(data):
-    # belonging.compare is both a package and the public function: calling either compares
+    # belonging.compare is the public function of the belonging.groups package
     res = bl.compare(data, outcome="belonging", by="mode")
     assert_allclose(res.overall["mean"], compare(data, outcome="belonging", by="mode").overall["mean"])
     assert bl.CompareResult is CompareResult

@@ -6,8 +6,8 @@ import pytest
 from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
-from belonging.compare.waves import wave_change, wave_model
 from belonging.errors import DataValidationError
+from belonging.groups.waves import wave_change, wave_model
 
 
 def test_paired_change_matches_r(waves_data):
@@ -58,7 +58,7 @@ def test_three_waves_give_consecutive_changes(waves_data):
 
 
 def test_wave_model_without_repeated_respondents_is_ols(waves_data):
-    from belonging.compare import compare
+    from belonging.groups import compare
 
     fresh = waves_data.assign(response_id=[f"x{i}" for i in range(len(waves_data))])
     table, variance = wave_model(fresh, outcome="belonging", by="mode", wave="wave")

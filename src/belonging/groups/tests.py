@@ -12,8 +12,8 @@ from scipy import optimize, special, stats
 
 from belonging import _columns as C
 from belonging._validation import check_choice
-from belonging.compare._range import range_ppf, range_sf
-from belonging.compare.descriptives import group_moments
+from belonging.groups._range import range_ppf, range_sf
+from belonging.groups.descriptives import group_moments
 
 __all__ = ["CORRECTIONS", "POSTHOCS", "ncf_interval", "omnibus", "pairwise"]
 

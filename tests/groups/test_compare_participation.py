@@ -5,8 +5,8 @@ import pytest
 from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
-from belonging.compare import participation
 from belonging.errors import DataValidationError, UsageError
+from belonging.groups import participation
 
 MEASURES = ["forum_posts", "breakout_sessions", "live_hours"]
 

@@ -12,8 +12,8 @@ import pandas as pd
 from scipy import stats
 
 from belonging import _columns as C
-from belonging.compare.descriptives import OVERALL
 from belonging.errors import DataValidationError
+from belonging.groups.descriptives import OVERALL
 
 __all__ = ["SurveyDesign", "design_means"]
 

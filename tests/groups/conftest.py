@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from belonging.compare.descriptives import encode_groups
+from belonging.groups.descriptives import encode_groups
 
 REF = Path(__file__).parents[1] / "reference" / "compare"
 

@@ -7,9 +7,9 @@ import pytest
 from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
-from belonging.compare.descriptives import OVERALL
-from belonging.compare.weighted import SurveyDesign, design_means
 from belonging.errors import DataValidationError
+from belonging.groups.descriptives import OVERALL
+from belonging.groups.weighted import SurveyDesign, design_means
 
 MEAN_TOL = 1e-8
 SE_TOL = 1e-4  # the tolerance the issue asks for; the agreement found is about 1e-15

@@ -6,7 +6,7 @@ import pytest
 from conftest import load_ref
 from numpy.testing import assert_allclose, assert_array_equal
 
-from belonging.compare.descriptives import (
+from belonging.groups.descriptives import (
     OVERALL,
     descriptives_table,
     encode_groups,

@@ -12,9 +12,9 @@ import pytest
 from conftest import load_ref
 from numpy.testing import assert_allclose
 
-from belonging.compare import compare
-from belonging.compare.descriptives import encode_groups
-from belonging.compare.tests import omnibus
+from belonging.groups import compare
+from belonging.groups.descriptives import encode_groups
+from belonging.groups.tests import omnibus
 
 CI_TOL = 1e-6  # absolute, on the proportion-of-variance scale
 
