@@ -199,3 +199,8 @@ N_FILLED = "n_filled"
 MATCH_CONFIDENCE = "match_confidence"
 MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
+
+# --- diagnostics: the warnings every result carries (belonging.diagnostics) ------------------------
+CODE = "code"
+WHERE = "where"
+# (the message column is MESSAGE, above)
