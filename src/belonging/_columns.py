@@ -172,6 +172,7 @@ DELTA_CFI = "delta_cfi"
 DELTA_RMSEA = "delta_rmsea"
 DELTA_SRMR = "delta_srmr"
 SUPPORTED = "supported"
+CONVERGED = "converged"
 REFERENCE_GROUP = "reference_group"
 
 # --- plots and reports (belonging.plots, belonging.report) ---------------------------------------

@@ -57,7 +57,7 @@ def register(sub) -> None:
     p.add_argument("--midpoint", type=float, metavar="X",
                    help="scale midpoint for %% favourable (default: from the instrument)")
     inv = p.add_mutually_exclusive_group()
-    inv.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
+    inv.add_argument("--invariance-level", choices=("undetermined", "none", "configural", "metric", "scalar", "strict"),
                      help="highest invariance level supported for this grouping (from `belonging invariance`); "
                           "below scalar adds a warning")
     inv.add_argument("--check-invariance", action="store_true",

@@ -27,7 +27,7 @@ __all__ = ["INVARIANCE_LEVELS", "compare", "favourable_midpoint"]
 logger = logging.getLogger(__name__)
 
 MODELS = ("auto", "ols", "mixed", "none")
-INVARIANCE_LEVELS = ("none", "configural", "metric", "scalar", "strict")
+INVARIANCE_LEVELS = ("undetermined", "none", "configural", "metric", "scalar", "strict")
 NAN_POLICIES = ("omit", "raise")
 
 
@@ -70,6 +70,10 @@ def _invariance_warning(invariance, by) -> Diagnostic | None:
         raise UsageError(msg)
     if INVARIANCE_LEVELS.index(level) >= INVARIANCE_LEVELS.index("scalar"):
         return None
+    if level == "undetermined":
+        msg = (f"measurement invariance across {by} is undetermined (an invariance model did not converge); "
+               "observed means may not be comparable across groups")
+        return Diagnostic(Code.NONINVARIANT, msg, where=locate(by=by))
     msg = (f"scalar measurement invariance across {by} is not supported (highest level: {level}); "
            "observed means may not be comparable across groups, so differences in means can reflect "
            "how the items function rather than differences in belonging")

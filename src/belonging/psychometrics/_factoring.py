@@ -26,11 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-__all__ = ["Extraction", "extract", "ml_one_factor", "oblimin", "order_and_sign", "smc"]
+__all__ = ["LOWER_UNIQUENESS", "Extraction", "extract", "ml_one_factor", "oblimin", "order_and_sign", "smc"]
 
 logger = logging.getLogger(__name__)
 
-_LOWER = 0.005  # lower bound of a uniqueness, as psych::fa and stats::factanal
+LOWER_UNIQUENESS = 0.005  # lower bound of a uniqueness, as psych::fa and stats::factanal
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ def extract(r: np.ndarray, n_factors: int, method: str = "ml") -> Extraction:
         fun, loadings_of = _ml_objective, _ml_loadings
     else:
         fun, loadings_of = _uls_objective, _uls_loadings
-    start = np.clip(1.0 - smc(r), _LOWER, 1.0)
-    bounds = [(_LOWER, 1.0)] * r.shape[0]
+    start = np.clip(1.0 - smc(r), LOWER_UNIQUENESS, 1.0)
+    bounds = [(LOWER_UNIQUENESS, 1.0)] * r.shape[0]
     res = optimize.minimize(
         fun,
         start,
@@ -219,8 +219,8 @@ def ml_one_factor(r: np.ndarray, start: np.ndarray | None = None, *, tol: float 
     """
     r = np.asarray(r, dtype=float)
     p = r.shape[0]
-    lo, hi = np.log(_LOWER), 0.0
-    psi0 = np.clip(1.0 - smc(r) if start is None else np.asarray(start, dtype=float), _LOWER, 1.0)
+    lo, hi = np.log(LOWER_UNIQUENESS), 0.0
+    psi0 = np.clip(1.0 - smc(r) if start is None else np.asarray(start, dtype=float), LOWER_UNIQUENESS, 1.0)
     x = np.log(psi0)
     psi, e, v, f = _one_factor_state(x, r)
     converged = False
