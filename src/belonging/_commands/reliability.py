@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._diagnostics import print_warnings, with_warnings
 from belonging._commands._screen import add_screen_args
 
 HELP = "reliability (alpha with CI, omega) and item analysis per scale and subscale"
@@ -50,5 +51,7 @@ def run(args) -> int:
     frames = {"scales": result.scales, "items": result.items}
     if args.format != "table" or args.table == "distribution":
         frames["distribution"] = result.distribution
-    emit_frames(frames, args, extra={"convention": result.convention}, csv_frame=args.table)
+    emit_frames(frames, args, extra=with_warnings({"convention": result.convention}, result.warnings, args),
+                csv_frame=args.table)
+    print_warnings(result.warnings)
     return 0

@@ -34,6 +34,8 @@ NAN_POLICIES = ("omit", "raise")
 def favourable_midpoint(instrument) -> float:
     """Scale midpoint of an instrument's scores: (min + max) / 2, times the item count for sums.
 
+    NaN for a continuous scale without bounds (:func:`compare` then reports no % favourable).
+
     :func:`compare` counts a score as favourable when it is above this midpoint.
 
     Examples
@@ -231,6 +233,8 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
         warnings.append(inv)
     if midpoint is None and instrument is not None:
         midpoint = favourable_midpoint(instrument)
+        if not np.isfinite(midpoint):  # a continuous scale without bounds has no midpoint
+            midpoint = None
 
     base_cols = [outcome, by, *([wave] if wave else []), *([weights, strata] if weights else []),
                  *([cluster] if weights and cluster else [])]

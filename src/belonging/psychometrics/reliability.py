@@ -389,7 +389,7 @@ def _prepare(data, instrument, mapping) -> _Prepared:
     keyed = reverse_items(raw, instrument)
     scales = {name: list(ids) for name, ids in instrument.scales().items()}
     rs = instrument.response_scale
-    points = tuple(float(v) for v in rs.codes())
+    points = None if rs.continuous else tuple(float(v) for v in rs.codes())
     return _Prepared(keyed, scales, frozenset(instrument.reverse_items), raw, points,
                      float(rs.min + rs.max), False)
 
