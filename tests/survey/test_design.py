@@ -143,6 +143,9 @@ def test_bad_calls():
         design_survey([], allow_unconfirmed=True)
     with pytest.raises(InstrumentError, match="unknown instrument"):
         design_survey(["nope"], allow_unconfirmed=True)
+    with pytest.raises(UsageError, match="`language` must be an ISO 639-1 code"):
+        design_survey(["coi"], language="English", allow_unconfirmed=True)
+    assert design_survey(["coi"], language="en-GB", allow_unconfirmed=True).language == "en-GB"
 
 
 def test_two_instruments_sharing_an_item_id_are_refused(confirmed, tmp_path):

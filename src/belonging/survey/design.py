@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -210,6 +211,9 @@ def design_survey(instruments, *, title=None, participation=False, cohorts=None,
     belonging.errors.InstrumentError: instrument 'ccs' (Classroom Community Scale): its wording is not shipped for 20 of 20 items; 5 facts are marked unconfirmed ...
     """
     insts = _instruments(instruments)
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        msg = f"`language` must be an ISO 639-1 code such as 'en' or 'de' (a region may follow: 'en-GB'); got {language!r}"
+        raise UsageError(msg)
     if isinstance(attention_checks, bool) or not isinstance(attention_checks, int) or attention_checks < 0:
         msg = f"`attention_checks` must be a count of 0 or more; got {attention_checks!r}"
         raise UsageError(msg)
