@@ -202,6 +202,12 @@ MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
 
 # --- diagnostics: the warnings every result carries (belonging.diagnostics) ------------------------
-CODE = "code"
+# (its code column is CODE, below, and its message column MESSAGE, above)
 WHERE = "where"
-# (the message column is MESSAGE, above)
+
+# --- survey building (belonging.survey) ------------------------------------------------------------
+BLOCK = "block"
+INSTRUMENT = "instrument"
+CODE = "code"
+EXPECTED = "expected"
+PLACEHOLDER = "placeholder"
