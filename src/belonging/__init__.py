@@ -64,6 +64,10 @@ _EXPORTS = {
     "compare": "belonging.groups",
     "CompareResult": "belonging.groups",
     "participation": "belonging.groups",
+    # participation logs (learning platforms, video meetings) joined to belonging by keyed pseudonym
+    "read_activity": "belonging.activity",
+    "participation_features": "belonging.activity",
+    "join_activity": "belonging.activity",
 }
 
 # subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use

@@ -1,0 +1,34 @@
+"""Participation measured, not just asked: learning-platform and meeting logs joined to belonging.
+
+:func:`read_activity` reads Moodle logs, Canvas course access reports, Zoom participants reports and
+Microsoft Teams attendance reports, matches each row to a roster and replaces every identity at once
+by the keyed pseudonym of the waves store; :func:`participation_features` turns the events into
+features per student and course (forum posts, replies received, chat and messages, live sessions and
+minutes, feedback and support contacts, self-paced activity, active days); :func:`join_activity`
+links them to survey responses through the same pseudonym and :func:`relate_participation` relates
+belonging to each of them with :func:`belonging.participation`. See docs/participation.md.
+"""
+
+from belonging.activity.features import participation_features
+from belonging.activity.join import (
+    ActivityRelations,
+    join_activity,
+    read_participation,
+    relate_participation,
+    write_participation,
+)
+from belonging.activity.log import ActivityLog, read_activity
+from belonging.activity.roster import Roster, load_roster
+
+__all__ = [
+    "ActivityLog",
+    "ActivityRelations",
+    "Roster",
+    "join_activity",
+    "load_roster",
+    "participation_features",
+    "read_activity",
+    "read_participation",
+    "relate_participation",
+    "write_participation",
+]
