@@ -9,6 +9,7 @@ links them to survey responses through the same pseudonym and :func:`relate_part
 belonging to each of them with :func:`belonging.participation`. See docs/participation.md.
 """
 
+from belonging.activity._spec import SYSTEMS
 from belonging.activity.features import participation_features
 from belonging.activity.join import (
     ActivityRelations,
@@ -21,6 +22,7 @@ from belonging.activity.log import ActivityLog, read_activity
 from belonging.activity.roster import Roster, load_roster
 
 __all__ = [
+    "SYSTEMS",
     "ActivityLog",
     "ActivityRelations",
     "Roster",

@@ -67,8 +67,8 @@ def _choose(candidates, *, dayfirst, default_dayfirst, where):
         if dayfirst is None:
             first = "day" if want == "dmy" else "month"
             warnings.append(Diagnostic(
-                Code.DATA, f"every date fits both day-first and month-first; read {first} first, as this system "
-                           "usually writes them (give dayfirst to choose)", where=where))
+                Code.DATA, f"{where}: every date fits both day-first and month-first; read {first} first, as this "
+                           "system usually writes them (choose with dayfirst / --dayfirst or --monthfirst)", where=where))
     return complete[0], warnings
 
 

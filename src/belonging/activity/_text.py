@@ -49,12 +49,13 @@ def decode(path: Path) -> tuple[str, str]:
 
 
 def _delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one that splits the most of the first lines into the same number
-    (above one) of cells, quotes respected."""
+    """Comma, semicolon or tab: the one that splits the most of the first lines (quotes respected),
+    then the one that splits them most evenly. Teams' tab-separated dates hold commas, and a CSV's
+    section titles hold no delimiter at all, so "most lines split" decides before "same width"."""
     sample = text[:_SNIFF]
     cut = sample.rfind("\n")
     sample = sample[: cut if cut > 0 else len(sample)]
-    best, best_score = ",", -1
+    best, best_score = ",", (-1, -1)
     for delimiter in (",", "\t", ";"):
         try:
             rows = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if len(r) > 1]
@@ -62,8 +63,7 @@ def _delimiter(text: str) -> str:
             continue
         if not rows:
             continue
-        modal = max(set(rows), key=rows.count)
-        score = rows.count(modal) * (modal > 1)
+        score = (len(rows), rows.count(max(set(rows), key=rows.count)))
         if score > best_score:
             best, best_score = delimiter, score
     return best

@@ -54,6 +54,12 @@ def _sum_features(ev: pd.DataFrame) -> dict:
     return out
 
 
+def _aggregate(ev: pd.DataFrame) -> pd.Series:
+    """Rows of systems that report counts per item (Canvas), not one row per event."""
+    flags = {name: bool(system(name).get("aggregate", False)) for name in ev[C.SYSTEM].unique()}
+    return ev[C.SYSTEM].map(flags).astype(bool)
+
+
 def _replies_received(ev: pd.DataFrame) -> pd.Series:
     """Replies by others in discussions the student started (both in the log)."""
     started = ev[ev[C.EVENT].eq("forum_discussion") & ev[C.THREAD].notna()]
@@ -87,7 +93,7 @@ def _live(ev: pd.DataFrame, timezone: str) -> dict:
     live = ev[ev[C.EVENT].eq("live")]
     sessions = live.groupby([C.STUDENT_KEY, C.COURSE])[C.SESSION].nunique().astype("float64")
     joins = ev[ev[C.EVENT].eq("live_join")]
-    aggregate = joins[C.SYSTEM].map(lambda s: bool(system(s).get("aggregate", False))).astype(bool)
+    aggregate = _aggregate(joins)
     counted = _per_student(joins[C.COUNT].where(aggregate, 0.0), joins)
     days = joins[~aggregate].assign(day=joins[C.TIME].dt.tz_convert(timezone).dt.date)
     by_day = days.groupby([C.STUDENT_KEY, C.COURSE])["day"].nunique().astype("float64")
@@ -173,14 +179,15 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
     feats = _sum_features(ev)
     feats[C.FORUM_REPLIES_RECEIVED] = _replies_received(ev)
     feats.update(_live(ev, log.timezone))
-    lms = ev[ev[C.EVENT].isin(_LMS_KINDS)]
+    lms = ev[ev[C.EVENT].isin(_LMS_KINDS) & ~_aggregate(ev)]  # events with their own time
     outside = _outside_sessions(lms, log.sessions)
     feats[C.SELF_PACED_ACTIONS] = _per_student(lms[C.COUNT].where(outside, 0.0), lms)
+    timed = _per_student(lms[C.COUNT], lms)
     feats[C.ACTIVE_DAYS] = _active_days(ev, log.timezone)
     base = log.students.set_index([C.STUDENT_KEY, C.COURSE])
     table = pd.DataFrame({f: s.reindex(base.index) for f, s in feats.items()}, index=base.index).fillna(0.0)
     table[C.SUPPORT_CONTACTS] = table[C.FEEDBACK_VIEWS] + table[C.INSTRUCTOR_MESSAGES]
-    actions = table[C.LMS_ACTIONS]
+    actions = timed.reindex(base.index).fillna(0.0)
     table[C.SELF_PACED_SHARE] = (table[C.SELF_PACED_ACTIONS] / actions).where(actions > 0)
     measured = _measured(log).reindex(base.index.get_level_values(C.COURSE))
     table = table[list(C.FEATURES)].where(measured.to_numpy())

@@ -187,7 +187,7 @@ def _events(raw, m, target, course, source) -> pd.DataFrame:
 
 
 def read_activity(files, *, roster, key, key_column: str | None = None, timezone: str = "UTC",
-                  dayfirst: bool | None = None, fuzzy: bool = False) -> ActivityLog:
+                  dayfirst: bool | dict | None = None, fuzzy: bool = False) -> ActivityLog:
     """Read learning-platform and meeting logs, match every row to the roster, keep only pseudonyms.
 
     Parameters
@@ -207,9 +207,10 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
     timezone : str, default "UTC"
         IANA time zone of times written without an offset (Moodle, Zoom and Teams write local
         times), and of calendar days.
-    dayfirst : bool, optional
+    dayfirst : bool or dict, optional
         Read ``01/02/26`` as 1 February (True) or 2 January (False) when a file's dates fit both;
-        default: as the system usually writes them, with a warning.
+        one value for every file, or per system (``{"moodle": True, "zoom": False}``); default: as
+        each system usually writes them (Moodle day first, Zoom and Teams month first), with a warning.
     fuzzy : bool, default False
         Also match names that are close but not equal to one roster name (reported as counts).
 
@@ -239,7 +240,8 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
     for name, course, path in _sources(files):
         seen[name] = seen.get(name, 0) + 1
         source = f"{name} #{seen[name]}"
-        raw = read_log(name, path, timezone=timezone, dayfirst=dayfirst)
+        order = dayfirst.get(name) if isinstance(dayfirst, dict) else dayfirst
+        raw = read_log(name, path, timezone=timezone, dayfirst=order)
         course, notes = _course_of(raw, roster, course, fuzzy, f"{path.name} ({source})")
         m = match_identities(raw.frame, roster, course=None if course == "all" else course, fuzzy=fuzzy)
         target = match_identities(raw.frame[["target_name"]].rename(columns={"target_name": "name"}), roster,
@@ -254,5 +256,6 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         students=students.reset_index(drop=True),
         sessions=pd.concat(sessions, ignore_index=True),
         matching=pd.DataFrame(rows),
-        key_column=roster.key_column, key_id=roster.key_id, timezone=timezone, warnings=tuple(warnings),
+        key_column=roster.key_column, key_id=roster.key_id, timezone=timezone,
+        warnings=tuple(dict.fromkeys(warnings)),
     )

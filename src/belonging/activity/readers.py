@@ -21,7 +21,6 @@ from belonging.activity._dates import parse_durations, parse_times
 from belonging.activity._spec import months, system
 from belonging.activity._text import find_column, header_key, read_rows, read_table
 from belonging.activity.match import split_renamed, swap_comma_name
-from belonging.diagnostics import Diagnostic
 from belonging.errors import IngestError
 
 __all__ = ["RawLog", "read_log"]
