@@ -78,8 +78,9 @@ def read_rows(path: Path) -> tuple[list[list[str]], str, str]:
     return rows, encoding, delimiter
 
 
-def read_table(path: Path, header_row: int = 0):
-    """A delimited file (or an Excel workbook's first sheet) as a DataFrame of strings.
+def read_table(path: Path, header_row: int = 0, *, label: str = "table"):
+    """A delimited file (or an Excel workbook's first sheet) as a DataFrame of strings; `label` names
+    what the file should be, in messages.
 
     Returns ``(frame, encoding)``; every cell is text, empty cells are missing.
     """
@@ -104,7 +105,8 @@ def read_table(path: Path, header_row: int = 0):
         frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False,
                             na_values=[""], skiprows=header_row, skipinitialspace=False)
     except (pd.errors.ParserError, csv.Error) as err:
-        msg = f"{path}: not a readable table ({' '.join(str(err).split())}); download the log again as CSV"
+        msg = (f"{path}: not a {label}: its rows do not have the header's columns ({' '.join(str(err).split())}); "
+               "check the file and the system it was given as")
         raise IngestError(msg) from None
     return frame, encoding
 

@@ -189,10 +189,21 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
     table[C.SUPPORT_CONTACTS] = table[C.FEEDBACK_VIEWS] + table[C.INSTRUCTOR_MESSAGES]
     actions = timed.reindex(base.index).fillna(0.0)
     table[C.SELF_PACED_SHARE] = (table[C.SELF_PACED_ACTIONS] / actions).where(actions > 0)
-    measured = _measured(log).reindex(base.index.get_level_values(C.COURSE))
+    measured = _measured(log).reindex(base.index.get_level_values(C.COURSE)).set_axis(base.index)
+    measured &= ~_unresolved(log, base.index)
     table = table[list(C.FEATURES)].where(measured.to_numpy())
     out = base[[C.SECTION]].join(table).reset_index()
     return out[[C.STUDENT_KEY, C.COURSE, C.SECTION, *C.FEATURES]]
+
+
+def _unresolved(log, index: pd.MultiIndex) -> pd.DataFrame:
+    """True where a student's feature comes from a file whose rows could not be told apart from
+    another student's (a shared name): such a feature is missing."""
+    out = pd.DataFrame(False, index=index, columns=list(C.FEATURES))
+    for key, course, sys_name in log.unresolved[[C.STUDENT_KEY, C.COURSE, C.SYSTEM]].itertuples(index=False):
+        if (key, course) in out.index:
+            out.loc[(key, course), list(system(sys_name)["measures"])] = True
+    return out
 
 
 def _window(events: pd.DataFrame, start, end, timezone: str) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging.activity._spec import SYSTEMS
-from belonging.activity.match import REASONS, match_identities
+from belonging.activity.match import REASONS, ambiguous_keys, match_identities
 from belonging.activity.readers import ROW, read_log
 from belonging.activity.roster import Roster, load_roster
 from belonging.diagnostics import Code, Diagnostic
@@ -39,6 +39,10 @@ class ActivityLog:
         The roster's students: ``student_key``, ``course``, ``section``.
     sessions : pandas.DataFrame
         Each meeting: ``session``, ``course``, ``system``, ``start``, ``end`` (UTC).
+    unresolved : pandas.DataFrame
+        ``student_key``, ``course``, ``system``: students who share their name with another roster
+        student of the course and whom a file's rows could not tell apart (an ambiguous name in a
+        name-only log). Their features from that system are missing, not zero.
     matching : pandas.DataFrame
         Per file: ``system``, ``source``, ``course``, ``rows``, ``matched`` (rows of students),
         ``fuzzy`` (of them, matched by a close name), then one column per reason a row was not counted
@@ -75,6 +79,7 @@ class ActivityLog:
     students: pd.DataFrame
     sessions: pd.DataFrame
     matching: pd.DataFrame
+    unresolved: pd.DataFrame
     key_column: str
     key_id: str
     timezone: str = "UTC"
@@ -235,7 +240,7 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
     """
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
-    events, sessions, rows, warnings = [], [], [], []
+    events, sessions, rows, warnings, unresolved = [], [], [], [], []
     seen = {}
     for name, course, path in _sources(files):
         seen[name] = seen.get(name, 0) + 1
@@ -247,6 +252,8 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         target = match_identities(raw.frame[["target_name"]].rename(columns={"target_name": "name"}), roster,
                                   course=None if course == "all" else course)
         events.append(_events(raw, m, target, course, source))
+        shared = ambiguous_keys(raw.frame, m, roster, course=None if course == "all" else course)
+        unresolved.append(pd.DataFrame({C.STUDENT_KEY: shared, C.COURSE: course, C.SYSTEM: name}))
         sessions.append(raw.sessions.assign(**{C.COURSE: course, C.SYSTEM: name}))
         rows.append({C.SYSTEM: name, C.SOURCE: source, C.COURSE: course, **_count_rows(raw.frame, m)})
         warnings += list(raw.warnings) + notes
@@ -256,6 +263,7 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         students=students.reset_index(drop=True),
         sessions=pd.concat(sessions, ignore_index=True),
         matching=pd.DataFrame(rows),
+        unresolved=pd.concat(unresolved, ignore_index=True).drop_duplicates().reset_index(drop=True),
         key_column=roster.key_column, key_id=roster.key_id, timezone=timezone,
         warnings=tuple(dict.fromkeys(warnings)),
     )

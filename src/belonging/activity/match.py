@@ -29,7 +29,7 @@ import pandas as pd
 from belonging import _columns as C
 from belonging.activity.roster import Roster, match_email, match_name
 
-__all__ = ["REASONS", "match_identities", "split_renamed", "swap_comma_name"]
+__all__ = ["REASONS", "ambiguous_keys", "match_identities", "split_renamed", "swap_comma_name"]
 
 #: Why a log row was not counted for a student, in the order they are reported.
 REASONS = ("guest", "unknown_email", "unknown_name", "ambiguous_name", "no_identity", "staff")
@@ -98,7 +98,7 @@ def _by_fuzzy(uniq: pd.DataFrame, look: pd.DataFrame, todo: pd.Series, cutoff: f
         wanted = uniq.at[i, "alt"] if pd.notna(uniq.at[i, "alt"]) else uniq.at[i, "name"]
         if pd.isna(wanted) or not choices:
             continue
-        matcher = difflib.SequenceMatcher(None, wanted)
+        matcher = difflib.SequenceMatcher(None, "", wanted)  # difflib caches the second sequence
         scores = []
         for c in choices:
             matcher.set_seq1(c)
@@ -158,3 +158,18 @@ def match_identities(ident: pd.DataFrame, roster: Roster, *, course: str | None 
     reason = reason.mask(key.notna() & (role != "student"), "staff")
     out = pd.DataFrame({C.STUDENT_KEY: key, C.ROLE: role, C.REASON: reason, C.FUZZY: is_fuzzy})
     return out.iloc[codes].set_axis(ident.index)
+
+
+def ambiguous_keys(ident: pd.DataFrame, matched: pd.DataFrame, roster: Roster, *, course: str | None = None) -> pd.Index:
+    """Pseudonyms of the roster people whose name some row of `ident` shares with someone else.
+
+    Such a person may be behind rows that could not be told apart, so what a name-only log shows of
+    them is incomplete: their features from it are missing, not zero.
+    """
+    look = roster.lookup if course is None else roster.lookup[roster.lookup[C.COURSE] == course]
+    rows = ident[matched[C.REASON].eq("ambiguous_name").fillna(False).to_numpy(dtype=bool)]
+    if rows.empty:
+        return pd.Index([], dtype="string")
+    norm = _normalised(rows)
+    names = set(pd.concat([norm["alt"], norm["name"], norm["swap"]]).dropna())
+    return pd.Index(look.loc[look["name"].isin(names), C.STUDENT_KEY].unique(), dtype="string")

@@ -103,7 +103,7 @@ def _count(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Se
 # --- one header row, one record a row (Moodle, Canvas) ---------------------------------------------
 
 def _read_table_system(spec, path: Path, *, timezone, dayfirst):
-    frame, encoding = read_table(path)
+    frame, encoding = read_table(path, label=spec["label"])
     if frame.empty:
         msg = f"{path}: the {spec['label']} has a header but no rows"
         raise IngestError(msg)

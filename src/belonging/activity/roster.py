@@ -118,7 +118,7 @@ def _read(roster, path_label):
     if isinstance(roster, pd.DataFrame):
         return roster.astype("string"), path_label
     path = Path(roster)
-    frame, _ = read_table(path)
+    frame, _ = read_table(path, label="roster")
     return frame.astype("string"), str(path)
 
 
