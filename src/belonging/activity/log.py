@@ -237,6 +237,28 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
     roster and are replaced at once by the roster person's keyed pseudonym
     (HMAC-SHA-256, :mod:`belonging.store.keys`); the returned log holds no identity. See
     :mod:`belonging.activity.match` for the matching rules and docs/participation.md for the files.
+
+    Examples
+    --------
+    A Microsoft Teams attendance report (tab-separated sections; Teams writes it as UTF-16):
+
+    >>> import pandas as pd
+    >>> import tempfile, pathlib
+    >>> import belonging as bl
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "attendance.csv"
+    >>> rows = [["1. Summary"], ["Meeting title", "Seminar 3"], ["Start time", "3/12/26, 2:00:00 PM"], [],
+    ...         ["2. Participants"], ["Name", "First Join", "Last Leave", "In-Meeting Duration", "Email", "Role"],
+    ...         ["Pérez, Ana", "3/12/26, 2:00:05 PM", "3/12/26, 2:50:05 PM", "50m", "", "Presenter"],
+    ...         ["Visitor (Unverified)", "3/12/26, 2:10:00 PM", "3/12/26, 2:20:00 PM", "10m", "", "Attendee"]]
+    >>> _ = path.write_text("\\r\\n".join("\\t".join(r) for r in rows), encoding="utf-16")
+    >>> roster = pd.DataFrame({"student_id": ["S1", "S2"], "name": ["Ana Pérez", "Bo Li"]})
+    >>> log = bl.read_activity({"teams": path}, roster=roster, key=bytes(32), timezone="Europe/Madrid")
+    >>> print(log.summary())
+    2 student enrolment(s); key from 'student_id' (key ...)
+    teams #1 (all): 2 row(s), 1 matched; not counted: guest 1
+    >>> log.events[["event", "time", "minutes"]]
+      event                      time  minutes
+    0  live 2026-03-12 13:00:05+00:00     50.0
     """
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
