@@ -88,3 +88,24 @@ def test_relate_command_on_the_survey(course, capsys):
     text = out.read_text()
     for ident in ("C1000", "uni.example", "Pérez"):
         assert ident not in text
+
+
+def test_compare_takes_activity_and_relates_measured_participation(course, capsys):
+    folder, _, key = course
+    out = folder / "compare.json"
+    code = main(["compare", str(folder / "survey.csv"), "--outcome", "belonging", "--by", "section",
+                 "--activity", str(folder / "participation.parquet"), "--key", str(key), "--cluster", "section",
+                 "--model", "ols", "--format", "json", "-o", str(out)])
+    assert code == 0
+    import json
+
+    payload = json.loads(out.read_text())
+    rows = {r["measure"]: r for r in payload["participation"]}
+    # one model with one feature per mechanism; the course's logs show no chat, feedback or staff
+    # messages, so those features (all zero) are left out rather than making the model degenerate
+    assert list(rows) == ["log_forum_posts", "log_live_minutes"]
+    assert rows["log_forum_posts"]["ci_low"] > 0
+    assert rows["log_live_minutes"]["ci_low"] < 0 < rows["log_live_minutes"]["ci_high"]
+    text = out.read_text() + capsys.readouterr().err
+    for ident in ("C1000", "uni.example", "Pérez", "student_id"):
+        assert ident not in text

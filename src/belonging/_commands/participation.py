@@ -10,7 +10,7 @@ from belonging._commands.validate import add_policy_args
 
 HELP = "measure participation from learning-platform and meeting logs, and relate it to belonging"
 
-__all__ = ["add_activity_args", "attach_activity", "register"]
+__all__ = ["add_activity_args", "attach_activity", "model_measures", "register"]
 
 _BUILD = """\
 Read learning-platform logs (Moodle standard log, Canvas course access report) and meeting reports
@@ -62,6 +62,16 @@ def attach_activity(responses, args):
         return joined, features
     added = tuple(ColumnInfo(name=c) for c in joined.columns if c not in data.columns)
     return dataclasses.replace(responses, data=joined, columns=tuple(responses.columns) + added), features
+
+
+def model_measures(data, features) -> list[str]:
+    """The joined features to enter together in one model (compare's participation table): one per
+    mechanism (:data:`belonging.activity.MODEL_FEATURES`), each with at least two distinct values."""
+    from belonging.activity import MODEL_FEATURES
+
+    frame = getattr(data, "data", data)
+    wanted = [f"log_{f}" for f in MODEL_FEATURES]
+    return [f for f in wanted if f in features and frame[f].nunique(dropna=True) > 1]
 
 
 def register(sub) -> None:

@@ -20,8 +20,11 @@ from belonging.activity.join import (
 )
 from belonging.activity.log import ActivityLog, read_activity
 from belonging.activity.roster import Roster, load_roster
+from belonging.activity.section import MODEL_FEATURES, SECTION_TITLE, participation_section
 
 __all__ = [
+    "MODEL_FEATURES",
+    "SECTION_TITLE",
     "SYSTEMS",
     "ActivityLog",
     "ActivityRelations",
@@ -29,6 +32,7 @@ __all__ = [
     "join_activity",
     "load_roster",
     "participation_features",
+    "participation_section",
     "read_activity",
     "read_participation",
     "relate_participation",
