@@ -31,8 +31,17 @@ def _month_pattern(months: tuple) -> tuple[re.Pattern, dict]:
 
 
 def _numeric_months(values: pd.Series, months: tuple) -> pd.Series:
+    """Month names as month numbers. Only the date part (before the clock time) can hold one, and a
+    log has few distinct dates, so each distinct date part is rewritten once."""
+    if not values.str.contains(r"[^\W\d_]", regex=True).fillna(False).any():
+        return values
     pattern, number = _month_pattern(months)
-    return values.str.replace(pattern, lambda m: f"{number[m.group(1).casefold()]:02d}", regex=True)
+    parts = values.str.extract(r"^(?P<date>.*?)(?P<clock>\d{1,2}:\d{2}.*)?$")
+    codes, dates = pd.factorize(parts["date"].fillna(""))
+    rewritten = pd.Series(dates, dtype="string").str.replace(
+        pattern, lambda m: f"{number[m.group(1).casefold()]:02d}", regex=True)
+    out = pd.Series(rewritten.to_numpy()[codes], index=values.index, dtype="string") + parts["clock"].fillna("")
+    return out.where(values.notna())
 
 
 class TimeParse:
@@ -45,13 +54,22 @@ class TimeParse:
         self.warnings = tuple(warnings)
 
 
+_SAMPLE = 2000
+
+
 def _fits(unique: pd.Series, formats) -> list[tuple[dict, pd.Series]]:
-    out = []
-    for spec in formats:
+    """Each format that reads every value, with what it reads (a format that misses one of the first
+    values is not tried on the rest); when none reads them all, every format, for the error message."""
+    def parse(spec, values):
         fmt = spec["format"].replace("%B", "%m").replace("%b", "%m")
-        parsed = pd.to_datetime(unique, format=fmt, errors="coerce")
-        out.append((spec, parsed))
-    return out
+        return pd.to_datetime(values, format=fmt, errors="coerce")
+
+    head = unique.iloc[:_SAMPLE]
+    candidates = [spec for spec in formats if parse(spec, head).notna().all()]
+    out = [(spec, parse(spec, unique)) for spec in candidates]
+    if any(parsed.notna().all() for _, parsed in out):
+        return out
+    return [(spec, parse(spec, unique)) for spec in formats]
 
 
 def _choose(candidates, *, dayfirst, default_dayfirst, where):
@@ -79,10 +97,10 @@ def parse_times(values: pd.Series, formats, *, months, timezone: str = "UTC", da
     Times without an offset are read in `timezone` (an IANA name). Empty cells stay missing. When no
     format reads every value, the best one is used and ``bad`` marks the values it could not read.
     """
-    text = values.astype("string").str.strip()
+    text = values.astype("string[pyarrow]").str.strip()  # Arrow's string kernels, not a Python loop
     text = text.mask(text == "")
     codes, unique = pd.factorize(text, use_na_sentinel=True)
-    unique = pd.Series(unique, dtype="string")
+    unique = pd.Series(unique, dtype="string[pyarrow]")
     if len(unique) == 0:
         empty = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
         return TimeParse(empty, pd.Series(False, index=values.index), None, ())

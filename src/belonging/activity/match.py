@@ -131,11 +131,11 @@ def match_identities(ident: pd.DataFrame, roster: Roster, *, course: str | None 
     ``reason`` (missing for a matched student) and ``fuzzy`` (matched by the closest name).
     """
     look = roster.lookup if course is None else roster.lookup[roster.lookup[C.COURSE] == course]
-    norm = _normalised(ident)
-    sig = norm.astype("string").fillna("\x00").agg("\x1f".join, axis=1)
-    codes, _ = pd.factorize(sig)
+    cols = [c for c in _IDENTITY if c in ident]
+    raw = ident[cols].astype("string").fillna("\x00")  # one identity per distinct tuple, as written
+    codes = raw.groupby(cols, sort=False).ngroup().to_numpy() if cols else np.zeros(len(ident), dtype=np.int64)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    uniq = norm.iloc[first].reset_index(drop=True)
+    uniq = _normalised(ident.iloc[first]).reset_index(drop=True)
 
     key = _by_address(uniq, look)
     guest = uniq["guest"].astype(bool) & key.isna()
