@@ -31,6 +31,23 @@ def write_participation(features: pd.DataFrame, path, *, log) -> None:
 
     The file's metadata holds the key fingerprint, the roster key column, the time zone and the
     matching counts per file (counts only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import tempfile, pathlib
+    >>> import belonging as bl
+    >>> from belonging.activity import read_participation, write_participation
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "zoom.csv").write_text(
+    ...     "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\\n"
+    ...     "Ana Pérez,ana@uni.example,03/20/2026 09:00:00 AM,03/20/2026 09:50:00 AM,50,No\\n")
+    >>> roster = pd.DataFrame({"student_id": ["S1", "S2"], "email": ["ana@uni.example", "bo@uni.example"]})
+    >>> log = bl.read_activity({"zoom": folder / "zoom.csv"}, roster=roster, key=bytes(32))
+    >>> write_participation(bl.participation_features(log), folder / "participation.parquet", log=log)
+    >>> table, meta = read_participation(folder / "participation.parquet")
+    >>> table["live_minutes"].tolist(), meta["key_column"], meta["matching"][0]["matched"]
+    ([50.0, 0.0], 'student_id', 1)
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -50,7 +67,21 @@ def write_participation(features: pd.DataFrame, path, *, log) -> None:
 
 
 def read_participation(path) -> tuple[pd.DataFrame, dict]:
-    """A participation file and its metadata (see :func:`write_participation`)."""
+    """A participation file and its metadata (see :func:`write_participation`).
+
+    Raises
+    ------
+    IngestError
+        No such file, or not a participation file.
+
+    Examples
+    --------
+    >>> from belonging.activity import read_participation
+    >>> read_participation("missing.parquet")
+    Traceback (most recent call last):
+    ...
+    belonging.errors.IngestError: missing.parquet: no such participation file; make one with `belonging participation build`
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -174,6 +205,19 @@ class ActivityRelations:
         Responses with a participation record.
     warnings : tuple of Diagnostic
         Features left out (constant, too few responses) and why.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from belonging.activity import relate_participation
+    >>> rng = np.random.default_rng(4)
+    >>> data = pd.DataFrame({"log_forum_posts": rng.poisson(4, 200), "log_chat_messages": np.zeros(200)})
+    >>> data["belonging"] = 40 + 0.8 * data["log_forum_posts"] + rng.normal(0, 4, 200)
+    >>> print(relate_participation(data, outcome="belonging").summary())
+    200 response(s) linked to participation records
+    log_forum_posts: beta 0.35 [0.23, 0.47], partial r 0.35, n 200
+    warning: undetermined: log_chat_messages left out: participation: column 'log_chat_messages' is constant in the complete rows; it cannot be standardized
     """
 
     table: pd.DataFrame

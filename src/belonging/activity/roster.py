@@ -144,6 +144,20 @@ def load_roster(roster, *, key, key_column: str | None = None) -> Roster:
         No key column, no identity to match on, or an unknown `key_column`.
     DataValidationError
         A row without the key identifier (names the row, never the person).
+
+    Examples
+    --------
+    A roster with first and last names, keyed by e-mail when it has no student id column:
+
+    >>> import pandas as pd
+    >>> from belonging.activity import load_roster
+    >>> table = pd.DataFrame({"First name": ["Ana", "Bo"], "Last name": ["Pérez", "Li"],
+    ...                       "Email address": ["ana@uni.example", "bo@uni.example"]})
+    >>> roster = load_roster(table, key=bytes(32))
+    >>> roster
+    <Roster 2 student enrolment(s) in 1 course(s), key from 'Email address'>
+    >>> roster.students.columns.tolist()
+    ['student_key', 'course', 'section', 'role']
     """
     key = key if isinstance(key, bytes | bytearray) else load_key(key)
     frame, where = _read(roster, "roster")
