@@ -291,3 +291,29 @@ def test_nothing_identifying_in_events_or_matching():
                   "Visitor", "Guest Visitor", "farah.personal", "10.0.2.", "'77'"]:
         assert value not in text, value
     assert np.all(log.events[C.STUDENT_KEY].str.fullmatch(r"[0-9a-f]{64}"))
+
+
+def test_moodle_excel_download_and_windows_encoding(tmp_path):
+    """Moodle's Excel download (one sheet, times as text) and a CSV re-saved by Excel in Windows-1252."""
+    frame = pd.read_csv(FIXTURES / "moodle/bio101_es.csv", dtype=str, keep_default_na=False)
+    frame.to_excel(tmp_path / "log.xlsx", index=False)
+    (tmp_path / "log.csv").write_bytes(
+        (FIXTURES / "moodle/bio101_es.csv").read_text(encoding="utf-8").encode("cp1252"))
+    expected = None
+    for name in ("log.xlsx", "log.csv"):
+        log = bl.read_activity({"moodle": tmp_path / name}, roster=FIXTURES / "roster.csv", key=KEY, dayfirst=True)
+        table = bl.participation_features(log)
+        assert log.matching[[C.ROWS, C.MATCHED]].iloc[0].tolist() == [26, 21]
+        if expected is None:
+            expected = table
+        pd.testing.assert_frame_equal(table, expected)
+
+
+def test_meeting_report_without_participants(tmp_path):
+    path = tmp_path / "zoom.csv"
+    path.write_text("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+                    "812 1,Seminar,03/10/2026 09:00:00 AM,03/10/2026 10:00:00 AM,host@uni.example,60,0\n\n"
+                    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n")
+    log, t = _read({"zoom": path})
+    assert log.matching[[C.ROWS, C.MATCHED]].iloc[0].tolist() == [0, 0]
+    assert (t[C.LIVE_SESSIONS] == 0).all() and (t[C.LIVE_MINUTES] == 0).all()

@@ -210,7 +210,7 @@ def _no_sessions() -> pd.DataFrame:
 def _cells(rows, width: int) -> pd.DataFrame:
     """Rows of cells as a frame of text `width` columns wide (short rows padded)."""
     padded = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(padded, dtype="string")
+    return pd.DataFrame(padded, columns=range(width), dtype="string")
 
 
 def _meeting_info(rows, spec, upto: int) -> dict:
@@ -278,6 +278,8 @@ def _read_preamble(spec, path: Path, *, timezone, dayfirst):
 
 def _session_windows(out, meeting, spec, path, *, timezone, dayfirst):
     """Start and end of each meeting: from the report's meeting information, else its rows' times."""
+    if out.empty:
+        return _no_sessions(), []
     frame = pd.DataFrame({C.SESSION: out[C.SESSION], "start_text": meeting.get("start"),
                           "end_text": meeting.get("end")}).drop_duplicates(C.SESSION)
     warnings = []
@@ -288,6 +290,7 @@ def _session_windows(out, meeting, spec, path, *, timezone, dayfirst):
             parsed = parse_times(text, spec["formats"], months=months(), timezone=timezone, dayfirst=dayfirst,
                                  default_dayfirst=spec["dayfirst"], where=path.name)
             bounds[name] = parsed.times.where(~parsed.bad)
+            warnings += list(parsed.warnings)
         else:
             bounds[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
     by = out.groupby(C.SESSION)
