@@ -200,6 +200,13 @@ MATCH_CONFIDENCE = "match_confidence"
 MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
 
+# --- survey building (belonging.survey) ------------------------------------------------------------
+BLOCK = "block"
+INSTRUMENT = "instrument"
+CODE = "code"
+EXPECTED = "expected"
+PLACEHOLDER = "placeholder"
+
 # --- participation logs (belonging.activity) -------------------------------------------------------
 # events (read_activity): one row per log event, identities already replaced by keyed pseudonyms
 STUDENT_KEY = "student_key"
