@@ -146,3 +146,15 @@ def test_missing_key_and_wrong_key(tmp_path, key_file, capsys):
     assert main(["participation", "relate", str(survey), "--outcome", "belonging", "--activity", str(not_parquet),
                  "--key", str(key_file)]) == 1
     assert "not a participation file" in capsys.readouterr().err
+
+
+def test_error_messages_never_quote_a_person(tmp_path, key_file, capsys):
+    """A file given as the wrong system, or without its header, is refused without echoing its cells."""
+    headerless = tmp_path / "log.csv"
+    headerless.write_text("Ana Pérez,ana.perez@uni.example,10.0.2.1\nBo Li,bo.li@uni.example,10.0.2.2\n")
+    for system in ("--moodle", "--canvas", "--zoom", "--teams"):
+        code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), system, str(headerless),
+                     "--key", str(key_file), "-o", str(tmp_path / "p.parquet")])
+        err = capsys.readouterr().err
+        assert code == 1 and err.startswith("error: ")
+        assert _scan(b"", err) == [], (system, err)

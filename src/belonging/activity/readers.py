@@ -67,8 +67,10 @@ def _columns(header, spec, path: Path, *, start: int = 0) -> dict:
     missing = [n for n in spec["columns"]["required"] if n not in found]
     if missing:
         want = "; ".join(f"{n}: {spec['columns'][n][0]!r}" for n in missing)
-        msg = (f"{path}: not a {spec['label']}: no column for {want} (found: "
-               f"{', '.join(map(repr, list(header)[:8]))}); check the file and the system it was given as")
+        # the cells found are not quoted back: in a file that is not what it was given as, the "header"
+        # may be a row of names or addresses
+        msg = (f"{path}: not a {spec['label']}: no column for {want} among its {len(header)} header cell(s); "
+               "check the file and the system it was given as")
         raise IngestError(msg)
     return found
 
