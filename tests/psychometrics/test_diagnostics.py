@@ -206,3 +206,108 @@ def test_case4_message_names_the_dependent_items():
     d = data("case4_sum.csv")
     res = bl.reliability(d, {"s": list(d.columns)})
     assert "items 'q1', 'q2', 'q6' are linearly dependent" in res.warnings[0].message
+
+
+# ---- case 7: continuous indicators through the CLI -------------------------------------------------
+
+SCORES_TOML = """id = "scores"
+name = "Two subscale scores"
+version = "1"
+citation = "Simulated (tests/reference/diagnostics/make_data.py)."
+construct = "belonging"
+
+[response_scale]
+{scale}
+
+[scoring]
+method = "mean"
+
+[subscales.a]
+name = "A"
+
+[subscales.b]
+name = "B"
+
+""" + "".join(f'[[items]]\nid = "s{j}"\nsubscale = "{"a" if j <= 3 else "b"}"\n' for j in range(1, 7))
+CONTINUOUS = "continuous = true\nmin = 0\nmax = 11"
+LIKERT = "min = 0\nmax = 11\nlabels = [" + ", ".join(f'"{j}"' for j in range(12)) + "]"
+
+
+def _instrument(tmp_path, scale) -> str:
+    path = tmp_path / "scores.toml"
+    path.write_text(SCORES_TOML.format(scale=scale))
+    return str(path)
+
+
+def test_case7_continuous_instrument_fits_every_row_as_lavaan(tmp_path, capsys):
+    import json
+
+    from belonging.cli import main
+
+    inst = _instrument(tmp_path, CONTINUOUS)
+    assert bl.load_instrument(inst).continuous_items == tuple(f"s{j}" for j in range(1, 7))
+    code = main(["cfa", str(REF / "case7_continuous.csv"), "--instrument", inst, "--by", "mode", "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    payload = json.loads(out.out)
+    assert payload["fit"]["n"] == int(r_number("case7", "cfa", "ntotal")) == 240
+    assert_allclose(payload["fit"]["chisq"], r_number("case7", "cfa", "chisq"), rtol=1e-6)
+    assert_allclose(payload["fit"]["srmr"], r_number("case7", "cfa", "srmr"), atol=1e-6)
+    assert payload["converged"] is True and payload["warnings"] == []
+    assert "240 of 240 response(s) analysed" in out.err
+    for command in (["invariance", "--by", "mode"], ["efa", "--factors", "2"], ["reliability"]):
+        argv = [command[0], str(REF / "case7_continuous.csv"), "--instrument", inst, *command[1:], "--format", "json"]
+        assert main(argv) == 0, capsys.readouterr().err
+        assert "240 of 240 response(s) analysed" in capsys.readouterr().err
+
+
+def test_case7_non_integer_on_a_likert_item_says_it_is_not_a_whole_number(tmp_path, capsys):
+    from belonging.cli import main
+
+    inst = _instrument(tmp_path, LIKERT)
+    for command in (["cfa"], ["invariance", "--by", "mode"], ["efa"], ["reliability"]):
+        assert main([command[0], str(REF / "case7_continuous.csv"), "--instrument", inst, *command[1:]]) == 1
+        err = capsys.readouterr().err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith("error: ") and "Traceback" not in err
+        assert "value '8.666666667' is not a whole number, so not a code of the scale 0-11" in last
+        assert "declare the item continuous" in last
+        assert "outside the scale" not in last
+
+
+def test_case7_a_mapping_can_declare_items_continuous(tmp_path, capsys):
+    from belonging.cli import main
+
+    inst = _instrument(tmp_path, LIKERT)
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('continuous = ["s1", "s2", "s3", "s4", "s5", "s6"]\n\n[columns]\n')
+    assert bl.load_mapping(mapping).continuous == tuple(f"s{j}" for j in range(1, 7))
+    code = main(["cfa", str(REF / "case7_continuous.csv"), "--instrument", inst, "--map", str(mapping), "--by", "mode"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "240 of 240 response(s) analysed" in out.err
+
+
+def test_cli_invariance_undetermined_in_json_and_on_stderr(tmp_path, capsys):
+    """The CLI shows what the result says: the verdict, the warnings as records and as stderr lines."""
+    import json
+
+    from belonging.cli import main
+
+    path = tmp_path / "three.toml"
+    path.write_text(
+        'id = "three"\nname = "Three factors"\nversion = "1"\ncitation = "Simulated."\nconstruct = "belonging"\n'
+        '[response_scale]\nmin = 1\nmax = 5\nlabels = ["1", "2", "3", "4", "5"]\n[scoring]\nmethod = "mean"\n'
+        + "".join(f'[[items]]\nid = "x{j}"\nsubscale = "f{(j - 1) // 3 + 1}"\n' for j in range(1, 10)))
+    code = main(["invariance", str(REF / "case1_undetermined.csv"), "--instrument", str(path), "--by", "g",
+                 "--format", "json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    payload = json.loads(out.out)
+    assert payload["level"] == "undetermined" and payload["verdict"].startswith("Undetermined")
+    codes = [(w["code"], w["where"]) for w in payload["warnings"]]
+    assert ("undetermined", "model=configural, group=a") in codes
+    assert [m["converged"] for m in payload["models"]] == [False, True, True, True]
+    lines = [line for line in out.err.splitlines() if line.startswith("warning: ")]
+    assert len(lines) == len(payload["warnings"])
+    assert any(line.endswith("[undetermined; model=configural, group=a]") for line in lines)

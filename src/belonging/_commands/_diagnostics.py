@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["print_warnings", "with_warnings"]
+__all__ = ["print_warnings", "require_responses", "with_warnings"]
 
 
 def with_warnings(extra: dict, warnings, args) -> dict:
@@ -29,3 +29,21 @@ def print_warnings(warnings) -> None:
 
     for w in warnings:
         print(f"warning: {describe(w)}", file=sys.stderr)
+
+
+def require_responses(responses, quality) -> None:
+    """Stop with one line when the quality check left nothing to analyse, quoting its first problem.
+
+    (A non-integer value on a Likert item, for example, is excluded as ``out_of_range``; the line then
+    says that the value is not a whole number and how to declare the item continuous.)
+    """
+    if len(responses.data):
+        return
+    from belonging import _columns as C
+    from belonging.errors import DataValidationError
+
+    issues = quality.issues
+    first = f"; the first problem: {issues[C.MESSAGE].iloc[0]}" if len(issues) else ""
+    msg = (f"{quality.source}: no response is left to analyse: the quality check excluded all {quality.n_rows} "
+           f"(see `belonging validate`){first}")
+    raise DataValidationError(msg)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames, load_input
-from belonging._commands._diagnostics import print_warnings, with_warnings
+from belonging._commands._diagnostics import print_warnings, require_responses, with_warnings
 from belonging._commands._screen import add_screen_args, screen
 
 HELP = "fit the instrument's factor structure by ML confirmatory factor analysis (CFA)"
@@ -44,7 +44,8 @@ def group_frame(args):
         if by in resolved or by in resolved.values():
             msg = f"--by column {by!r} is an item of instrument {instrument.id!r}; choose a grouping column"
             raise UsageError(msg)
-    responses, _quality = screen(responses, instrument, mapping, args)
+    responses, quality = screen(responses, instrument, mapping, args)
+    require_responses(responses, quality)
     items = item_frame(responses, instrument, mapping=mapping)
     if by:
         items = items.assign(**{by: responses.data[by].to_numpy()})

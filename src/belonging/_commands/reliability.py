@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
-from belonging._commands._diagnostics import print_warnings, with_warnings
+from belonging._commands._diagnostics import print_warnings, require_responses, with_warnings
 from belonging._commands._screen import add_screen_args
 
 HELP = "reliability (alpha with CI, omega) and item analysis per scale and subscale"
@@ -43,7 +43,8 @@ def run(args) -> int:
     if args.by and (args.by in getattr(responses, "identifiers", ()) or looks_identifying(args.by)):
         msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
         raise UsageError(msg)
-    responses, _quality = screen(responses, instrument, mapping, args)
+    responses, quality = screen(responses, instrument, mapping, args)
+    require_responses(responses, quality)
     result = reliability(
         responses, instrument, by=args.by, confidence=args.confidence, ci_method=args.ci_method,
         n_boot=args.n_boot, seed=args.seed, mapping=mapping,

@@ -249,6 +249,10 @@ def prepare(data, structure, *, group, reverse, estimator, missing) -> Prepared:
             labels = [str(u) for u in uniq]
         keep &= codes >= 0
     n_excluded = int((~keep).sum())
+    if not keep.any():
+        msg = (f"no complete response: every row misses an item{' or the group' if group is not None else ''}; "
+               "a factor model needs complete rows")
+        raise DataValidationError(msg)
     groups = []
     for g, label in enumerate(labels):
         xg = x[keep & (codes == g)]
