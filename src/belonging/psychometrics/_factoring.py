@@ -54,7 +54,9 @@ def smc(r: np.ndarray) -> np.ndarray:
 
 
 def _ml_objective(psi: np.ndarray, r: np.ndarray, m: int) -> tuple[float, np.ndarray]:
-    """ML discrepancy concentrated over the loadings, and its gradient in psi."""
+    """ML discrepancy concentrated over the loadings, and its gradient in psi (inf off the domain)."""
+    if not np.all(np.isfinite(psi)):  # the optimiser stepped out (a singular R): tell it so, do not crash
+        return float("inf"), np.zeros_like(psi)
     s = 1.0 / np.sqrt(psi)
     rstar = r * s[:, None] * s[None, :]
     e, v = np.linalg.eigh(rstar)
@@ -107,16 +109,22 @@ def extract(r: np.ndarray, n_factors: int, method: str = "ml") -> Extraction:
         fun, loadings_of = _uls_objective, _uls_loadings
     start = np.clip(1.0 - smc(r), LOWER_UNIQUENESS, 1.0)
     bounds = [(LOWER_UNIQUENESS, 1.0)] * r.shape[0]
-    res = optimize.minimize(
-        fun,
-        start,
-        args=(r, n_factors),
-        jac=True,
-        method="TNC",  # bounded truncated Newton: ~10x less overhead per step than L-BFGS-B here
-        bounds=bounds,
-        options={"ftol": 1e-15, "gtol": 1e-11, "xtol": 1e-12, "maxfun": 10_000},
-    )
+    try:
+        res = optimize.minimize(
+            fun,
+            start,
+            args=(r, n_factors),
+            jac=True,
+            method="TNC",  # bounded truncated Newton: ~10x less overhead per step than L-BFGS-B here
+            bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-11, "xtol": 1e-12, "maxfun": 10_000},
+        )
+    except np.linalg.LinAlgError:  # a singular R can leave no eigen decomposition: not converged
+        logger.warning("factor extraction failed: the correlation matrix has no usable eigen decomposition")
+        return Extraction(loadings_of(start, r, n_factors), start, False, float("nan"))
     psi = res.x
+    if not np.all(np.isfinite(psi)):
+        return Extraction(loadings_of(start, r, n_factors), start, False, float("nan"))
     loadings = loadings_of(psi, r, n_factors)
     converged = bool(res.success) or float(np.max(np.abs(res.jac))) < 1e-7
     if not converged:

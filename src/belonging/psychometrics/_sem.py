@@ -318,15 +318,17 @@ def converged_at(theta, table: ParTable, groups: list[GroupStats], f: float, gra
     return bool(small_gradient and (f <= ABS_TOL or decrease <= REL_TOL * f)), decrease
 
 
-def estimate(table: ParTable, groups: list[GroupStats], start: np.ndarray, *, name: str = "") -> Estimation:
-    """Minimise F_ML from `start` with L-BFGS-B (analytic gradient), then polish with Fisher scoring steps."""
+def estimate(table: ParTable, groups: list[GroupStats], start: np.ndarray, *, name: str = "",
+             max_iter: int = 1000) -> Estimation:
+    """Minimise F_ML from `start` with L-BFGS-B (analytic gradient, at most `max_iter` iterations), then
+    polish with Fisher scoring steps."""
     res = optimize.minimize(
         objective,
         start,
         args=(table, groups),
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
+        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
     )
     theta, f, grad, iterations = _fisher_scoring(table, groups, res.x, int(res.nit))
     max_grad = float(np.max(np.abs(grad))) if len(grad) else 0.0
@@ -372,7 +374,8 @@ def fit_ml(table: ParTable, groups: list[GroupStats], pattern: np.ndarray) -> Es
 
     best = None
     for name, start in starts(table, groups, pattern):
-        est = estimate(table, groups, start, name=name)
+        # the first start gets the full budget; the others a shorter quasi-Newton run before Fisher scoring
+        est = estimate(table, groups, start, name=name, max_iter=1000 if best is None else 200)
         if est.converged:
             return est
         if best is None or (np.isfinite(est.fmin) and not est.fmin >= best.fmin):
