@@ -445,7 +445,14 @@ def cfa(data, structure, *, group=None, estimator="ML", std_lv=False, missing="l
         F_{ML} = \\sum_g \\frac{n_g}{n}\\left[\\log|\\Sigma_g| + \\operatorname{tr}(S_g\\Sigma_g^{-1})
         - \\log|S_g| - p + (\\bar y_g - \\mu_g)^\\top\\Sigma_g^{-1}(\\bar y_g - \\mu_g)\\right],
 
-    by L-BFGS-B with the analytic gradient, polished by Fisher-scoring steps. The test statistic is
+    by L-BFGS-B with the analytic gradient, polished by Fisher-scoring steps. It has converged as
+    lavaan judges it when a further Fisher-scoring step would lower F by at most 1e-10 of F (nlminb's
+    relative criterion, lavaan's ``rel.tol``) and no gradient element of F/2 exceeds 1e-3 (lavaan's
+    ``optim.dx.tol``); otherwise the fit is repeated from lavaan's default starts (FABIN 3 loadings)
+    and from its "simple" starts, keeping the first that converges or else the lowest F, and a
+    ``not_converged`` warning remains. Heywood cases (negative variances, a factor covariance matrix
+    that is not positive definite, |standardized loading| > 1) and a singular information matrix
+    are warnings too (see :class:`CFAResult`). The test statistic is
     :math:`\\chi^2 = n F_{ML}` with :math:`df = G\\,p(p+3)/2 - q` (:math:`q` free parameters after
     equality constraints). Standard errors are the square roots of the diagonal of the inverse
     expected information :math:`\\sum_g n_g \\Delta_g^\\top W_g \\Delta_g`, evaluated at the

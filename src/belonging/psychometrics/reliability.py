@@ -39,7 +39,8 @@ CONVENTION = (
     "semTools::compRelSEM's default obs.var = TRUE. Item mean, sd, item_rest_r (psych r.drop), "
     "alpha_if_deleted and omega_if_deleted use the same complete rows after reverse keying; missing is "
     "the share of all rows without an answer; the response distribution counts answers as given "
-    "(before reverse keying). Omega needs at least 3 items, alpha at least 2."
+    "(before reverse keying). Omega needs at least 3 items, alpha at least 2. An item without variance is left "
+    "out of its scale (as psych::alpha); omega is NaN when the matrix it needs is singular (see warnings)."
 )
 
 
@@ -218,7 +219,15 @@ def reliability(
     **observed** total-score variance in the denominator (semTools::compRelSEM's default
     ``obs.var = TRUE``; the model-implied alternative is :math:`(\sum\lambda)^2 + \sum\theta`).
     The item-rest correlation is psych's ``r.drop``; alpha and omega if deleted recompute the
-    statistic without the item. Missing data: listwise per scale (see ``convention``); psych::alpha
+    statistic without the item.
+
+    Degenerate data (issue 19; R's verdicts in ``tests/reference/diagnostics/``): an item without
+    variance in a scale's complete rows is left out of that scale (``k`` counts the items used) with
+    a ``zero_variance`` warning, as psych::alpha drops it; omega is NaN for every item set whose
+    correlation matrix is singular (smallest eigenvalue at most 1e-10: an item copied, or the sum of
+    others), exactly where lavaan cannot fit the one-factor model, with one ``singular`` warning;
+    a one-factor fit that does not converge gives NaN and ``not_converged``; a uniqueness at its
+    bound gives ``heywood``. Missing data: listwise per scale (see ``convention``); psych::alpha
     defaults to pairwise correlations, so compare with R on ``na.omit`` data.
 
     Computation: for integer codes (any Likert-type scale) one blocked pass over the rows gives
