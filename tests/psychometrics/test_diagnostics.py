@@ -311,3 +311,33 @@ def test_cli_invariance_undetermined_in_json_and_on_stderr(tmp_path, capsys):
     lines = [line for line in out.err.splitlines() if line.startswith("warning: ")]
     assert len(lines) == len(payload["warnings"])
     assert any(line.endswith("[undetermined; model=configural, group=a]") for line in lines)
+
+
+def _likert_instrument(tmp_path, items, lo=1, hi=5) -> str:
+    path = tmp_path / "inst.toml"
+    labels = ", ".join(f'"{j}"' for j in range(lo, hi + 1))
+    path.write_text(
+        f'id = "inst"\nname = "Test"\nversion = "1"\ncitation = "Simulated."\nconstruct = "belonging"\n'
+        f'[response_scale]\nmin = {lo}\nmax = {hi}\nlabels = [{labels}]\n[scoring]\nmethod = "mean"\n'
+        + "".join(f'[[items]]\nid = "{i}"\n' for i in items))
+    return str(path)
+
+
+def test_cli_reliability_and_efa_show_their_warnings(tmp_path, capsys):
+    import json
+
+    from belonging.cli import main
+
+    inst = _likert_instrument(tmp_path, [f"q{j}" for j in range(1, 7)])
+    assert main(["reliability", str(REF / "case3_zero_variance.csv"), "--instrument", inst, "--format", "json"]) == 0
+    out = capsys.readouterr()
+    payload = json.loads(out.out)
+    assert [(w["code"], w["where"]) for w in payload["warnings"]] == [("zero_variance", "scale=inst, item=q6")]
+    assert "warning: item 'q6' has no variance in scale 'inst'" in out.err
+    assert main(["reliability", str(REF / "case4_copy.csv"), "--instrument", inst]) == 0
+    assert "[singular; scale=inst]" in capsys.readouterr().err
+    assert main(["efa", str(REF / "case4_copy.csv"), "--instrument", inst, "--factors", "1", "--format", "json"]) == 0
+    out = capsys.readouterr()
+    codes = {w["code"] for w in json.loads(out.out)["warnings"]}
+    assert "singular" in codes
+    assert out.err.count("warning: ") == len(json.loads(out.out)["warnings"])
