@@ -195,7 +195,6 @@ def prepare(data, structure, *, group, reverse, estimator, missing) -> Prepared:
     import numpy as np
     import pandas as pd
 
-    from belonging.psychometrics import _sem
 
     check_choice(estimator, "estimator", ("ML",))
     check_choice(missing, "missing", ("listwise",))
@@ -253,33 +252,40 @@ def prepare(data, structure, *, group, reverse, estimator, missing) -> Prepared:
         msg = (f"no complete response: every row misses an item{' or the group' if group is not None else ''}; "
                "a factor model needs complete rows")
         raise DataValidationError(msg)
-    groups = []
-    for g, label in enumerate(labels):
-        xg = x[keep & (codes == g)]
-        n = len(xg)
-        where = f" in group {label!r}" if group is not None else ""
-        if n <= len(items):
-            msg = (
-                f"only {n} complete response(s){where} for {len(items)} items; a factor model needs "
-                "more complete responses than items (collect more data or merge groups)"
-            )
-            raise DataValidationError(msg)
-        mean = xg.mean(axis=0)
-        cov = np.zeros((len(items), len(items)))
-        for start in range(0, n, 200_000):  # chunked to bound memory; not a per-row loop
-            xc = xg[start : start + 200_000] - mean
-            cov += xc.T @ xc
-        cov /= n
-        var = np.diag(cov)
-        if (var <= 0).any():
-            item = items[int(np.flatnonzero(var <= 0)[0])]
-            msg = f"item {item!r} has no variance{where} (every answer is the same); drop it from the structure"
-            raise DataValidationError(msg)
-        if np.linalg.eigvalsh(cov / np.sqrt(np.outer(var, var)))[0] <= 1e-10:
-            msg = f"the item covariance matrix{where} is singular (an item is a linear combination of others); drop a redundant item"
-            raise DataValidationError(msg)
-        groups.append(_sem.GroupStats(label, n, mean, cov))
+    groups = [_group_stats(x[keep & (codes == g)], label, items, grouped=group is not None)
+              for g, label in enumerate(labels)]
     return Prepared(pattern, items, factors, groups, n_excluded, struct)
+
+
+def _group_stats(xg, label, items, *, grouped):
+    """n, means and covariance (denominator n) of one group's complete rows, refusing degenerate data."""
+    import numpy as np
+
+    from belonging.psychometrics import _sem
+
+    n = len(xg)
+    where = f" in group {label!r}" if grouped else ""
+    if n <= len(items):
+        msg = (
+            f"only {n} complete response(s){where} for {len(items)} items; a factor model needs "
+            "more complete responses than items (collect more data or merge groups)"
+        )
+        raise DataValidationError(msg)
+    mean = xg.mean(axis=0)
+    cov = np.zeros((len(items), len(items)))
+    for start in range(0, n, 200_000):  # chunked to bound memory; not a per-row loop
+        xc = xg[start : start + 200_000] - mean
+        cov += xc.T @ xc
+    cov /= n
+    var = np.diag(cov)
+    if (var <= 0).any():
+        item = items[int(np.flatnonzero(var <= 0)[0])]
+        msg = f"item {item!r} has no variance{where} (every answer is the same); drop it from the structure"
+        raise DataValidationError(msg)
+    if np.linalg.eigvalsh(cov / np.sqrt(np.outer(var, var)))[0] <= 1e-10:
+        msg = f"the item covariance matrix{where} is singular (an item is a linear combination of others); drop a redundant item"
+        raise DataValidationError(msg)
+    return _sem.GroupStats(label, n, mean, cov)
 
 
 # ---- estimation and tables --------------------------------------------------------------------

@@ -303,18 +303,11 @@ def reliability(
             missing = fast.missing / len(block) if len(block) else np.full(len(columns), np.nan)
             dist_part = _distribution_from_counts(fast, columns, reflect, g, prep.points)
         for s, (scale, ids) in enumerate(scales.items()):
-            n, mean, cov = stats_of[s]
             where = {"group": g if by is not None else None, "scale": scale}
-            used, dropped = _variable_items(n, mean, cov, list(ids), where)
-            warnings.extend(dropped)
-            x = None
-            if ci_method == "bootstrap" and n >= 2:
-                sub = block[:, np.asarray(scale_idx[s])[used]]
-                x = sub[~np.isnan(sub).any(axis=1)]
-            s_row, i_cols, found = _analyse(n, mean[used], cov[np.ix_(used, used)], x, confidence, ci_method,
-                                            n_boot, rng, ids=[i for i, u in zip(ids, used) if u], where=where)
+            x = block[:, scale_idx[s]] if ci_method == "bootstrap" else None
+            s_row, i_cols, found = _scale(stats_of[s], x, list(ids), where, confidence, ci_method, n_boot, rng)
             warnings.extend(found)
-            i_cols = _all_items(i_cols, used, mean)
+            n = s_row[C.N]
             s_row[C.N_INCOMPLETE] = len(block) - n
             scale_parts.append({C.GROUP: g, C.SCALE: scale, **s_row})
             k = len(ids)
@@ -430,6 +423,21 @@ def _alpha(cov: np.ndarray) -> float:
     if k < 2 or not total > 0:
         return float("nan")
     return k / (k - 1) * (1.0 - np.trace(cov) / total)
+
+
+def _scale(moments, x, ids, where, confidence, ci_method, n_boot, rng):
+    """One scale's row, item columns (every item of the scale) and warnings from its complete-row moments.
+
+    Items without variance are left out first; `x` (the scale's columns, bootstrap only) gives the
+    complete rows the bootstrap resamples.
+    """
+    n, mean, cov = moments
+    used, found = _variable_items(n, mean, cov, ids, where)
+    if x is not None:
+        x = x[~np.isnan(x).any(axis=1)][:, used] if n >= 2 else None
+    s_row, i_cols, more = _analyse(n, mean[used], cov[np.ix_(used, used)], x, confidence, ci_method, n_boot, rng,
+                                   ids=[i for i, u in zip(ids, used) if u], where=where)
+    return s_row, _all_items(i_cols, used, mean), found + more
 
 
 def _variable_items(n, mean, cov, ids, where) -> tuple[np.ndarray, list[Diagnostic]]:
