@@ -66,12 +66,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        _checked(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # the one place where errors become exit codes
         return _handle(err, debug=args.debug)
+
+
+def _checked(args) -> None:
+    """Checks every command gets before it runs: outputs never clobber inputs; a --seed is drawn if not given."""
+    from belonging._commands._guard import check_paths, draw_seed
+
+    check_paths(args)
+    draw_seed(args)
 
 
 def _handle(err: Exception, *, debug: bool) -> int:

@@ -53,6 +53,7 @@ def load_input(args, *, ids_in_output: bool = False):
     an identifying column without ``--keep-identifiers``. Returns ``(responses, instrument_or_None,
     mapping_or_None)``.
     """
+    from belonging._commands._guard import check_column_options
     from belonging.ingest import read_export
     from belonging.instruments import load_instrument
     from belonging.mapping import load_mapping
@@ -61,30 +62,12 @@ def load_input(args, *, ids_in_output: bool = False):
     mapping = load_mapping(args.map) if getattr(args, "map", None) else None
     if ids_in_output:
         _check_id_column(args)
-    _check_outputs_are_not_input(args)
     responses = read_export(
         args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
         dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
     )
+    check_column_options(args, responses, instrument, mapping)  # identifiers by name and content, duplicates
     return responses, instrument, mapping
-
-
-def _check_outputs_are_not_input(args) -> None:
-    """An output path (``-o``, ``--issues``, ``--write-map``) that is INPUT itself: inputs are never modified."""
-    from pathlib import Path
-
-    from belonging.errors import UsageError
-
-    src = Path(args.input)
-    for option in ("output", "issues", "write_map"):
-        out = getattr(args, option, None)
-        if not out or out == "-":
-            continue
-        same = src.exists() and Path(out).exists() and Path(out).samefile(src)
-        if same or Path(out).resolve() == src.resolve():
-            flag = "-o" if option == "output" else "--" + option.replace("_", "-")
-            msg = f"{flag} {out}: that is the input file; inputs are never modified, so write the output elsewhere"
-            raise UsageError(msg)
 
 
 def _check_id_column(args) -> None:
