@@ -8,6 +8,7 @@ exit code: 0 success, 1 data error, 2 usage error. ``--debug`` shows the traceba
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -56,7 +57,51 @@ def _add_debug(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with `argv` (default ``sys.argv[1:]``) and return the exit code."""
+    """Run the CLI with `argv` (default ``sys.argv[1:]``) and return the exit code.
+
+    Everything printed on standard error (and on standard output when it is a terminal) passes through
+    :class:`belonging._safetext.SafeStream`: escape sequences and control characters from the data
+    are shown escaped, identifier-like text in messages is replaced; warnings are one line each.
+    """
+    with _terminal_safe():
+        return _main(argv)
+
+
+@contextlib.contextmanager
+def _terminal_safe():
+    """Standard error (and a terminal's standard output) made safe, and warnings shown as one line."""
+    import warnings
+
+    from belonging._safetext import SafeStream
+
+    out, err, show = sys.stdout, sys.stderr, warnings.showwarning
+    if err is not None:
+        sys.stderr = SafeStream(err, redact=True)
+    if out is not None and _isatty(out):
+        sys.stdout = SafeStream(out)
+    warnings.showwarning = _show_warning
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr, warnings.showwarning = out, err, show
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning from a library (matplotlib, pandas ...) as one line, without its source path and code."""
+    stream = file if file is not None else sys.stderr
+    if stream is not None:
+        text = " ".join(str(message).split())
+        stream.write(f"warning: {text}\n")
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -146,7 +146,9 @@ def emit_frames(frames: dict, args, *, extra: dict | None = None, csv_frame: str
         name = csv_frame or next(iter(frames))
         text = neutralise_formulas(frames[name]).to_csv(index=False, lineterminator="\n")
     else:
-        text = frames_to_table(frames, extra)
+        from belonging._safetext import terminal_text
+
+        text = terminal_text(frames_to_table(frames, extra))  # read by people: no escape sequences from the data
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:

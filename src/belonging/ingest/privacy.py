@@ -213,14 +213,15 @@ def _near_unique(distinct: int, m: int) -> bool:
 
 
 def _number_kind(values, *, unique_ok: bool):
-    """``"id_number"`` when most `values` (floats) are whole numbers of 7-15 digits and nearly all differ."""
+    """``"id_number"`` when most `values` (floats) are whole numbers of 7-15 digits and nearly all differ
+    (or `unique_ok`: the column is an id column, unique by design)."""
     import numpy as np
 
     v = np.abs(values[np.isfinite(values)])
-    if unique_ok or len(v) == 0:
+    if len(v) == 0:
         return None
     whole = (v == np.floor(v)) & (v >= 1e6) & (v < 1e15)
-    if whole.mean() >= 0.5 and _near_unique(len(np.unique(v)), len(v)):
+    if whole.mean() >= 0.5 and (unique_ok or _near_unique(len(np.unique(v)), len(v))):
         return "id_number"
     return None
 
@@ -237,16 +238,16 @@ def _text_kind(counts, *, unique_ok: bool):
     shares = pd.Series(weights).groupby(kinds.to_numpy()).sum() / m
     if len(shares) and shares.sum() >= 0.5:
         return str(shares.idxmax())
-    if unique_ok:
-        return None
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     is_number = ~np.isnan(numbers)
     if weights[is_number].sum() >= 0.5 * m:
-        return _number_kind(np.repeat(numbers[is_number], weights[is_number].astype(np.int64)), unique_ok=False)
+        return _number_kind(np.repeat(numbers[is_number], weights[is_number].astype(np.int64)), unique_ok=unique_ok)
     distinct = len(values)
     id_like = values.str.fullmatch(f"{_STUDENT_ID}|{_LONG_NUMBER}").fillna(False).to_numpy(dtype=bool)
-    if weights[id_like].sum() >= 0.5 * m and _near_unique(distinct, int(m)):
+    if weights[id_like].sum() >= 0.5 * m and (unique_ok or _near_unique(distinct, int(m))):
         return "id_number"
+    if unique_ok:
+        return None
     labels = values.str.split().str.join(" ").str.casefold().isin(_known_labels()).to_numpy(dtype=bool)
     if weights[labels].sum() >= 0.5 * m:
         return None
@@ -273,8 +274,9 @@ def identifying_content(s, *, unique_ok: bool = False) -> str | None:
     s : pandas.Series
         The column.
     unique_ok : bool, default False
-        The column is meant to be unique (a response id): only the patterns count, not uniqueness,
-        so pseudonymous ids such as ``R_1a2B3c`` or platform numbers pass.
+        The column is meant to be unique (a response id): near-uniqueness is no sign of free text
+        then, so pseudonymous ids such as ``R_1a2B3c`` pass, while e-mail addresses, phone numbers
+        and id numbers (student numbers, bare 7-15 digit numbers) are still found.
 
     Returns
     -------
