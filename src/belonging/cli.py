@@ -15,6 +15,9 @@ from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "build_parser", "entrypoint", "main"]
 
+# Commands that show their own progress (the others get a line on stderr every few seconds).
+_OWN_PROGRESS = ("report",)
+
 # Command modules, in the order `belonging --help` lists them.
 COMMANDS = ("score", "validate", "instruments", "cfa", "invariance", "reliability", "efa", "report", "compare", "inspect")
 
@@ -41,7 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(f"belonging._commands.{name}").register(sub)
     for command in sub.choices.values():
         _add_debug(command)
+        _add_quiet(command)
     return parser
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    """``--quiet`` for every command that has none of its own: no progress lines on stderr."""
+    if "--quiet" in parser._option_string_actions:  # argparse's table of option strings
+        return
+    flags = ["--quiet"] + (["-q"] if "-q" not in parser._option_string_actions else [])
+    parser.add_argument(*flags, action="store_true", help="no progress lines on stderr (errors and warnings still are)")
 
 
 def _add_debug(parser: argparse.ArgumentParser) -> None:
@@ -112,7 +124,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return 2
     try:
         _checked(args)
-        return int(args.func(args) or 0)
+        from belonging._commands._run import heartbeat
+
+        with heartbeat(args.command, quiet=getattr(args, "quiet", False) or args.command in _OWN_PROGRESS):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -125,7 +140,10 @@ def _checked(args) -> None:
     from belonging._commands._guard import check_paths, draw_seed
 
     check_paths(args)
-    draw_seed(args)
+    seed = draw_seed(args)
+    if seed is not None and not getattr(args, "quiet", False):
+        print(f"belonging {args.command}: no --seed given; drew seed {seed} (recorded with the results; --seed {seed} repeats the run)",
+              file=sys.stderr)
 
 
 def _handle(err: Exception, *, debug: bool) -> int:

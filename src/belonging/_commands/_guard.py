@@ -27,6 +27,7 @@ __all__ = [
     "COLUMN_OPTIONS",
     "INPUT_OPTIONS",
     "OUTPUT_OPTIONS",
+    "RANDOM_RUNS",
     "check_column_options",
     "check_paths",
     "draw_seed",
@@ -268,12 +269,14 @@ def _check_duplicates(responses, used, instrument, mapping) -> None:
     items = {}
     if instrument is not None:
         from belonging.errors import BelongingError
-        from belonging.mapping import resolve_columns
+        from belonging.mapping import load_mapping, resolve_columns
 
+        items = {item: item for item in instrument.item_ids}  # columns named like items, and mapped columns
+        items.update(getattr(load_mapping(mapping) if isinstance(mapping, str) else mapping, "columns", None) or {})
         try:
-            items = {src: item for item, src in resolve_columns(responses.data.columns, instrument, mapping).items()}
+            items.update({src: item for item, src in resolve_columns(responses.data.columns, instrument, mapping).items()})
         except BelongingError:
-            items = {}  # the command reports missing items itself
+            pass  # the command reports missing items itself
     for name, copies in renamed.items():
         if name in items or name in used or any(c in items or c in used for c in copies):
             role = f"item {items[name]}" if name in items else "the column asked for"
@@ -294,27 +297,40 @@ def _check_unique(flag_value: str, ids) -> None:
         raise UsageError(msg)
 
 
+# When a command's run is random (only then is a seed drawn; a run that draws nothing records None).
+RANDOM_RUNS = {
+    "reliability": lambda args: getattr(args, "ci_method", None) == "bootstrap",
+    "efa": lambda args: True,  # parallel analysis simulates data
+    "report": lambda args: False,  # the seed is only recorded: nothing in a report is random
+}
+
+
 def draw_seed(args) -> int | None:
-    """Give ``args.seed`` a drawn value when the command has ``--seed`` and none was given; return it.
+    """Give ``args.seed`` a drawn value when the run is random and no ``--seed`` was given; return it.
 
     Bootstrap intervals and parallel analysis are random: a run without ``--seed`` still uses one seed,
     drawn from the operating system's entropy, so the result records a number that repeats the run
-    (``--seed N``) instead of ``None``. Returns the drawn seed, or None when nothing was drawn.
+    (``--seed N``) instead of ``None``. :data:`RANDOM_RUNS` says which runs are random (a command not
+    listed there is, when it has ``--seed``). Returns the drawn seed, or None when nothing was drawn.
 
     Examples
     --------
     >>> import argparse
     >>> from belonging._commands._guard import draw_seed
-    >>> args = argparse.Namespace(seed=None)
+    >>> args = argparse.Namespace(command="efa", seed=None)
     >>> drawn = draw_seed(args)
     >>> drawn == args.seed and 0 <= drawn < 2**32
     True
-    >>> draw_seed(argparse.Namespace(seed=7)) is None  # given: kept
+    >>> draw_seed(argparse.Namespace(command="efa", seed=7)) is None  # given: kept
+    True
+    >>> draw_seed(argparse.Namespace(command="reliability", ci_method="feldt", seed=None)) is None  # nothing random
     True
     """
     import secrets
 
     if not hasattr(args, "seed") or args.seed is not None:
+        return None
+    if not RANDOM_RUNS.get(getattr(args, "command", None), lambda a: True)(args):
         return None
     args.seed = secrets.randbits(32)
     return args.seed
