@@ -36,6 +36,11 @@ def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instr
     )
     p.add_argument("--id-column", metavar="COL", help="column holding the response id (default: response_id, else row number)")
     p.add_argument("--encoding", metavar="ENC", help="text encoding of INPUT (default: detect)")
+    p.add_argument(
+        "--encoding-errors", choices=("strict", "replace"), default="strict",
+        help="a UTF-8 file with lines that are not UTF-8: strict stops with their line numbers (default); "
+        "replace reads those lines as Windows-1252 and names them on stderr",
+    )
     p.add_argument("--dictionary", metavar="DICT.csv", help="REDCap data dictionary: field labels, choices, identifier fields")
     p.add_argument("--timezone", metavar="TZ", help="IANA time zone of time stamps without an offset (default: UTC)")
 
@@ -53,7 +58,7 @@ def load_input(args, *, ids_in_output: bool = False):
     an identifying column without ``--keep-identifiers``. Returns ``(responses, instrument_or_None,
     mapping_or_None)``.
     """
-    from belonging._commands._guard import check_column_options
+    from belonging._commands._guard import check_read, input_encoding
     from belonging.ingest import read_export
     from belonging.instruments import load_instrument
     from belonging.mapping import load_mapping
@@ -63,10 +68,10 @@ def load_input(args, *, ids_in_output: bool = False):
     if ids_in_output:
         _check_id_column(args)
     responses = read_export(
-        args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
+        args.input, platform=args.platform, id_column=args.id_column, encoding=input_encoding(args),
         dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
     )
-    check_column_options(args, responses, instrument, mapping)  # identifiers by name and content, duplicates
+    check_read(args, responses, instrument, mapping)  # identifiers by name and content, duplicates, encoding notes
     return responses, instrument, mapping
 
 

@@ -30,7 +30,9 @@ __all__ = [
     "RANDOM_RUNS",
     "check_column_options",
     "check_paths",
+    "check_read",
     "draw_seed",
+    "input_encoding",
 ]
 
 # argparse destinations naming files a command reads, and the flag to show for each.
@@ -303,6 +305,54 @@ RANDOM_RUNS = {
     "efa": lambda args: True,  # parallel analysis simulates data
     "report": lambda args: False,  # the seed is only recorded: nothing in a report is random
 }
+
+
+def input_encoding(args) -> str | None:
+    """The `encoding` to read INPUT with: ``--encoding``, or with ``--encoding-errors replace`` UTF-8 line by line.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> from belonging._commands._guard import input_encoding
+    >>> input_encoding(argparse.Namespace(encoding=None, encoding_errors="replace"))
+    'utf-8+cp1252'
+    >>> input_encoding(argparse.Namespace(encoding="cp1252", encoding_errors="strict"))
+    'cp1252'
+    """
+    from belonging.errors import UsageError
+    from belonging.ingest.encoding import LINEWISE
+
+    encoding = getattr(args, "encoding", None)
+    if getattr(args, "encoding_errors", "strict") != "replace" or not _text_file(getattr(args, "input", None)):
+        return encoding
+    if encoding and encoding.lower().replace("_", "-") not in ("utf-8", "utf8", "utf-8-sig"):
+        msg = (f"--encoding-errors replace reads the lines of a UTF-8 file that are not UTF-8 as Windows-1252; "
+               f"it does not go with --encoding {encoding} (leave out --encoding, or give utf-8)")
+        raise UsageError(msg)
+    return LINEWISE
+
+
+def _text_file(path) -> bool:
+    """False for SPSS, Stata, Parquet and XLSX files (by their first bytes): they carry their own encoding."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except (OSError, TypeError):
+        return True  # the reader names the problem
+    binary = head.startswith((b"$FL2", b"$FL3", b"<stata_dta>", b"PAR1", b"PK\x03\x04"))
+    return not (binary or (len(head) > 2 and head[0] in (0x71, 0x72, 0x73) and head[1] in (1, 2)))
+
+
+def check_read(args, responses, instrument=None, mapping=None) -> None:
+    """What the CLI checks and says once INPUT is read: :func:`check_column_options`, and on stderr the
+    lines read as Windows-1252 under ``--encoding-errors replace``."""
+    check_column_options(args, responses, instrument, mapping)
+    prov = getattr(responses, "provenance", None)
+    encoding = str(getattr(prov, "encoding", ""))
+    if "read as cp1252" in encoding:
+        import sys
+
+        print(f"{prov.path}: text encoding {encoding} (--encoding-errors replace)", file=sys.stderr)
 
 
 def draw_seed(args) -> int | None:
