@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _hardening_data import pssm_survey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,12 +115,7 @@ def test_identifier_like_values_are_redacted_and_others_kept():
 # --- the command line ------------------------------------------------------------------------------
 
 def _survey(path: Path, rows: int = 40, seed: int = 1, secret=None, name="reach", typed=None) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    trait = rng.normal(size=(rows, 1))
-    answers = np.clip(np.round(3 + trait + rng.normal(scale=0.8, size=(rows, 18))), 1, 5).astype(int)
-    df = pd.DataFrame(answers, columns=list(PSSM.item_ids))
-    df.insert(0, "response_id", [f"R{r:03d}" for r in range(rows)])
-    df["cohort"] = np.where(np.arange(rows) % 2 == 0, "A", "B")
+    df = pssm_survey(rows, seed)
     df["section"] = [f"SEC-{r % 4}" for r in range(rows)]
     df["age"] = 18 + np.arange(rows) % 30
     if secret is not None:

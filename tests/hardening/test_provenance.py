@@ -7,10 +7,10 @@ import json
 import re
 import zipfile
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from _hardening_data import pssm_survey
 
 import belonging as bl
 import belonging._io as bio
@@ -21,13 +21,7 @@ PSSM = bl.load_instrument("pssm")
 
 
 def _survey(path, rows=80, seed=3):
-    rng = np.random.default_rng(seed)
-    trait = rng.normal(size=(rows, 1))
-    answers = np.clip(np.round(3 + trait + rng.normal(scale=0.8, size=(rows, 18))), 1, 5).astype(int)
-    df = pd.DataFrame(answers, columns=list(PSSM.item_ids))
-    df.insert(0, "response_id", [f"R{r:03d}" for r in range(rows)])
-    df["cohort"] = np.where(np.arange(rows) % 2 == 0, "A", "B")
-    df.to_csv(path, index=False)
+    pssm_survey(rows, seed).to_csv(path, index=False)
 
 
 def _check_record(record, src):

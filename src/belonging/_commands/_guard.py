@@ -241,12 +241,15 @@ def _refuse(args, dest, flag, col, kind) -> None:
     from belonging.errors import UsageError
 
     why = f"its cells hold {kind} (found by content, whatever the column is called)" if kind else "its name says so"
-    if dest in _ON_PURPOSE:
+    if dest in _ON_PURPOSE and hasattr(args, "keep_identifiers"):
         what = "it would become the response_id in outputs" if dest == "id_column" else "it is left out of outputs by default"
-        fix = "add --keep-identifiers to use it on purpose" if hasattr(args, "keep_identifiers") else "this command writes no identifiers"
+        fix = "add --keep-identifiers to use it on purpose"
         if dest == "id_column":
             fix += ", or leave out --id-column for the platform's pseudonymous id (else the row number)"
         msg = f"{flag}: column {col!r} identifies a person: {why}; {what}; {fix}"
+    elif dest == "id_column":
+        msg = (f"{flag}: column {col!r} identifies a person: {why}; response ids appear in checks and messages; leave out "
+               "--id-column (the platform's pseudonymous id, else the row number, is used)")
     else:
         msg = f"{flag}: column {col!r} identifies a person: {why}; group by a category column such as a cohort, course or mode"
     raise UsageError(msg)

@@ -336,22 +336,20 @@ def parse_delimited(
 
     block = _BLOCK_SIZE
 
-    def parse(quoted, threads):
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(view)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=block, use_threads=threads),
-            parse_options=_options(delimiter, quoted=quoted),
-            convert_options=convert,
-        )
+    def parse(quoted, threads, convert=convert):
+        nonlocal block
+        options = pacsv.ReadOptions(column_names=list(names), block_size=block, use_threads=threads and block == _BLOCK_SIZE)
+        try:
+            return pacsv.read_csv(pa.BufferReader(pa.py_buffer(view)), read_options=options,
+                                  parse_options=_options(delimiter, quoted=quoted), convert_options=convert)
+        except pa.ArrowInvalid as err:
+            if "straddl" not in str(err) or block != _BLOCK_SIZE:
+                raise
+        block = _one_block(path, view)  # a cell longer than a block is valid CSV: the body in one block
+        return parse(quoted, threads, convert)
 
     try:
-        try:
-            table = parse(quoted, threads)
-        except pa.ArrowInvalid as err:
-            if "straddl" not in str(err):
-                raise
-            block, threads = _one_block(path, view), False  # a cell longer than a block is valid CSV: one block
-            table = parse(quoted, threads)
+        table = parse(quoted, threads)
     except pa.ArrowInvalid as err:
         if "invalid UTF8" in str(err) or (quoted and not threads):
             _parse_error(path, text, body_offset, err)
@@ -361,11 +359,8 @@ def parse_delimited(
             _parse_error(path, text, body_offset, again)
         quoted = True
     if not all_text:
-        table = _text_where_lost(table, body, body_start, view, quoted=quoted, reparse=lambda cols: pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(view)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=block, use_threads=threads),
-            parse_options=_options(delimiter, quoted=quoted),
-            convert_options=pacsv.ConvertOptions(
+        table = _text_where_lost(table, body, body_start, view, quoted=quoted, reparse=lambda cols: parse(
+            quoted, threads, pacsv.ConvertOptions(
                 include_columns=cols, column_types=dict.fromkeys(cols, pa.large_string()),
                 null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
             ),
