@@ -162,8 +162,9 @@ def _handle(err: Exception, *, debug: bool) -> int:
     if isinstance(err, MemoryError):
         print("error: out of memory; try a smaller input or more memory", file=sys.stderr)
         return 1
-    if isinstance(err, OSError):
-        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+    if isinstance(err, OSError):  # outputs raise OutputError; this is anything else the system refused
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
         return 1
     if not debug:
         print(
