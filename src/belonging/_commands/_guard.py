@@ -39,7 +39,7 @@ __all__ = [
 INPUT_OPTIONS = {
     "input": "INPUT", "inputs": "INPUT", "map": "--map", "roster": "--roster", "policy": "--policy",
     "dictionary": "--dictionary", "instrument": "--instrument", "key": "--key", "key_file": "--key-file",
-    "logs": "--logs", "log": "--log",
+    "logs": "--logs", "log": "--log", "store": "--store", "config": "--config", "template": "--template",
 }
 # argparse destinations naming files a command writes.
 OUTPUT_OPTIONS = {"output": "-o", "issues": "--issues", "write_map": "--write-map"}

@@ -1,5 +1,5 @@
 """Item 9 of issue 22: full disks, duplicated columns, non-unique ids and library warnings say what
-is wrong in one line (the 10 MB cell is in test_encodings.py, the symbolic link loop in test_paths.py)."""
+is wrong in one line (the 10 MB cell is in test_mixed_encodings.py, the symbolic link loop in test_guard_paths.py)."""
 
 from __future__ import annotations
 
