@@ -16,9 +16,20 @@ Standard library only, so the CLI can import it before pandas.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sys
 
-__all__ = ["BIDI_CONTROLS", "XLSX_ILLEGAL", "SafeStream", "control_pictures", "neutralise_bidi", "redact_identifiers", "terminal_text"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "XLSX_ILLEGAL",
+    "SafeStream",
+    "control_pictures",
+    "neutralise_bidi",
+    "redact_identifiers",
+    "terminal_safe_streams",
+    "terminal_text",
+]
 
 # Explicit direction embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI):
 # the characters of "Trojan Source" (CVE-2021-42574). The implicit marks (LRM, RLM, ALM) are left
@@ -175,3 +186,54 @@ class SafeStream:
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning (matplotlib, pandas ...) as ``warning: <message>``: no source path, no code line."""
+    stream = file if file is not None else sys.stderr
+    if stream is not None:
+        stream.write(f"warning: {' '.join(str(message).split())}\n")
+
+
+@contextlib.contextmanager
+def terminal_safe_streams():
+    """Inside the block, standard error (and standard output when it is a terminal) is a :class:`SafeStream`.
+
+    What the command line prints on standard error is escaped and redacted (:func:`terminal_text`,
+    :func:`redact_identifiers`); standard output is escaped only on a terminal, so data piped to a file
+    stays the data. Warnings from libraries are printed as one ``warning:`` line, without the source
+    path and line that Python's default shows. The streams and the warning display are restored on
+    exit.
+
+    Examples
+    --------
+    >>> import contextlib, io, sys, warnings
+    >>> from belonging._safetext import terminal_safe_streams
+    >>> err = io.StringIO()
+    >>> with contextlib.redirect_stderr(err), terminal_safe_streams(), warnings.catch_warnings():
+    ...     warnings.simplefilter("always")
+    ...     print("cohort \\x1b[2J of ann@example.org", file=sys.stderr)
+    ...     warnings.warn("Glyph 127891 missing from font(s) DejaVu Sans.")
+    >>> print(err.getvalue(), end="")
+    cohort \\x1b[2J of <e-mail address>
+    warning: Glyph 127891 missing from font(s) DejaVu Sans.
+    """
+    import warnings
+
+    out, err, show = sys.stdout, sys.stderr, warnings.showwarning
+    if err is not None:
+        sys.stderr = SafeStream(err, redact=True)
+    if out is not None and _isatty(out):
+        sys.stdout = SafeStream(out)
+    warnings.showwarning = _one_line_warning
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr, warnings.showwarning = out, err, show

@@ -8,15 +8,11 @@ exit code: 0 success, 1 data error, 2 usage error. ``--debug`` shows the traceba
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
 
 __all__ = ["COMMANDS", "build_parser", "entrypoint", "main"]
-
-# Commands that show their own progress (the others get a line on stderr every few seconds).
-_OWN_PROGRESS = ("report",)
 
 # Command modules, in the order `belonging --help` lists them.
 COMMANDS = ("score", "validate", "instruments", "cfa", "invariance", "reliability", "efa", "report", "compare", "inspect")
@@ -42,18 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"belonging._commands.{name}").register(sub)
+    from belonging._commands._run import add_quiet
+
     for command in sub.choices.values():
         _add_debug(command)
-        _add_quiet(command)
+        add_quiet(command)
     return parser
-
-
-def _add_quiet(parser: argparse.ArgumentParser) -> None:
-    """``--quiet`` for every command that has none of its own: no progress lines on stderr."""
-    if "--quiet" in parser._option_string_actions:  # argparse's table of option strings
-        return
-    flags = ["--quiet"] + (["-q"] if "-q" not in parser._option_string_actions else [])
-    parser.add_argument(*flags, action="store_true", help="no progress lines on stderr (errors and warnings still are)")
 
 
 def _add_debug(parser: argparse.ArgumentParser) -> None:
@@ -71,46 +61,12 @@ def _add_debug(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with `argv` (default ``sys.argv[1:]``) and return the exit code.
 
-    Everything printed on standard error (and on standard output when it is a terminal) passes through
-    :class:`belonging._safetext.SafeStream`: escape sequences and control characters from the data
-    are shown escaped, identifier-like text in messages is replaced; warnings are one line each.
+    What it prints is terminal-safe (:func:`belonging._safetext.terminal_safe_streams`).
     """
-    with _terminal_safe():
+    from belonging._safetext import terminal_safe_streams
+
+    with terminal_safe_streams():
         return _main(argv)
-
-
-@contextlib.contextmanager
-def _terminal_safe():
-    """Standard error (and a terminal's standard output) made safe, and warnings shown as one line."""
-    import warnings
-
-    from belonging._safetext import SafeStream
-
-    out, err, show = sys.stdout, sys.stderr, warnings.showwarning
-    if err is not None:
-        sys.stderr = SafeStream(err, redact=True)
-    if out is not None and _isatty(out):
-        sys.stdout = SafeStream(out)
-    warnings.showwarning = _show_warning
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr, warnings.showwarning = out, err, show
-
-
-def _isatty(stream) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """A warning from a library (matplotlib, pandas ...) as one line, without its source path and code."""
-    stream = file if file is not None else sys.stderr
-    if stream is not None:
-        text = " ".join(str(message).split())
-        stream.write(f"warning: {text}\n")
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -123,27 +79,17 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        _checked(args)
-        from belonging._commands._run import heartbeat
+        from belonging._commands._guard import check_command
+        from belonging._commands._run import progress_lines
 
-        with heartbeat(args.command, quiet=getattr(args, "quiet", False) or args.command in _OWN_PROGRESS):
+        check_command(args)  # outputs never clobber inputs; a seed is drawn for a random run
+        with progress_lines(args):
             return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as err:  # the one place where errors become exit codes
         return _handle(err, debug=args.debug)
-
-
-def _checked(args) -> None:
-    """Checks every command gets before it runs: outputs never clobber inputs; a --seed is drawn if not given."""
-    from belonging._commands._guard import check_paths, draw_seed
-
-    check_paths(args)
-    seed = draw_seed(args)
-    if seed is not None and not getattr(args, "quiet", False):
-        print(f"belonging {args.command}: no --seed given; drew seed {seed} (recorded with the results; --seed {seed} repeats the run)",
-              file=sys.stderr)
 
 
 def _handle(err: Exception, *, debug: bool) -> int:

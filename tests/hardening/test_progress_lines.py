@@ -61,9 +61,9 @@ def test_long_runs_print_a_plain_line_every_few_seconds(survey, tmp_path, capsys
 def test_short_runs_print_nothing_and_report_keeps_its_own_progress(survey, tmp_path, capsys, monkeypatch):
     assert main(["score", str(survey), "--instrument", "pssm", "-o", str(tmp_path / "s.csv")]) == 0
     assert "still working" not in capsys.readouterr().err  # well under five seconds
-    from belonging.cli import _OWN_PROGRESS, build_parser
+    from belonging.cli import build_parser
 
-    assert "report" in _OWN_PROGRESS
+    assert "report" in run.OWN_PROGRESS
     for command in ("score", "validate", "reliability", "efa", "cfa", "invariance", "compare", "inspect", "report"):
         help_text = build_parser()._subparsers._group_actions[0].choices[command].format_help()
         assert "--quiet" in help_text, command

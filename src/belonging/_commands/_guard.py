@@ -29,6 +29,7 @@ __all__ = [
     "OUTPUT_OPTIONS",
     "RANDOM_RUNS",
     "check_column_options",
+    "check_command",
     "check_paths",
     "check_read",
     "draw_seed",
@@ -387,3 +388,15 @@ def draw_seed(args) -> int | None:
         return None
     args.seed = secrets.randbits(32)
     return args.seed
+
+
+def check_command(args) -> None:
+    """What every command gets before it runs (``belonging.cli.main`` calls it): :func:`check_paths`, and
+    :func:`draw_seed`, named on stderr unless ``--quiet``."""
+    import sys
+
+    check_paths(args)
+    seed = draw_seed(args)
+    if seed is not None and not getattr(args, "quiet", False):
+        print(f"belonging {args.command}: no --seed given; drew seed {seed} (recorded with the results; --seed {seed} "
+              "repeats the run)", file=sys.stderr)

@@ -19,10 +19,26 @@ import contextlib
 import sys
 import time
 
-__all__ = ["PROGRESS_SECONDS", "heartbeat", "progress_bar", "run_provenance"]
+__all__ = ["OWN_PROGRESS", "PROGRESS_SECONDS", "add_quiet", "heartbeat", "progress_bar", "progress_lines", "run_provenance"]
 
 # Seconds between progress lines.
 PROGRESS_SECONDS = 5.0
+# Commands that show their own progress; the others get a heartbeat line.
+OWN_PROGRESS = ("report",)
+
+
+def add_quiet(parser) -> None:
+    """``--quiet`` (and ``-q`` where free) for a command that has none of its own: no progress lines."""
+    if "--quiet" in parser._option_string_actions:  # argparse's table of option strings
+        return
+    flags = ["--quiet"] + (["-q"] if "-q" not in parser._option_string_actions else [])
+    parser.add_argument(*flags, action="store_true", help="no progress lines on stderr (errors and warnings still are)")
+
+
+def progress_lines(args):
+    """The :func:`heartbeat` of a command run: off with ``--quiet`` and for :data:`OWN_PROGRESS` commands."""
+    quiet = getattr(args, "quiet", False) or getattr(args, "command", None) in OWN_PROGRESS
+    return heartbeat(str(getattr(args, "command", "")), quiet=quiet)
 
 
 def _options(args) -> dict:
