@@ -60,10 +60,13 @@ def test_identifying_content_finds_each_kind(cells, kind):
         [f"SEC-{i % 12:03d}" for i in range(60)],  # course sections (clusters)
         [f"{18 + i % 40}" for i in range(60)],  # ages
         ["1-5", "2-3", "10-12"] * 4,  # ranges
+        [f"2026-03-04 10:{i // 60:02d}:{i % 60:02d}" for i in range(90)],  # time stamps: unique, but no person
+        pd.date_range("2026-03-04", periods=50, freq="min", tz="UTC").to_series().reset_index(drop=True),
     ],
 )
 def test_identifying_content_leaves_groupings_and_answers_alone(cells):
     assert identifying_content(pd.Series(cells)) is None
+    assert identifying_content(pd.Series(cells), unique_ok=True) is None
 
 
 def test_pseudonymous_ids_pass_as_ids_but_not_as_groups():
@@ -264,3 +267,15 @@ def test_no_identifying_value_reaches_an_output_or_a_message(capsys, kind, word,
             assert typed not in text
             leaked = [v for v in secret if v in text]
             assert not leaked, (command, extra, leaked[:3])
+
+
+def test_an_identifier_typed_into_an_attention_check_is_not_echoed():
+    from belonging.quality import AttentionRule, Policy
+
+    df = pssm_survey(12)
+    df["Q12"] = ["4"] * 11 + ["ann.smith@example.org"]
+    report = bl.check_quality(df, PSSM, policy=Policy(attention_checks=(AttentionRule(column="Q12", expected=(4.0,)),)))
+    issues = report.issues[report.issues["reason"] == "attention_check"]
+    assert issues["value"].tolist() == ["(an e-mail address, not shown)"]
+    assert issues["message"].str.contains("row 12, column 'Q12': attention check answered").all()
+    assert "ann.smith" not in report.summary_text() + issues.to_string()

@@ -155,6 +155,7 @@ _STUDENT_ID = r"[A-Za-z]{1,4}[-_]?\d{5,12}"  # S1234567, AB-123456: in a near-un
 _LONG_NUMBER = r"\d{7,15}"  # student, staff, phone or national numbers written as bare digits
 _PLAIN_NUMBER = r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _DATE = r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}"
+_TIME_STAMP = _DATE + r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?(?:Z|[+\-]\d{2}:?\d{2}| ?UTC)?)?"
 _ONE = {key: one for key, one, _, _ in _KINDS} | {"id_number": "an id number"}
 _MANY = {key: many for key, _, many, _ in _KINDS} | {"id_number": "student or person id numbers", "free_text": "near-unique text (names, user names or free-text answers)"}
 
@@ -249,8 +250,9 @@ def _text_kind(counts, *, unique_ok: bool):
     if unique_ok:
         return None
     labels = values.str.split().str.join(" ").str.casefold().isin(_known_labels()).to_numpy(dtype=bool)
-    if weights[labels].sum() >= 0.5 * m:
-        return None
+    times = values.str.fullmatch(_TIME_STAMP).fillna(False).to_numpy(dtype=bool)
+    if weights[labels].sum() >= 0.5 * m or weights[times].sum() >= 0.5 * m:
+        return None  # response labels; dates and times (unique to the second, but no person)
     long_text = float((values.str.len().to_numpy(dtype="float64") * weights).sum() / m) >= _LONG
     if long_text or (distinct >= _MANY_DISTINCT and _near_unique(distinct, int(m))):
         return "free_text"
@@ -306,7 +308,7 @@ def identifying_content(s, *, unique_ok: bool = False) -> str | None:
     """
     import pandas as pd
 
-    if pd.api.types.is_bool_dtype(s):
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.DatetimeTZDtype):
         return None
     if pd.api.types.is_numeric_dtype(s):
         import numpy as np
