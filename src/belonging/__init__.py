@@ -65,6 +65,13 @@ _EXPORTS = {
     "compare": "belonging.groups",
     "CompareResult": "belonging.groups",
     "participation": "belonging.groups",
+    # survey building: instrument -> importable survey and the mapping its export needs
+    "build_survey": "belonging.survey",
+    "BuiltSurvey": "belonging.survey",
+    # participation logs (learning platforms, video meetings) joined to belonging by keyed pseudonym
+    "read_activity": "belonging.activity",
+    "participation_features": "belonging.activity",
+    "join_activity": "belonging.activity",
 }
 
 # subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use

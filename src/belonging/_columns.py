@@ -199,3 +199,52 @@ N_FILLED = "n_filled"
 MATCH_CONFIDENCE = "match_confidence"
 MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
+
+# --- survey building (belonging.survey) ------------------------------------------------------------
+BLOCK = "block"
+INSTRUMENT = "instrument"
+CODE = "code"
+EXPECTED = "expected"
+PLACEHOLDER = "placeholder"
+
+# --- participation logs (belonging.activity) -------------------------------------------------------
+# events (read_activity): one row per log event, identities already replaced by keyed pseudonyms
+STUDENT_KEY = "student_key"
+COURSE = "course"
+SECTION = "section"
+ROLE = "role"
+SYSTEM = "system"
+SOURCE = "source"
+EVENT = "event"
+TIME = "time"
+END_TIME = "end_time"
+SESSION = "session"
+THREAD = "thread"
+TARGET_KEY = "target_key"
+MINUTES = "minutes"
+# matching of log rows to the roster (counts only, never names)
+ROWS = "rows"
+MATCHED = "matched"
+FUZZY = "fuzzy"
+# measured participation features (participation_features), one row per student and course
+FORUM_POSTS = "forum_posts"
+FORUM_REPLIES = "forum_replies"
+FORUM_REPLIES_RECEIVED = "forum_replies_received"
+FORUM_VIEWS = "forum_views"
+CHAT_MESSAGES = "chat_messages"
+MESSAGES_SENT = "messages_sent"
+INSTRUCTOR_MESSAGES = "instructor_messages"
+FEEDBACK_VIEWS = "feedback_views"
+SUPPORT_CONTACTS = "support_contacts"
+LIVE_SESSIONS = "live_sessions"
+LIVE_MINUTES = "live_minutes"
+SUBMISSIONS = "submissions"
+COMPLETIONS = "completions"
+LMS_ACTIONS = "lms_actions"
+SELF_PACED_ACTIONS = "self_paced_actions"
+SELF_PACED_SHARE = "self_paced_share"
+ACTIVE_DAYS = "active_days"
+FEATURES = (FORUM_POSTS, FORUM_REPLIES, FORUM_REPLIES_RECEIVED, FORUM_VIEWS, CHAT_MESSAGES, MESSAGES_SENT,
+            INSTRUCTOR_MESSAGES, FEEDBACK_VIEWS, SUPPORT_CONTACTS, LIVE_SESSIONS, LIVE_MINUTES, SUBMISSIONS,
+            COMPLETIONS, LMS_ACTIONS, SELF_PACED_ACTIONS, SELF_PACED_SHARE, ACTIVE_DAYS)
+FEATURE = "feature"

@@ -189,13 +189,15 @@ NOT_PASSED_THROUGH = {
     "outcome",  # the numeric score column of a scores table
     "panel_id",  # pairs a respondent's waves; compare never writes it (documented in --help)
     "wave_order",  # values of the --wave column (checked with it), not a column
+    "link_column",  # the identifier the roster key was made from: pseudonymised when read, never written
+    "key_column",  # the roster column the keyed pseudonym is made from (identifying by design, never written)
 }
 
 
 def test_every_file_and_column_option_is_known_to_the_guard():
     """A new command's file options are checked only if the guard knows their names: this test fails
     (naming the option) when a command adds a file or column option the guard does not list."""
-    files = re.compile(r"\.(toml|csv|json|duckdb|key|parquet|xlsx)$|^(INPUT|OUT|DIR|PATH|FILE|KEY)|\|PATH$")
+    files = re.compile(r"\.(toml|csv|json|duckdb|key|parquet|xlsx|txt)$|^(INPUT|OUT|DIR|PATH|KEY)|FILE|\|PATH$")
     columns = re.compile(r"^(COL|A,B)")
     unknown = []
     for prog, action in _actions(build_parser()):
@@ -205,3 +207,26 @@ def test_every_file_and_column_option_is_known_to_the_guard():
         if columns.search(metavar) and action.dest not in COLUMN_OPTIONS and action.dest not in NOT_PASSED_THROUGH:
             unknown.append(f"{prog} {action.dest} ({metavar})")
     assert not unknown, "add these to belonging._commands._guard: " + ", ".join(unknown)
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["participation", "build", "--roster", "{tmp}/roster.csv", "--moodle", "BIO101={tmp}/log.csv", "--key", "{tmp}/k.key",
+          "-o", "{tmp}/log.csv"], "that is the --moodle file"),
+        (["participation", "build", "--roster", "{tmp}/roster.csv", "--zoom", "{tmp}/log.csv", "--key", "{tmp}/k.key",
+          "-o", "{tmp}/k.key"], "that is the --key file"),
+        (["survey", "build", "ccs", "--platform", "html", "--consent", "{tmp}/consent.txt", "-o", "{tmp}/consent.txt"],
+         "that is the --consent file"),
+        (["survey", "build", "{tmp}/inst.toml", "--platform", "html", "-o", "{tmp}/inst.toml"], "that is the ID|PATH file"),
+    ],
+)
+def test_the_newer_commands_inputs_are_guarded_too(tmp_path, capsys, argv, fragment):
+    for name in ("roster.csv", "log.csv", "k.key", "consent.txt"):
+        (tmp_path / name).write_text("x\n")
+    shutil.copy(Path(bl.__file__).parent / "instruments" / "definitions" / "ccs.toml", tmp_path / "inst.toml")
+    before = _snapshot(tmp_path)
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1, err
+    assert _snapshot(tmp_path) == before

@@ -41,14 +41,19 @@ INPUT_OPTIONS = {
     "input": "INPUT", "inputs": "INPUT", "map": "--map", "roster": "--roster", "policy": "--policy",
     "dictionary": "--dictionary", "instrument": "--instrument", "key": "--key", "key_file": "--key-file",
     "logs": "--logs", "log": "--log", "store": "--store", "config": "--config", "template": "--template",
+    "instruments": "ID|PATH", "consent": "--consent", "activity": "--activity",
+    "moodle": "--moodle", "canvas": "--canvas", "zoom": "--zoom", "teams": "--teams",  # logs, as [COURSE=]FILE
 }
+# Options naming instruments: a built-in id is no file.
+_IDS_OR_PATHS = ("instrument", "instruments")
 # argparse destinations naming files a command writes.
 OUTPUT_OPTIONS = {"output": "-o", "issues": "--issues", "write_map": "--write-map"}
 # argparse destinations naming columns that reach outputs or messages (comma lists allowed).
 COLUMN_OPTIONS = {
     "keep": "--keep", "id_column": "--id-column", "by": "--by", "compare_by": "--compare-by",
     "covariates": "--covariates", "cluster": "--cluster", "wave": "--wave", "strata": "--strata",
-    "weights": "--weights", "participation": "--participation",
+    "weights": "--weights", "participation": "--participation", "activity_course": "--activity-course",
+    "features": "--features",
 }
 # Options that may name an identifying column on purpose, with --keep-identifiers.
 _ON_PURPOSE = ("keep", "id_column")
@@ -64,9 +69,12 @@ def _paths(args, options):
         for path in value if isinstance(value, list | tuple) else [value]:
             if not path or not isinstance(path, str | os.PathLike) or str(path) == "-":
                 continue
-            if dest == "instrument" and not os.path.isfile(path):
+            path = os.fspath(path)
+            if dest in _IDS_OR_PATHS and not os.path.isfile(path):
                 continue  # a built-in instrument id, not a file
-            out.append((flag, os.fspath(path)))
+            if "=" in path and not os.path.lexists(path) and path.partition("=")[0].strip():
+                path = path.partition("=")[2]  # COURSE=FILE (as belonging.activity.log.split_course reads it)
+            out.append((flag, path))
     return out
 
 
