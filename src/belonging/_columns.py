@@ -172,6 +172,7 @@ DELTA_CFI = "delta_cfi"
 DELTA_RMSEA = "delta_rmsea"
 DELTA_SRMR = "delta_srmr"
 SUPPORTED = "supported"
+CONVERGED = "converged"
 REFERENCE_GROUP = "reference_group"
 
 # --- plots and reports (belonging.plots, belonging.report) ---------------------------------------
@@ -199,6 +200,10 @@ N_FILLED = "n_filled"
 MATCH_CONFIDENCE = "match_confidence"
 MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
+
+# --- diagnostics: the warnings every result carries (belonging.diagnostics) ------------------------
+# (its code column is CODE, below, and its message column MESSAGE, above)
+WHERE = "where"
 
 # --- survey building (belonging.survey) ------------------------------------------------------------
 BLOCK = "block"

@@ -28,7 +28,10 @@ only on an instrument with the same number of points whose own labels agree with
 its row and column. Empty cells and the tokens ``NA``, ``N/A``, ``NaN``, ``null`` and ``.`` are
 missing in answer columns.
 
-Numeric answers are codes on the instrument's scale, unless:
+Numeric answers are codes on the instrument's scale: whole numbers from its min to its max (a value
+in range that is not a whole number is reported as such). Items the instrument declares continuous,
+or the mapping lists under ``continuous = [...]``, are measurements instead: any number within the
+scale's bounds. Otherwise numbers are codes, unless:
 
 - the mapping has a ``[codes]`` table: every numeric answer (a number, or text such as ``"3"``) of
   every item column is then a *source* code, recoded through the table; a number not in the table is
@@ -211,6 +214,7 @@ class Mapping:
     lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
     attention_checks: tuple = ()
     survey: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    continuous: tuple[str, ...] = ()  # item ids read as measurements: any number in bounds, not codes
 
     def where(self, table: str | None = None, key: str | None = None) -> str:
         """``"map.toml, line 4"`` for `key` of `table` in the file (the file alone when unknown)."""
@@ -231,6 +235,8 @@ class Mapping:
         for column, expected in self.attention_checks:
             lines += ["", "[[attention_checks]]", f"column = {_toml_str(column)}",
                       "expected = [" + ", ".join(f"{e:g}" for e in expected) + "]"]
+        if self.continuous:
+            lines = ["continuous = [" + ", ".join(_toml_str(m) for m in self.continuous) + "]", "", *lines]
         if self.missing:
             missing = "missing = [" + ", ".join(_toml_str(m) for m in self.missing) + "]"
             lines = [missing, "", *lines]  # a top-level key must come before the first table
@@ -290,7 +296,8 @@ def load_mapping(path) -> Mapping:
     path : str or path-like
         A TOML file with a ``[columns]`` table (source column = item id) and optionally
         ``[labels]`` (extra label = code), ``[codes]`` (source code = instrument code, for numeric
-        answers) and ``missing = [...]`` (see the module docstring).
+        answers), ``missing = [...]`` and ``continuous = [...]`` (item ids read as measurements:
+        any number within the scale's bounds, not only whole codes; see the module docstring).
 
     Returns
     -------
@@ -343,10 +350,10 @@ def load_mapping(path) -> Mapping:
         line = lines.get((table, key)) or lines.get((table, None))
         return f"{path}, line {line}" if line else f"{path}"
 
-    tables = ["attention_checks", "codes", "columns", "labels", "missing", "survey"]
+    tables = ["attention_checks", "codes", "columns", "continuous", "labels", "missing", "survey"]
     unknown = sorted(set(data) - set(tables))
     if unknown:
-        msg = f"{at(unknown[0])}: unknown table {unknown[0]!r}{suggest(unknown[0], tables)}; use [columns], [labels], [codes], missing = [...], [[attention_checks]] and [survey]"
+        msg = f"{at(unknown[0])}: unknown table {unknown[0]!r}{suggest(unknown[0], tables)}; use [columns], [labels], [codes], missing = [...], continuous = [...], [[attention_checks]] and [survey]"
         raise MappingError(msg)
     if not isinstance(data.get("survey", {}), dict):
         msg = f"{at('survey')}: `survey` must be a table ([survey] with key = value lines)"
@@ -390,6 +397,10 @@ def load_mapping(path) -> Mapping:
     if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
         msg = f"{at('missing')}: `missing` must be a list of strings"
         raise MappingError(msg)
+    continuous = data.get("continuous", [])
+    if not isinstance(continuous, list) or not all(isinstance(m, str) for m in continuous):
+        msg = f"{at('continuous')}: `continuous` must be a list of item ids (items read as measurements, not codes)"
+        raise MappingError(msg)
     return Mapping(
         columns=MappingProxyType(dict(columns)),
         labels=MappingProxyType(labels),
@@ -399,6 +410,7 @@ def load_mapping(path) -> Mapping:
         lines=MappingProxyType(lines),
         attention_checks=_attention_checks(data.get("attention_checks", []), at("attention_checks")),
         survey=MappingProxyType(dict(data.get("survey", {}))),
+        continuous=tuple(continuous),
     )
 
 
@@ -700,7 +712,7 @@ def _no_issues():
     return pd.DataFrame({k: pd.Series([], dtype=t) for k, t in ((C.ROW, "int64"), (C.COLUMN, object), (C.VALUE, object), (C.REASON, object), (C.MESSAGE, object))})
 
 
-def _shared_matrix(frame, columns, lo, hi):
+def _shared_matrix(frame, columns, lo, hi, whole):
     """The item matrix as a read-only view of `frame`'s own memory, or None when a copy is needed.
 
     The usual generic export read with pyarrow keeps its float columns as the rows of one 2-D block;
@@ -734,33 +746,34 @@ def _shared_matrix(frame, columns, lo, hi):
             return None
     from belonging._parallel import run_columns
 
-    if any(m is not None for m in run_columns(lambda a: _off_scale(a, lo, hi), [(a,) for a in arrays], rows=n)):
+    checks = [(a, whole[col]) for a, col in zip(arrays, columns)]
+    if any(m is not None for m in run_columns(lambda a, w: _off_scale(a, lo, hi, whole=w), checks, rows=n)):
         return None
     view = top[first : first + len(arrays)].T
     view.flags.writeable = False
     return view
 
 
-def _off_scale(values, lo, hi):
-    """Mask of the answered cells of `values` outside ``lo..hi`` or not whole numbers; None if there are none.
+def _off_scale(values, lo, hi, *, whole=True):
+    """Mask of the answered cells of `values` outside ``lo..hi`` or (with `whole`) not whole numbers; None if none.
 
     Most columns have none, which :func:`_on_scale` tells in one pass; the mask is built only for a
     column that has some.
     """
     import numpy as np
 
-    if _on_scale(values, lo, hi):
+    if _on_scale(values, lo, hi, whole=whole):
         return None
     with np.errstate(invalid="ignore"):
-        return ~np.isnan(values) & ((values < lo) | (values > hi) | (values != np.round(values)))
+        return ~np.isnan(values) & ((values < lo) | (values > hi) | (whole & (values != np.round(values))))
 
 
 # Values per piece in `_on_scale` (a 256 KB scratch: it stays in cache).
 _WHOLE_PIECE = 1 << 15
 
 
-def _on_scale(values, lo, hi) -> bool:
-    """Whether every value that is not NaN is a whole number from `lo` to `hi`.
+def _on_scale(values, lo, hi, *, whole=True) -> bool:
+    """Whether every value that is not NaN is a whole number (any number without `whole`) from `lo` to `hi`.
 
     One pass over the column in cache-sized pieces: each piece's smallest and largest value (NaN
     skipped) and largest distance to a whole number, :math:`|x - \\mathrm{rint}(x)|`, through one
@@ -776,6 +789,8 @@ def _on_scale(values, lo, hi) -> bool:
             continue
         if low < lo or high > hi:
             return False
+        if not whole:
+            continue
         off = scratch[: len(piece)]
         np.rint(piece, out=off)
         np.subtract(piece, off, out=off)
@@ -844,6 +859,8 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
     ambiguous = {k: v for k, v in ambiguous.items() if k not in lookup}
     missing_tokens = set(MISSING_TOKENS) | {m.strip().casefold() for m in mapping.missing}
     lo, hi = scale.min, scale.max
+    measured = set(instrument.continuous_items) | set(mapping.continuous)
+    whole = {col: item not in measured for item, col in cols.items()}  # codes are whole numbers; measurements not
     if C.SOURCE_ROW in frame.columns:
         rows = frame[C.SOURCE_ROW].to_numpy()
     else:
@@ -880,7 +897,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
 
     problems = []
     numeric = {col for col in cols.values() if _is_number(frame[col])}
-    shared = None if recodes else _shared_matrix(frame, list(cols.values()), lo, hi)
+    shared = None if recodes else _shared_matrix(frame, list(cols.values()), lo, hi, whole)
     if shared is not None:  # every answer already a code on the scale, the columns side by side in memory
         items = pd.DataFrame(shared, columns=list(cols), index=frame.index, copy=False)
         return MappedItems(items=items, columns=cols, issues=_no_issues(), source=src, notes=tuple(notes), shared=True)
@@ -901,7 +918,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
         table = recodes.get(col)
         if table is not None:
             values[:], unmapped = _recode(values, table)
-        bad = _off_scale(values, lo, hi)
+        bad = _off_scale(values, lo, hi, whole=whole[col])
         if bad is not None:
             values[bad] = np.nan  # the problem list below shows the cell as it was in the file
         return ((bad, OUT_OF_RANGE, "range"),) + (((unmapped, OUT_OF_RANGE, "unmapped"),) if unmapped is not None else ())
@@ -938,7 +955,7 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
             amb_u = unk_u & np.asarray(keys.isin(list(ambiguous)))
             unk_u &= ~amb_u
             with np.errstate(invalid="ignore"):
-                bad_u = ~np.isnan(val_u) & ((val_u < lo) | (val_u > hi) | (val_u != np.round(val_u)))
+                bad_u = ~np.isnan(val_u) & ((val_u < lo) | (val_u > hi) | (whole[col] & (val_u != np.round(val_u))))
             val_u = np.append(np.where(bad_u, np.nan, val_u), np.nan)  # the last entry: empty cells (code -1)
             np.take(val_u, codes, out=matrix[:, j], mode="wrap")
             masks = tuple(
@@ -967,6 +984,12 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
         value = issues[C.VALUE].map(repr)
         kind = issues["_kind"]
         msg_oor = where + "value " + value + f" is outside the scale {lo}-{hi} of instrument {instrument.id!r}; fix the value or set it empty"
+        number = pd.to_numeric(issues[C.VALUE], errors="coerce")
+        fraction = (number >= lo) & (number <= hi) & (number != number.round())  # inside the scale, not a code
+        msg_oor = msg_oor.where(~fraction, where + "value " + value + f" is not a whole number, so not a code of the "
+                                f"scale {lo}-{hi} of instrument {instrument.id!r}; fix the value, or declare the item "
+                                "continuous if it is a measurement (continuous = true in the instrument, or "
+                                "continuous = [...] in a --map file)")
         msg_unm = where + "value " + value + " " + issues["_how"] + "; fix the value or set it empty"
         msg_unk = where + "unknown label " + value + f" (expected a code {lo}-{hi} or one of: {labels}); add it under [labels] in a --map file"
         msg_amb = (

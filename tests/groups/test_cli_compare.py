@@ -50,7 +50,8 @@ def test_weighted_json_is_design_based(capsys):
 def test_invariance_level_warns_on_stderr_and_in_json(capsys):
     payload, err = run_json(["compare", DATA, "--outcome", "belonging", "--by", "mode",
                              "--invariance-level", "metric"], capsys)
-    assert "may not be comparable" in payload["warnings"][0]
+    assert payload["warnings"][0]["code"] == "noninvariant" and payload["warnings"][0]["where"] == "by=mode"
+    assert "may not be comparable" in payload["warnings"][0]["message"]
     assert err.startswith("warning: scalar measurement invariance")
 
 

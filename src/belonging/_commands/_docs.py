@@ -20,6 +20,12 @@ Exit codes: 0 success, 1 data error (bad input file, invalid values), 2 usage er
 unknown instrument). Errors are one line on stderr; `--debug` shows the traceback. Outputs are written
 atomically and inputs are never modified.
 
+Warnings: when a number cannot be fully trusted (a fit that did not converge, a Heywood case, a singular
+matrix, an item without variance, an outcome constant within a group, ...), `reliability`, `efa`, `cfa`,
+`invariance` and `compare` print one line per condition on stderr, `warning: <message> [<code>; <where>]`,
+and their `--format json` output carries them as `"warnings": [{"code", "message", "where"}, ...]`
+(codes: see `belonging.diagnostics.Code` and docs/methods.md).
+
 Process settings of the command line (not of the Python API): BLAS starts on one thread unless
 `OPENBLAS_NUM_THREADS`, `MKL_NUM_THREADS`, `OMP_NUM_THREADS` or `GOTO_NUM_THREADS` is set (the
 library runs its own threads over blocks of rows); the cyclic garbage collector runs less often; and

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames, load_input
+from belonging._commands._diagnostics import print_warnings, require_responses, with_warnings
 from belonging._commands._screen import add_screen_args, screen
 
 HELP = "fit the instrument's factor structure by ML confirmatory factor analysis (CFA)"
@@ -43,7 +44,8 @@ def group_frame(args):
         if by in resolved or by in resolved.values():
             msg = f"--by column {by!r} is an item of instrument {instrument.id!r}; choose a grouping column"
             raise UsageError(msg)
-    responses, _quality = screen(responses, instrument, mapping, args)
+    responses, quality = screen(responses, instrument, mapping, args)
+    require_responses(responses, quality)
     items = item_frame(responses, instrument, mapping=mapping)
     if by:
         items = items.assign(**{by: responses.data[by].to_numpy()})
@@ -67,10 +69,11 @@ def run(args) -> int:
     if args.format == "json":
         extra = {
             "fit": result.fit, "model": result.model, "groups": list(result.groups),
-            "n_excluded": result.n_excluded, "converged": result.converged,
+            "n_excluded": result.n_excluded, "converged": result.converged, "start": result.start,
         }
-        emit_frames({"estimates": result.estimates}, args, extra=extra)
+        emit_frames({"estimates": result.estimates}, args, extra=with_warnings(extra, result.warnings, args))
     else:
         emit_frames({"fit": result.fit_frame(), "estimates": result.estimates}, args, csv_frame="estimates")
     _note(result, responses)
+    print_warnings(result.warnings)
     return 0

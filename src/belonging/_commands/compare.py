@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, split_list
+from belonging._commands._diagnostics import print_warnings, with_warnings
 from belonging._commands.participation import add_activity_args, attach_activity, model_measures
 from belonging._commands.validate import add_policy_args, policy_from_args
 
@@ -52,10 +53,13 @@ def register(sub) -> None:
                    help="p-value adjustment over pairs (default holm; bh = Benjamini-Hochberg)")
     p.add_argument("--posthoc", choices=("games-howell", "tukey"), default="games-howell",
                    help="simultaneous pairwise procedure (default games-howell)")
+    p.add_argument("--tests", choices=("all", "rank"), default="all",
+                   help="all tests (default), or only the rank-based ones (Kruskal-Wallis, Mann-Whitney); an "
+                        "outcome constant within every group is an error unless --tests rank")
     p.add_argument("--midpoint", type=float, metavar="X",
                    help="scale midpoint for %% favourable (default: from the instrument)")
     inv = p.add_mutually_exclusive_group()
-    inv.add_argument("--invariance-level", choices=("none", "configural", "metric", "scalar", "strict"),
+    inv.add_argument("--invariance-level", choices=("undetermined", "none", "configural", "metric", "scalar", "strict"),
                      help="highest invariance level supported for this grouping (from `belonging invariance`); "
                           "below scalar adds a warning")
     inv.add_argument("--check-invariance", action="store_true",
@@ -158,7 +162,7 @@ def run(args) -> int:
         correction=args.correction, posthoc=args.posthoc, midpoint=args.midpoint,
         instrument=instrument if args.midpoint is None else None,
         invariance=level,
-        participation=measures, id_column=args.panel_id or "response_id",
+        participation=measures, id_column=args.panel_id or "response_id", tests=args.tests,
     )
     frames = result.tables()
     if args.format == "table":
@@ -167,12 +171,11 @@ def run(args) -> int:
         msg = f"--table {args.table}: that table was not computed (available: {', '.join(frames)})"
         raise UsageError(msg)
     extra = {"icc": result.icc, "variance": dict(result.variance), "wave_variance": dict(result.wave_variance),
-             "warnings": list(result.warnings), "notes": list(result.notes)}
+             "notes": list(result.notes)}
     if args.format == "table":
         extra = {k: v for k, v in extra.items() if v not in (None, [], {})}
-    emit_frames(frames, args, extra=extra, csv_frame=args.table)
-    for w in result.warnings:
-        print(f"warning: {w}", file=sys.stderr)
+    emit_frames(frames, args, extra=with_warnings(extra, result.warnings, args), csv_frame=args.table)
+    print_warnings(result.warnings)
     return 0
 
 

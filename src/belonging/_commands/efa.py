@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._diagnostics import print_warnings, require_responses, with_warnings
 from belonging._commands._screen import add_screen_args
 
 HELP = "exploratory factor analysis (ML or minres, oblimin) with parallel analysis"
@@ -39,7 +40,8 @@ def run(args) -> int:
     from belonging.scoring import reverse_items
 
     responses, instrument, mapping = load_input(args)
-    responses, _quality = screen(responses, instrument, mapping, args)
+    responses, quality = screen(responses, instrument, mapping, args)
+    require_responses(responses, quality)
     items = reverse_items(item_frame(responses, instrument, mapping=mapping), instrument)
     cols = list(instrument.item_ids)
     parallel = parallel_analysis(items, items=cols, n_iter=args.n_iter, seed=args.seed)
@@ -54,5 +56,7 @@ def run(args) -> int:
         "converged": result.converged, "parallel_n_components": parallel.n_components,
         "parallel_n_factors": parallel.n_factors, "convention": result.convention + " " + parallel.convention,
     }
-    emit_frames(frames, args, extra=extra, csv_frame=args.table)
+    warnings = (*parallel.warnings, *[w for w in result.warnings if w not in parallel.warnings])
+    emit_frames(frames, args, extra=with_warnings(extra, warnings, args), csv_frame=args.table)
+    print_warnings(warnings)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._diagnostics import print_warnings, with_warnings
 from belonging._commands._screen import add_screen_args
 
 HELP = "test measurement invariance of the instrument across groups (multi-group CFA)"
@@ -32,6 +33,8 @@ def run(args) -> int:
     frame, instrument, responses = group_frame(args)
     result = invariance(frame, instrument, group=args.by, std_lv=args.std_lv)
     frames = {"models": result.models, "tests": result.tests, "partial_hints": result.partial_hints}
-    emit_frames(frames, args, extra={"verdict": result.verdict, "level": result.level}, csv_frame="models")
+    extra = with_warnings({"verdict": result.verdict, "level": result.level}, result.warnings, args)
+    emit_frames(frames, args, extra=extra, csv_frame="models")
     _note(result.fits["configural"], responses)
+    print_warnings(result.warnings)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from belonging._commands._common import add_format_args, add_input_args, emit_frames
+from belonging._commands._diagnostics import print_warnings, require_responses, with_warnings
 from belonging._commands._screen import add_screen_args
 
 HELP = "reliability (alpha with CI, omega) and item analysis per scale and subscale"
@@ -42,7 +43,8 @@ def run(args) -> int:
     if args.by and (args.by in getattr(responses, "identifiers", ()) or looks_identifying(args.by)):
         msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
         raise UsageError(msg)
-    responses, _quality = screen(responses, instrument, mapping, args)
+    responses, quality = screen(responses, instrument, mapping, args)
+    require_responses(responses, quality)
     result = reliability(
         responses, instrument, by=args.by, confidence=args.confidence, ci_method=args.ci_method,
         n_boot=args.n_boot, seed=args.seed, mapping=mapping,
@@ -50,5 +52,7 @@ def run(args) -> int:
     frames = {"scales": result.scales, "items": result.items}
     if args.format != "table" or args.table == "distribution":
         frames["distribution"] = result.distribution
-    emit_frames(frames, args, extra={"convention": result.convention}, csv_frame=args.table)
+    emit_frames(frames, args, extra=with_warnings({"convention": result.convention}, result.warnings, args),
+                csv_frame=args.table)
+    print_warnings(result.warnings)
     return 0

@@ -10,12 +10,15 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns, check_fraction
+from belonging.diagnostics import Code, Diagnostic, locate
 from belonging.errors import DataValidationError, UsageError
+from belonging.groups._spread import testable_groups
 from belonging.groups.descriptives import descriptives_table, encode_groups
 from belonging.groups.models import build_design, contrasts, fit_mixed, fit_ols, mixed_table
+from belonging.groups.participation import WARNINGS, few_clusters
 from belonging.groups.participation import participation as participation_table
 from belonging.groups.result import CompareResult
-from belonging.groups.tests import CORRECTIONS, POSTHOCS, omnibus, pairwise
+from belonging.groups.tests import CORRECTIONS, POSTHOCS, TESTS, omnibus, pairwise
 from belonging.groups.waves import wave_change, wave_levels, wave_model
 from belonging.groups.weighted import SurveyDesign, design_means
 
@@ -24,12 +27,14 @@ __all__ = ["INVARIANCE_LEVELS", "compare", "favourable_midpoint"]
 logger = logging.getLogger(__name__)
 
 MODELS = ("auto", "ols", "mixed", "none")
-INVARIANCE_LEVELS = ("none", "configural", "metric", "scalar", "strict")
+INVARIANCE_LEVELS = ("undetermined", "none", "configural", "metric", "scalar", "strict")
 NAN_POLICIES = ("omit", "raise")
 
 
 def favourable_midpoint(instrument) -> float:
     """Scale midpoint of an instrument's scores: (min + max) / 2, times the item count for sums.
+
+    NaN for a continuous scale without bounds (:func:`compare` then reports no % favourable).
 
     :func:`compare` counts a score as favourable when it is above this midpoint.
 
@@ -53,7 +58,7 @@ def favourable_midpoint(instrument) -> float:
     return float(mid)
 
 
-def _invariance_warning(invariance, by) -> str | None:
+def _invariance_warning(invariance, by) -> Diagnostic | None:
     if invariance is None:
         return None
     level = getattr(invariance, "level", None)
@@ -67,9 +72,14 @@ def _invariance_warning(invariance, by) -> str | None:
         raise UsageError(msg)
     if INVARIANCE_LEVELS.index(level) >= INVARIANCE_LEVELS.index("scalar"):
         return None
-    return (f"scalar measurement invariance across {by} is not supported (highest level: {level}); "
-            "observed means may not be comparable across groups, so differences in means can reflect "
-            "how the items function rather than differences in belonging")
+    if level == "undetermined":
+        msg = (f"measurement invariance across {by} is undetermined (an invariance model did not converge); "
+               "observed means may not be comparable across groups")
+        return Diagnostic(Code.NONINVARIANT, msg, where=locate(by=by))
+    msg = (f"scalar measurement invariance across {by} is not supported (highest level: {level}); "
+           "observed means may not be comparable across groups, so differences in means can reflect "
+           "how the items function rather than differences in belonging")
+    return Diagnostic(Code.NONINVARIANT, msg, where=locate(by=by))
 
 
 def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None = None,
@@ -77,7 +87,7 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
             model: str = "auto", confidence: float = 0.95, correction: str = "holm",
             posthoc: str = "games-howell", midpoint: float | None = None, instrument=None,
             invariance=None, participation=None, id_column: str = C.RESPONSE_ID,
-            nan_policy: str = "omit") -> CompareResult:
+            nan_policy: str = "omit", tests: str = "all") -> CompareResult:
     """Compare an outcome (e.g. a belonging score) across groups, with effect sizes and CIs.
 
     Parameters
@@ -126,6 +136,11 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     nan_policy : {"omit", "raise"}
         Rows with a missing value in a used column are dropped (and counted in ``notes``), or
         raise.
+    tests : {"all", "rank"}
+        Every test (default), or the rank-based ones alone: Kruskal-Wallis, Mann-Whitney and the
+        rank-biserial correlation, with the mean-based columns of ``pairwise`` missing and no
+        adjusted model. Use "rank" when the outcome is constant within every group, where the
+        mean-based tests are undefined (see Raises).
 
     Returns
     -------
@@ -141,10 +156,19 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
         Unknown column or option, ``model="mixed"`` without `cluster`, `strata` without `weights`.
     DataValidationError
         Non-numeric outcome, fewer than two groups with two responses, non-positive weights, a
-        stratum with a single PSU, a collinear model.
+        stratum with a single PSU, a collinear model. An outcome constant within every group
+        (e.g. 3, 3, 3 against 4, 4, 4) with ``tests="all"``: the mean-based tests are undefined, as
+        R's ``t.test`` stops with "data are essentially constant"; ``tests="rank"`` then gives the
+        rank-based tests, which are defined. One value overall: no test is defined.
 
     Notes
     -----
+    Conditions that qualify the numbers are :class:`~belonging.diagnostics.Diagnostic` entries in
+    ``warnings``: ``small_group`` (a group left out of the tests), ``constant_outcome`` (no spread
+    within a group: the statistics that divide by it are missing), ``noninvariant`` (scalar
+    invariance not supported), ``boundary`` (a mixed model's cluster variance estimated at 0),
+    ``small_group`` for cluster-robust SEs on fewer than 20 clusters.
+
     *% favourable* is the percentage of respondents whose score lies strictly above the scale
     midpoint (for a 1-5 agreement scale, above 3 = "neither agree nor disagree"), with a Wilson
     score interval (design-based: the weighted share with a linearised SE and normal interval).
@@ -179,6 +203,7 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     check_choice(correction, "correction", CORRECTIONS)
     check_choice(posthoc, "posthoc", POSTHOCS)
     check_choice(nan_policy, "nan_policy", NAN_POLICIES)
+    check_choice(tests, "tests", TESTS)
     check_fraction(confidence, "confidence")
     if confidence >= 1:
         msg = f"`confidence` must lie in (0, 1); got {confidence!r}"
@@ -191,6 +216,9 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     if model == "mixed" and not cluster:
         msg = "model='mixed' needs `cluster` (e.g. the course section) for the random intercepts"
         raise UsageError(msg)
+    if tests == "rank" and model in ("ols", "mixed"):
+        msg = f"model={model!r} is a mean-based model; it needs tests='all' (or leave model='auto')"
+        raise UsageError(msg)
     design_cols = [c for c in (weights, strata, cluster) if c]
     used = [outcome, by, *covariates, *design_cols, *([wave] if wave else [])]
     check_columns(frame, [*used, *measures], "compare")
@@ -198,13 +226,15 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
         msg = f"`outcome`: column {outcome!r} is not numeric; name a score column"
         raise DataValidationError(msg)
 
-    warnings: list[str] = []
+    warnings: list[Diagnostic] = []
     notes: list[str] = []
     inv = _invariance_warning(invariance, by)
     if inv:
         warnings.append(inv)
     if midpoint is None and instrument is not None:
         midpoint = favourable_midpoint(instrument)
+        if not np.isfinite(midpoint):  # a continuous scale without bounds has no midpoint
+            midpoint = None
 
     base_cols = [outcome, by, *([wave] if wave else []), *([weights, strata] if weights else []),
                  *([cluster] if weights and cluster else [])]
@@ -225,6 +255,7 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
                               confidence=confidence, midpoint=midpoint)
         if "note" in waves_tables:
             notes.append(waves_tables.pop("note"))
+        warnings.extend(waves_tables.pop("warnings"))
         latest = wave_levels(rows[wave])[-1]
         rows = rows.loc[(rows[wave] == latest).to_numpy()]
         notes.append(f"descriptives, tests and models use the latest wave ({wave} = {latest!r})")
@@ -233,27 +264,14 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     y = rows[outcome].to_numpy(dtype=np.float64)
     groups, overall = descriptives_table(y, codes, levels, confidence=confidence, midpoint=midpoint)
 
-    # tests need at least two responses per group
-    n_per = np.bincount(codes, minlength=len(levels))
-    small = [levels[j] for j in np.flatnonzero(n_per < 2)]
-    if small:
-        warnings.append(f"group(s) {', '.join(map(repr, small))} have fewer than 2 responses and are left out of the tests")
-    keep_groups = n_per >= 2
-    if keep_groups.sum() < 2:
-        msg = f"`by`: need at least two groups of {by!r} with two or more responses; found {int(keep_groups.sum())}"
-        raise DataValidationError(msg)
-    tmask = keep_groups[codes]
-    remap = np.cumsum(keep_groups) - 1
-    tcodes = remap[codes[tmask]]
-    tlevels = [lv for lv, k in zip(levels, keep_groups) if k]
-    ty = y[tmask]
-    flat = [lv for lv, j in zip(tlevels, range(len(tlevels))) if np.ptp(ty[tcodes == j]) == 0]
-    if flat:
-        warnings.append(f"group(s) {', '.join(map(repr, flat))} have no spread (every score equal); "
-                        "Welch's ANOVA and Games-Howell are undefined for them (reported as missing)")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        omni = omnibus(ty, tcodes, tlevels, confidence=confidence)
-        pairs = pairwise(ty, tcodes, tlevels, confidence=confidence, correction=correction, posthoc=posthoc)
+    # tests need at least two responses per group, and mean-based ones spread within groups
+    ty, tcodes, tlevels, spread = testable_groups(y, codes, levels, outcome=outcome, by=by, tests=tests)
+    warnings.extend(spread)
+    omni = omnibus(ty, tcodes, tlevels, confidence=confidence, tests=tests)
+    pairs = pairwise(ty, tcodes, tlevels, confidence=confidence, correction=correction, posthoc=posthoc, tests=tests)
+    if tests == "rank":
+        notes.append("tests='rank': only the rank-based tests (Kruskal-Wallis, Mann-Whitney, rank-biserial r) were "
+                     "computed; the mean-based columns of the pairwise table are missing and no model was fitted")
 
     weighted_pairs = sample_desc = None
     if weights:
@@ -266,17 +284,21 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     kind = model
     if model == "auto":
         kind = "mixed" if (cluster and not weights) else ("ols" if (covariates or cluster) else "none")
+    if tests == "rank":
+        kind = "none"
     model_table = adjusted = icc = None
     variance = {}
     if kind != "none":
         model_table, adjusted, icc, variance, note = _model(rows, y, codes, levels, by=by, covariates=covariates,
-                                                            cluster=cluster, kind=kind, confidence=confidence)
+                                                            cluster=cluster, kind=kind, confidence=confidence,
+                                                            warnings=warnings)
         notes.append(note)
 
     part = None
     if measures:
         part = participation_table(rows, outcome=outcome, measures=measures, covariates=covariates,
                                    cluster=cluster, confidence=confidence)
+        warnings.extend(part.attrs.get(WARNINGS, ()))
     logger.debug("compare %s by %s: %d rows, %d groups", outcome, by, len(rows), len(levels))
     return CompareResult(
         outcome=outcome, by=by, confidence=confidence, descriptives=groups, overall=overall, omnibus=omni,
@@ -315,7 +337,8 @@ def _weighted(rows, y, codes, levels, *, weights, strata, cluster, confidence, m
     return groups, overall, pairs
 
 
-def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence):
+def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence, warnings):
+    """The adjusted model's table, contrasts, ICC, variance components and note; its conditions go to `warnings`."""
     cols = [*covariates, *([cluster] if cluster else [])]
     ok = ~rows[cols].isna().any(axis=1).to_numpy() if cols else np.ones(len(rows), dtype=bool)
     sub = rows.loc[ok]
@@ -333,8 +356,17 @@ def _model(rows, y, codes, levels, *, by, covariates, cluster, kind, confidence)
         table, beta, cov, df = fit_ols(design.x, y[ok], design.names, cluster=clus, confidence=confidence)
         adj = _with_n(contrasts(beta, cov, design.names, by=by, levels=levels, df=df, confidence=confidence), table, levels, n_group)
         se = "cluster-robust (CR1, t with G - 1 df)" if cluster else "HC3 (t with n - p df)"
+        if cluster:
+            warnings.extend(few_clusters(int(clus.max()) + 1, cluster, what="the adjusted OLS model"))
         return table, adj, None, {}, f"adjusted model: OLS with {se} standard errors{extra}"
     fit = fit_mixed(design.x, y[ok], design.names, clus)
+    if fit.tau2 == 0:
+        warnings.append(Diagnostic(
+            Code.BOUNDARY,
+            f"the variance between {cluster} clusters (tau2) is estimated at its boundary 0 (REML): the ICC is 0 "
+            "and the mixed model's estimates equal OLS with model-based standard errors (lme4 calls this a "
+            "singular fit); consider model='ols' with cluster-robust SEs",
+            where=locate(model="mixed")))
     table = mixed_table(fit, confidence)
     adj = _with_n(contrasts(fit.beta, fit.cov, design.names, by=by, levels=levels, df=None, confidence=confidence), table, levels, n_group)
     variance = {C.TAU2: fit.tau2, C.SIGMA2: fit.sigma2, C.N_CLUSTERS: fit.n_clusters}
@@ -365,7 +397,7 @@ def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):
                                   confidence=confidence, midpoint=midpoint)
         g.insert(0, C.WAVE, wl)
         parts.append(g)
-    out = {"waves": change, "wave_descriptives": pd.concat(parts, ignore_index=True)}
+    out = {"waves": change, "wave_descriptives": pd.concat(parts, ignore_index=True), "warnings": []}
     if rows[wave].nunique() > 1:
         table, variance = wave_model(rows, outcome=outcome, by=by, wave=wave, id_column=id_column,
                                      confidence=confidence)
@@ -374,4 +406,10 @@ def _waves(rows, *, outcome, by, wave, id_column, confidence, midpoint):
         if not variance:
             out["note"] = (f"no respondent ({id_column}) appears in two waves: change is between independent "
                            "samples and the group-by-wave model is OLS without a person intercept")
+        elif variance.get(C.TAU2) == 0:
+            out["warnings"].append(Diagnostic(
+                Code.BOUNDARY,
+                "the variance between respondents (tau2) of the group-by-wave model is estimated at its boundary 0 "
+                "(REML): the person intercept adds nothing and its standard errors equal OLS ones",
+                where=locate(model="wave_model")))
     return out

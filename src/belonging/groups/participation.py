@@ -8,10 +8,37 @@ from scipy import stats
 
 from belonging import _columns as C
 from belonging._validation import check_columns
+from belonging.diagnostics import Code, Diagnostic, locate
 from belonging.errors import DataValidationError, UsageError
 from belonging.groups.models import build_design, fit_ols
 
-__all__ = ["participation"]
+__all__ = ["MIN_CLUSTERS", "WARNINGS", "few_clusters", "participation"]
+
+#: Key of the table's ``attrs`` that holds its warnings (a tuple of Diagnostic).
+WARNINGS = "warnings"
+#: Fewer clusters than this make cluster-robust SEs unreliable (a ``small_group`` warning).
+MIN_CLUSTERS = 20
+
+
+def few_clusters(n_clusters: int, cluster: str, *, what: str) -> list[Diagnostic]:
+    """A ``small_group`` warning when cluster-robust SEs rest on fewer than :data:`MIN_CLUSTERS` clusters.
+
+    With few clusters CR1 standard errors are biased downward and tests over-reject even with t on
+    G - 1 df (Cameron & Miller, 2015, section VI); the threshold of 20 is a convention, not a rule.
+
+    Examples
+    --------
+    >>> from belonging.groups.participation import few_clusters
+    >>> [w.code for w in few_clusters(8, "section", what="the model")], few_clusters(40, "section", what="x")
+    ([<Code.SMALL_GROUP: 'small_group'>], [])
+    """
+    if n_clusters >= MIN_CLUSTERS:
+        return []
+    return [Diagnostic(
+        Code.SMALL_GROUP,
+        f"{what} has cluster-robust standard errors from only {n_clusters} {cluster} cluster(s); with fewer than "
+        f"{MIN_CLUSTERS} clusters they are biased downward and its tests reject too often (Cameron & Miller 2015)",
+        where=locate(cluster=cluster))]
 
 
 def _as_numbers(column, name: str):
@@ -53,6 +80,10 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
         outcome SDs per SD of the measure, the other measures and covariates held constant),
         ``se``, ``statistic`` (t), ``df``, ``p_value``, ``ci_low``, ``ci_high`` (robust SE, t
         interval), ``partial_r``, ``r_ci_low``, ``r_ci_high``, ``se_method`` and ``confidence``.
+        Its ``attrs["warnings"]`` is a tuple of :class:`~belonging.diagnostics.Diagnostic`:
+        ``small_group`` when the cluster-robust SEs rest on fewer than 20 clusters, or when too few
+        rows are left for the partial-r intervals (then missing). :func:`belonging.compare` moves
+        them into its ``warnings``.
 
     Raises
     ------
@@ -86,6 +117,8 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
         measure   n  beta  ci_low  ci_high  partial_r
     forum_posts 500  0.32    0.24     0.40       0.32
      live_hours 500  0.00   -0.08     0.09       0.00
+    >>> table.attrs["warnings"]
+    ()
     """
     frame = getattr(data, "data", data)
     measures = [measures] if isinstance(measures, str) else list(measures or [])
@@ -129,7 +162,14 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
     t_cls = beta / se_cls
     pr = t_cls / np.sqrt(t_cls**2 + dfr)
     zq = stats.norm.ppf(0.5 + confidence / 2)
-    se_z = 1 / np.sqrt(n - 3 - (x.shape[1] - 2))
+    warnings = few_clusters(int(codes.max()) + 1, cluster, what="the participation model") if cluster else []
+    room = n - 3 - (x.shape[1] - 2)
+    se_z = 1 / np.sqrt(room) if room > 0 else np.nan
+    if room <= 0:
+        warnings.append(Diagnostic(
+            Code.SMALL_GROUP,
+            f"participation: {n} complete rows for {x.shape[1]} model columns leave no degrees of freedom for the "
+            "Fisher-z intervals of the partial correlations (reported as missing)", where=locate(outcome=outcome)))
     rows = table.iloc[1 : 1 + len(measures)].reset_index(drop=True)
     out = pd.DataFrame({
         C.MEASURE: measures, C.N: n, C.BETA: rows[C.ESTIMATE], C.SE: rows[C.SE],
@@ -142,4 +182,5 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
     out[C.R_CI_HIGH] = np.tanh(np.arctanh(r) + zq * se_z)
     out[C.SE_METHOD] = rows[C.SE_METHOD]
     out[C.CONFIDENCE] = confidence
+    out.attrs[WARNINGS] = tuple(warnings)
     return out

@@ -10,6 +10,7 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging._validation import check_choice
+from belonging.diagnostics import Diagnostic, summary_lines, warnings_html
 
 __all__ = ["CompareResult"]
 
@@ -53,9 +54,10 @@ class CompareResult:
     waves, wave_descriptives, wave_model : pandas.DataFrame or None
         With a wave column: change per group, per-wave descriptives and the group-by-wave mixed
         model; ``wave_variance`` holds its variance components.
-    warnings : tuple of str
-        Problems the reader must see (e.g. failed scalar invariance); shown by :meth:`summary`
-        and in HTML.
+    warnings : tuple of Diagnostic
+        Conditions the reader must see (:mod:`belonging.diagnostics`: ``small_group``,
+        ``constant_outcome``, ``noninvariant``, ``boundary``); shown first by :meth:`summary` and
+        in HTML. ``str(w)`` reads ``"<code>: <message>"``.
     notes : tuple of str
         Conventions and data handling (rows dropped, tests run on the latest wave ...).
 
@@ -108,7 +110,7 @@ class CompareResult:
     wave_descriptives: pd.DataFrame | None = None
     wave_model: pd.DataFrame | None = None
     wave_variance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
     notes: tuple[str, ...] = ()
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -140,9 +142,7 @@ class CompareResult:
     def summary(self) -> str:
         """Plain-text summary: warnings first, then every comparison with its effect size and CI."""
         pct = f"{self.confidence:.0%}"
-        lines = [f"Comparison of {self.outcome} by {self.by}"]
-        for w in self.warnings:
-            lines.append(f"WARNING: {w}")
+        lines = [f"Comparison of {self.outcome} by {self.by}", *summary_lines(self.warnings)]
         lines.append("")
         lines.append(f"Descriptives ({pct} CI):")
         for _, r in pd.concat([self.descriptives, self.overall]).iterrows():
@@ -161,6 +161,11 @@ class CompareResult:
         lines.append("")
         lines.append(f"Pairwise differences (a - b, Welch {pct} CI; Hedges' g; adjusted p):")
         for _, r in self.pairwise.iterrows():
+            if pd.isna(r[C.P_VALUE]):  # mean-based tests undefined or not asked for: the rank-based ones
+                lines.append(f"  {r[C.GROUP_A]} - {r[C.GROUP_B]}: {r[C.DIFFERENCE]:+.3f}, rank-biserial r = "
+                             f"{r[C.RANK_BISERIAL]:+.3f} [{r[C.RB_CI_LOW]:+.3f}, {r[C.RB_CI_HIGH]:+.3f}], "
+                             f"n = {int(r[C.N_A])}/{int(r[C.N_B])}, Mann-Whitney p_adj = {r[C.MW_P_ADJUSTED]:.3g}")
+                continue
             lines.append(f"  {r[C.GROUP_A]} - {r[C.GROUP_B]}: {r[C.DIFFERENCE]:+.3f} [{r[C.CI_LOW]:+.3f}, {r[C.CI_HIGH]:+.3f}], "
                          f"g = {r[C.HEDGES_G]:+.3f} [{r[C.G_CI_LOW]:+.3f}, {r[C.G_CI_HIGH]:+.3f}], "
                          f"n = {int(r[C.N_A])}/{int(r[C.N_B])}, p_adj = {r[C.P_ADJUSTED]:.3g}, {r[C.POSTHOC]} p = {r[C.POSTHOC_P]:.3g}")
@@ -200,9 +205,8 @@ class CompareResult:
     def _repr_html_(self) -> str:
         parts = [f"<div class='belonging-compare'><h3>Comparison of {html.escape(str(self.outcome))} by "
                  f"{html.escape(str(self.by))}</h3>"]
-        for w in self.warnings:
-            parts.append("<div class='belonging-warning' role='alert' style='border:2px solid #D55E00;"
-                         f"padding:0.5em;margin:0.5em 0'><strong>Warning:</strong> {html.escape(w)}</div>")
+        if self.warnings:
+            parts.append(warnings_html(self.warnings))
         for name, df in self.tables().items():
             parts.append(f"<h4>{html.escape(name)}</h4>")
             parts.append(df.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="", border=0))

@@ -15,10 +15,12 @@ from belonging._validation import check_choice
 from belonging.groups._range import range_ppf, range_sf
 from belonging.groups.descriptives import group_moments
 
-__all__ = ["CORRECTIONS", "POSTHOCS", "ncf_interval", "omnibus", "pairwise"]
+__all__ = ["CORRECTIONS", "POSTHOCS", "TESTS", "ncf_interval", "omnibus", "pairwise"]
 
 CORRECTIONS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni", "none": None}
 POSTHOCS = ("games-howell", "tukey")
+#: Which tests compare() and its helpers run: every test, or the rank-based ones alone.
+TESTS = ("all", "rank")
 
 
 def ncf_interval(f: float, df1: float, df2: float, confidence: float) -> tuple[float, float]:
@@ -52,7 +54,8 @@ def _pve_interval(f, df1, df2, n_total, confidence):
     return lo / (lo + n_total), hi / (hi + n_total)
 
 
-def omnibus(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float = 0.95) -> pd.DataFrame:
+def omnibus(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float = 0.95,
+            tests: str = "all") -> pd.DataFrame:
     """Welch's ANOVA, classic one-way ANOVA and the Kruskal-Wallis test, each with an effect size.
 
     Parameters
@@ -65,11 +68,14 @@ def omnibus(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float
         Group labels.
     confidence : float
         Confidence level of the effect-size intervals.
+    tests : {"all", "rank"}
+        All three tests, or the Kruskal-Wallis test alone.
 
     Returns
     -------
     pandas.DataFrame
-        One row per test (``welch_anova``, ``anova``, ``kruskal_wallis``) with ``test``,
+        One row per test (``welch_anova``, ``anova``, ``kruskal_wallis``; only the last with
+        ``tests="rank"``) with ``test``,
         ``statistic`` (F, F, H), ``df1``, ``df2`` (missing for Kruskal-Wallis), ``p_value``,
         ``effect_measure``, ``effect_size``, ``es_ci_low``, ``es_ci_high``, ``omega_squared``,
         ``omega_ci_low``, ``omega_ci_high``, ``n`` and ``confidence``.
@@ -81,6 +87,10 @@ def omnibus(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float
     :math:`F = \\frac{\\sum w_j (\\bar y_j - \\tilde m)^2 / (k-1)}{1 + \\frac{2(k-2)}{k^2-1}\\Lambda}`,
     :math:`\\Lambda = \\sum (1 - w_j/W)^2/(n_j-1)`, df :math:`(k-1, (k^2-1)/(3\\Lambda))`.
     Kruskal-Wallis H uses midranks with the tie correction.
+
+    Undefined statistics are NaN, never infinite: Welch's F when a group has no spread (a weight
+    :math:`n_j/s_j^2` would be infinite), the ANOVA F when no group has any (:math:`MS_w = 0`), H
+    when every value is tied. :func:`belonging.compare` says which, in its ``warnings``.
 
     Effect sizes: :math:`\\eta^2 = SS_b / SS_t` and
     :math:`\\omega^2 = (SS_b - (k-1) MS_w)/(SS_t + MS_w)` for both ANOVA rows (the Welch row
@@ -101,50 +111,72 @@ def omnibus(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float
     1. Welch, B. L. (1951). On the comparison of several mean values. Biometrika, 38, 330-336.
     2. Steiger, J. H. (2004). Beyond the F test. Psychological Methods, 9(2), 164-182.
     """
+    check_choice(tests, "tests", TESTS)
     k = len(levels)
     n, mean, var = group_moments(y, codes, k)
+    n_total = float(n.sum())
+    df1, df2 = k - 1.0, n_total - k
+    rows = [] if tests == "rank" else _anova_rows(y, n, mean, var, df1, df2, confidence)
+    h, eps2, r_lo, r_hi = _kruskal(y, codes, n, df1, df2, confidence)
+    rows.append(("kruskal_wallis", h, df1, np.nan, stats.chi2.sf(h, df1), "epsilon_squared", eps2, r_lo, r_hi, np.nan))
+    out = pd.DataFrame(rows, columns=[C.TEST, C.STATISTIC, C.DF1, C.DF2, C.P_VALUE, C.EFFECT_MEASURE,
+                                      C.EFFECT_SIZE, C.ES_CI_LOW, C.ES_CI_HIGH, C.OMEGA_SQUARED])
+    # omega-squared shares the interval of eta-squared (both ANOVA rows); none for Kruskal-Wallis
+    out[C.OMEGA_CI_LOW] = out[C.ES_CI_LOW].where(out[C.TEST] != "kruskal_wallis")
+    out[C.OMEGA_CI_HIGH] = out[C.ES_CI_HIGH].where(out[C.TEST] != "kruskal_wallis")
+    out[C.N] = int(n_total)
+    out[C.CONFIDENCE] = confidence
+    return out
+
+
+def _anova_rows(y, n, mean, var, df1, df2, confidence):
+    """The Welch and classic ANOVA rows of :func:`omnibus` (NaN where a variance makes them undefined)."""
+    k = len(n)
     n_total = float(n.sum())
     grand = float(y.mean())
     ssb = float(np.sum(n * (mean - grand) ** 2))
     ssw = float(np.sum((n - 1) * var))
-    df1, df2 = k - 1.0, n_total - k
     msw = ssw / df2
-    f_classic = (ssb / df1) / msw
-    eta2 = ssb / (ssb + ssw)
-    omega2 = (ssb - df1 * msw) / (ssb + ssw + msw)
+    defined = msw > 0
+    f_classic = (ssb / df1) / msw if defined else np.nan
+    eta2 = ssb / (ssb + ssw) if defined else np.nan
+    omega2 = (ssb - df1 * msw) / (ssb + ssw + msw) if defined else np.nan
     es_lo, es_hi = _pve_interval(f_classic, df1, df2, n_total, confidence)
+    if np.all(var > 0):
+        w = n / var
+        wsum = w.sum()
+        mw = np.sum(w * mean) / wsum
+        lam = np.sum((1 - w / wsum) ** 2 / (n - 1))
+        f_welch = (np.sum(w * (mean - mw) ** 2) / df1) / (1 + 2 * (k - 2) / (k * k - 1) * lam)
+        df2_welch = (k * k - 1) / (3 * lam)
+    else:  # a group without spread: its weight n / s^2 is infinite
+        f_welch = df2_welch = np.nan
+    return [
+        ("welch_anova", f_welch, df1, df2_welch, stats.f.sf(f_welch, df1, df2_welch), "eta_squared", eta2, es_lo, es_hi, omega2),
+        ("anova", f_classic, df1, df2, stats.f.sf(f_classic, df1, df2), "eta_squared", eta2, es_lo, es_hi, omega2),
+    ]
 
-    w = n / var
-    wsum = w.sum()
-    mw = np.sum(w * mean) / wsum
-    lam = np.sum((1 - w / wsum) ** 2 / (n - 1))
-    f_welch = (np.sum(w * (mean - mw) ** 2) / df1) / (1 + 2 * (k - 2) / (k * k - 1) * lam)
-    df2_welch = (k * k - 1) / (3 * lam)
 
+def _kruskal(y, codes, n, df1, df2, confidence):
+    """Kruskal-Wallis H, epsilon-squared and its interval (NaN when every value is tied)."""
+    k = len(n)
+    n_total = float(n.sum())
     ranks = stats.rankdata(y)
     _, ties = np.unique(y, return_counts=True)
     tie_sum = float(np.sum(ties.astype(np.float64) ** 3 - ties))
     rsum = np.bincount(codes, weights=ranks, minlength=k)
+    tied = n_total**3 - n_total - tie_sum  # 0 when every value is the same
+    if not tied > 0:
+        return np.nan, np.nan, np.nan, np.nan
     h = 12.0 / (n_total * (n_total + 1)) * np.sum(rsum**2 / n) - 3 * (n_total + 1)
-    h /= 1 - tie_sum / (n_total**3 - n_total)
-    sst_r = (n_total**3 - n_total - tie_sum) / 12.0
+    h /= tied / (n_total**3 - n_total)
+    sst_r = tied / 12.0
     ssb_r = float(np.sum(n * (rsum / n - (n_total + 1) / 2) ** 2))
-    f_rank = (ssb_r / df1) / ((sst_r - ssb_r) / df2)
+    within = sst_r - ssb_r
+    f_rank = (ssb_r / df1) / (within / df2) if within > 0 else np.nan
     eps2 = h / (n_total - 1)
     r_lo, r_hi = _pve_interval(f_rank, df1, df2, n_total, confidence)
-
-    rows = [
-        ("welch_anova", f_welch, df1, df2_welch, stats.f.sf(f_welch, df1, df2_welch), "eta_squared", eta2, es_lo, es_hi, omega2),
-        ("anova", f_classic, df1, df2, stats.f.sf(f_classic, df1, df2), "eta_squared", eta2, es_lo, es_hi, omega2),
-        ("kruskal_wallis", h, df1, np.nan, stats.chi2.sf(h, df1), "epsilon_squared", eps2, r_lo, r_hi, np.nan),
-    ]
-    out = pd.DataFrame(rows, columns=[C.TEST, C.STATISTIC, C.DF1, C.DF2, C.P_VALUE, C.EFFECT_MEASURE,
-                                      C.EFFECT_SIZE, C.ES_CI_LOW, C.ES_CI_HIGH, C.OMEGA_SQUARED])
-    out[C.OMEGA_CI_LOW] = [es_lo, es_lo, np.nan]
-    out[C.OMEGA_CI_HIGH] = [es_hi, es_hi, np.nan]
-    out[C.N] = int(n_total)
-    out[C.CONFIDENCE] = confidence
-    return out
+    return h, eps2, r_lo, r_hi
 
 
 def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
@@ -172,7 +204,7 @@ def hedges_g(diff, n_a, n_b, var_a, var_b, confidence):
 
 
 def pairwise(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: float = 0.95,
-             correction: str = "holm", posthoc: str = "games-howell") -> pd.DataFrame:
+             correction: str = "holm", posthoc: str = "games-howell", tests: str = "all") -> pd.DataFrame:
     """Every pair of groups: mean difference, Welch t, Games-Howell or Tukey, Hedges' g, Mann-Whitney.
 
     Parameters
@@ -186,6 +218,9 @@ def pairwise(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: floa
         ``multipletests``; "bh" is Benjamini-Hochberg).
     posthoc : {"games-howell", "tukey"}
         Simultaneous procedure reported in the ``posthoc_*`` columns.
+    tests : {"all", "rank"}
+        Every column, or the rank-based ones alone (the Welch, simultaneous and Hedges' g columns
+        are then missing; the difference of means is still given).
 
     Returns
     -------
@@ -225,47 +260,77 @@ def pairwise(y: np.ndarray, codes: np.ndarray, levels: list, *, confidence: floa
     """
     check_choice(correction, "correction", CORRECTIONS)
     check_choice(posthoc, "posthoc", POSTHOCS)
+    check_choice(tests, "tests", TESTS)
     k = len(levels)
     n, mean, var = group_moments(y, codes, k)
     ia, ib = np.triu_indices(k, 1)
-    na, nb, va, vb = n[ia], n[ib], var[ia], var[ib]
+    na, nb = n[ia], n[ib]
     diff = mean[ia] - mean[ib]
-    se2 = va / na + vb / nb
-    se = np.sqrt(se2)
-    dfw = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
-    t = diff / se
-    tq = stats.t.ppf(0.5 + confidence / 2, dfw)
-    p = 2 * stats.t.sf(np.abs(t), dfw)
-    if posthoc == "games-howell":
-        q = np.abs(diff) / np.sqrt(se2 / 2)
-        ph_p = np.array([range_sf(qq, k, d)[0] for qq, d in zip(q, dfw)])
-        half = np.array([range_ppf(confidence, k, d) for d in dfw]) / np.sqrt(2) * se
-    else:
-        df_e = float(n.sum() - k)
-        mse = float(np.sum((n - 1) * var)) / df_e
-        se_t = np.sqrt(mse / 2 * (1 / na + 1 / nb))
-        ph_p = range_sf(np.abs(diff) / se_t, k, df_e)
-        half = range_ppf(confidence, k, df_e) * se_t
-    g, g_lo, g_hi = hedges_g(diff, na, nb, va, vb, confidence)
+    nan = np.full(len(ia), np.nan)
+    mean_based = {c: nan for c in (C.CI_LOW, C.CI_HIGH, C.STATISTIC, C.DF, C.P_VALUE, C.POSTHOC_CI_LOW,
+                                  C.POSTHOC_CI_HIGH, C.POSTHOC_P, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH)}
+    if tests == "all":
+        mean_based = _mean_based(n, mean, var, ia, ib, confidence=confidence, posthoc=posthoc)
     u, mw_p = _mann_whitney(y, codes, k, ia, ib)
     rb = 2 * u / (na * nb) - 1
     z = stats.norm.ppf(0.5 + confidence / 2)
     se_z = np.sqrt((na + nb + 1) / (3 * na * nb))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         zr = np.arctanh(rb)
     out = pd.DataFrame({
         C.GROUP_A: pd.Series([levels[i] for i in ia], dtype=object),
         C.GROUP_B: pd.Series([levels[i] for i in ib], dtype=object),
         C.N_A: na.astype(np.int64), C.N_B: nb.astype(np.int64),
-        C.MEAN_A: mean[ia], C.MEAN_B: mean[ib],
-        C.DIFFERENCE: diff, C.CI_LOW: diff - tq * se, C.CI_HIGH: diff + tq * se,
-        C.STATISTIC: t, C.DF: dfw, C.P_VALUE: p, C.P_ADJUSTED: _adjust(p, correction),
-        C.POSTHOC: posthoc, C.POSTHOC_CI_LOW: diff - half, C.POSTHOC_CI_HIGH: diff + half, C.POSTHOC_P: ph_p,
-        C.HEDGES_G: g, C.G_CI_LOW: g_lo, C.G_CI_HIGH: g_hi,
+        C.MEAN_A: mean[ia], C.MEAN_B: mean[ib], C.DIFFERENCE: diff,
+        C.CI_LOW: mean_based[C.CI_LOW], C.CI_HIGH: mean_based[C.CI_HIGH], C.STATISTIC: mean_based[C.STATISTIC],
+        C.DF: mean_based[C.DF], C.P_VALUE: mean_based[C.P_VALUE],
+        C.P_ADJUSTED: _adjust(mean_based[C.P_VALUE], correction), C.POSTHOC: posthoc,
+        **{c: mean_based[c] for c in (C.POSTHOC_CI_LOW, C.POSTHOC_CI_HIGH, C.POSTHOC_P, C.HEDGES_G, C.G_CI_LOW,
+                                      C.G_CI_HIGH)},
         C.MW_U: u, C.MW_P: mw_p, C.MW_P_ADJUSTED: _adjust(mw_p, correction),
         C.RANK_BISERIAL: rb, C.RB_CI_LOW: np.tanh(zr - z * se_z), C.RB_CI_HIGH: np.tanh(zr + z * se_z),
     })
     out[C.CONFIDENCE] = confidence
+    return out
+
+
+def _mean_based(n, mean, var, ia, ib, *, confidence, posthoc) -> dict:
+    """Welch t and interval, the simultaneous procedure and Hedges' g of each pair (NaN where undefined).
+
+    A pair whose two groups both lack spread has no standard error: Welch, Games-Howell and Hedges'
+    g are missing for it (R's ``t.test``: "data are essentially constant"); Tukey needs spread in
+    some group.
+    """
+    k = len(n)
+    na, nb, va, vb = n[ia], n[ib], var[ia], var[ib]
+    diff = mean[ia] - mean[ib]
+    ok = (va > 0) | (vb > 0)
+    out = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se2 = np.where(ok, va / na + vb / nb, np.nan)
+        se = np.sqrt(se2)
+        dfw = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+        t = diff / se
+    tq = stats.t.ppf(0.5 + confidence / 2, dfw)
+    out[C.CI_LOW], out[C.CI_HIGH] = diff - tq * se, diff + tq * se
+    out[C.STATISTIC], out[C.DF], out[C.P_VALUE] = t, dfw, 2 * stats.t.sf(np.abs(t), dfw)
+    if posthoc == "games-howell":
+        q = np.abs(diff) / np.sqrt(se2 / 2)
+        ph_p = np.array([range_sf(qq, k, d)[0] if good else np.nan for qq, d, good in zip(q, dfw, ok)])
+        half = np.array([range_ppf(confidence, k, d) if good else np.nan for d, good in zip(dfw, ok)]) / np.sqrt(2) * se
+    else:
+        df_e = float(n.sum() - k)
+        mse = float(np.sum((n - 1) * var)) / df_e
+        if mse > 0:
+            se_t = np.sqrt(mse / 2 * (1 / na + 1 / nb))
+            ph_p = range_sf(np.abs(diff) / se_t, k, df_e)
+            half = range_ppf(confidence, k, df_e) * se_t
+        else:
+            ph_p = half = np.full(len(ia), np.nan)
+    out[C.POSTHOC_CI_LOW], out[C.POSTHOC_CI_HIGH], out[C.POSTHOC_P] = diff - half, diff + half, ph_p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g, g_lo, g_hi = hedges_g(diff, na, nb, va, vb, confidence)
+    out[C.HEDGES_G], out[C.G_CI_LOW], out[C.G_CI_HIGH] = (np.where(ok, x, np.nan) for x in (g, g_lo, g_hi))
     return out
 
 
@@ -305,6 +370,9 @@ def _mann_whitney(y, codes, k, ia, ib):
         t = np.add.reduceat(w, np.flatnonzero(run))
         tie = float(np.sum(t**3 - t))
         sigma = np.sqrt(na * nb / 12 * ((nn + 1) - tie / (nn * (nn - 1))))
+        if not sigma > 0:  # every value of the pair tied: U carries no information
+            p[j] = np.nan
+            continue
         zc = u[j] - na * nb / 2
         zc = (zc - np.sign(zc) * 0.5) / sigma
         p[j] = 2 * min(stats.norm.cdf(zc), stats.norm.sf(zc))

@@ -7,6 +7,7 @@ The schema is documented in ``docs/instruments.md``. Every problem in a definiti
 from __future__ import annotations
 
 import functools
+import math
 import re
 import tomllib
 from importlib import resources
@@ -81,7 +82,7 @@ def list_instruments():
                 "construct": inst.construct,
                 "items": len(inst.items),
                 "subscales": ", ".join(s.id for s in inst.subscales),
-                "scale": f"{inst.response_scale.min}-{inst.response_scale.max}",
+                "scale": _scale_text(inst.response_scale),
                 "method": inst.scoring.method,
                 "unconfirmed": len(inst.unconfirmed),
                 "citation": inst.citation,
@@ -142,6 +143,13 @@ def load_instrument(id_or_path) -> Instrument:
     raise InstrumentError(msg)
 
 
+def _scale_text(scale: ResponseScale) -> str:
+    if not scale.continuous:
+        return f"{scale.min}-{scale.max}"
+    bounds = f" {scale.min:g}-{scale.max:g}" if math.isfinite(scale.min) else ""
+    return f"continuous{bounds}"
+
+
 @functools.cache
 def _load_builtin(iid: str) -> Instrument:
     resource = _definitions().joinpath(f"{iid}.toml")
@@ -161,6 +169,49 @@ def _get(table: dict, key: str, source: str, where: str, kind, todo: str):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         _fail(source, f"{where}{key}", f"must be {names}, got {value!r}", todo)
     return value
+
+
+def _coded_scale(rs: dict, source: str) -> ResponseScale:
+    """A response scale of whole-number codes ``min..max`` with one label each."""
+    lo = _get(rs, "min", source, "response_scale.", int, "give the lowest code as an integer")
+    hi = _get(rs, "max", source, "response_scale.", int, "give the highest code as an integer")
+    if lo >= hi:
+        _fail(source, "response_scale.min", f"min ({lo}) must be below max ({hi})", "check the scale's codes")
+    labels = _get(rs, "labels", source, "response_scale.", list, "list one label per response point")
+    if len(labels) != hi - lo + 1 or not all(isinstance(x, str) and x.strip() for x in labels):
+        _fail(
+            source, "response_scale.labels",
+            f"has {len(labels)} labels for {hi - lo + 1} points ({lo}..{hi})",
+            "give exactly one non-empty label per point, from min to max",
+        )
+    if len({x.strip().casefold() for x in labels}) != len(labels):
+        _fail(source, "response_scale.labels", "has duplicate labels", "make every label distinct")
+    for code, label in zip(range(lo, hi + 1), labels):
+        try:
+            number = float(label.strip())
+        except ValueError:
+            continue
+        if number != code:  # an answer "1" is read as code 1 before any label lookup
+            _fail(source, "response_scale.labels", f"label {label.strip()!r} is a number but stands for code {code}",
+                  "a label that is a number must be its own code; use words, or renumber min/max")
+    return ResponseScale(min=lo, max=hi, labels=tuple(x.strip() for x in labels))
+
+
+def _continuous_scale(rs: dict, source: str) -> ResponseScale:
+    """A continuous scale: no labels, optional bounds (both or neither)."""
+    if rs.get("labels"):
+        _fail(source, "response_scale.labels", "a continuous scale has no response labels",
+              "remove labels, or set continuous = false for a scale of labelled codes")
+    given = [k for k in ("min", "max") if k in rs]
+    if len(given) == 1:
+        _fail(source, f"response_scale.{given[0]}", "is given without the other bound", "give both min and max, or neither")
+    if not given:
+        return ResponseScale(min=-math.inf, max=math.inf, labels=(), continuous=True)
+    lo = _get(rs, "min", source, "response_scale.", (int, float), "give the lowest possible value as a number")
+    hi = _get(rs, "max", source, "response_scale.", (int, float), "give the highest possible value as a number")
+    if isinstance(lo, bool) or isinstance(hi, bool) or not lo < hi:
+        _fail(source, "response_scale.min", f"min ({lo}) must be a number below max ({hi})", "check the bounds")
+    return ResponseScale(min=lo, max=hi, labels=(), continuous=True)
 
 
 def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
@@ -226,29 +277,10 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
             _fail(source, key, "is empty", "give a value")
 
     rs = _get(data, "response_scale", source, "", dict, "add a [response_scale] table")
-    lo = _get(rs, "min", source, "response_scale.", int, "give the lowest code as an integer")
-    hi = _get(rs, "max", source, "response_scale.", int, "give the highest code as an integer")
-    if lo >= hi:
-        _fail(source, "response_scale.min", f"min ({lo}) must be below max ({hi})", "check the scale's codes")
-    labels = _get(rs, "labels", source, "response_scale.", list, "list one label per response point")
-    if len(labels) != hi - lo + 1 or not all(isinstance(x, str) and x.strip() for x in labels):
-        _fail(
-            source, "response_scale.labels",
-            f"has {len(labels)} labels for {hi - lo + 1} points ({lo}..{hi})",
-            "give exactly one non-empty label per point, from min to max",
-        )
-    if len({x.strip().casefold() for x in labels}) != len(labels):
-        _fail(source, "response_scale.labels", "has duplicate labels", "make every label distinct")
-    for code, label in zip(range(lo, hi + 1), labels):
-        try:
-            number = float(label.strip())
-        except ValueError:
-            continue
-        if number != code:  # an answer "1" is read as code 1 before any label lookup
-            _fail(source, "response_scale.labels", f"label {label.strip()!r} is a number but stands for code {code}",
-                  "a label that is a number must be its own code; use words, or renumber min/max")
-    scale = ResponseScale(min=lo, max=hi, labels=tuple(x.strip() for x in labels))
-
+    continuous = rs.get("continuous", False)
+    if not isinstance(continuous, bool):
+        _fail(source, "response_scale.continuous", f"must be true or false; got {continuous!r}", "fix the value")
+    scale = _continuous_scale(rs, source) if continuous else _coded_scale(rs, source)
     sc = _get(data, "scoring", source, "", dict, "add a [scoring] table")
     method = sc.get("method", "mean")
     if method not in _METHODS:
@@ -284,11 +316,18 @@ def parse_instrument(text: str, *, source: str = "<string>") -> Instrument:
         sub = it.get("subscale")
         if sub is not None and (not isinstance(sub, str) or not _ID.match(sub)):
             _fail(source, f"{where}subscale", f"{sub!r} is not a lower-case identifier", "use letters, digits and '_'")
-        extra = sorted(set(it) - {"id", "label", "text", "reverse", "subscale"})
+        extra = sorted(set(it) - {"id", "label", "text", "reverse", "subscale", "continuous"})
         if extra:
-            _fail(source, f"{where}{extra[0]}", "is not a known item field", "use id, label, text, reverse, subscale")
+            _fail(source, f"{where}{extra[0]}", "is not a known item field", "use id, label, text, reverse, subscale, continuous")
+        measured = it.get("continuous", False)
+        if not isinstance(measured, bool):
+            _fail(source, f"{where}continuous", f"must be true or false; got {measured!r}", "fix the value")
+        if reverse and not (math.isfinite(scale.min) and math.isfinite(scale.max)):
+            _fail(source, f"{where}reverse", "a reverse-keyed item needs the bounds of the scale (min + max - x)",
+                  "give response_scale.min and .max, or recode the item before loading")
         items.append(
-            Item(id=item_id, label=it.get("label"), text=it.get("text"), reverse=reverse, subscale=sub)
+            Item(id=item_id, label=it.get("label"), text=it.get("text"), reverse=reverse, subscale=sub,
+                 continuous=measured or continuous)
         )
 
     used = []

@@ -12,35 +12,45 @@ __all__ = ["AttentionCheck", "Instrument", "Item", "ResponseScale", "Scoring", "
 class ResponseScale:
     """The response points of an instrument: integer codes ``min..max`` with one label each.
 
+    A *continuous* scale (``continuous = true`` in the definition) has no response points: answers
+    are measurements (scale scores, test results), any number, not only whole ones, with no labels.
+    Its ``min`` and ``max`` bound the values when the definition gives them (a value outside is
+    ``out_of_range``) and are ``-inf`` and ``inf`` when it does not.
+
     Examples
     --------
     >>> import belonging as bl
     >>> scale = bl.load_instrument("ccs").response_scale
-    >>> scale.min, scale.max, scale.points, scale.midpoint
-    (0, 4, 5, 2.0)
+    >>> scale.min, scale.max, scale.points, scale.midpoint, scale.continuous
+    (0, 4, 5, 2.0, False)
     >>> scale.codes()
     (0, 1, 2, 3, 4)
     >>> scale.labels[0], scale.labels[-1]
     ('Strongly disagree', 'Strongly agree')
+    >>> from belonging.instruments import ResponseScale
+    >>> scores = ResponseScale(min=0, max=11, labels=(), continuous=True)
+    >>> scores.points, scores.codes(), scores.midpoint
+    (0, (), 5.5)
     """
 
-    min: int
-    max: int
+    min: int | float
+    max: int | float
     labels: tuple[str, ...]
+    continuous: bool = False
 
     @property
     def points(self) -> int:
-        """Number of response points."""
-        return self.max - self.min + 1
+        """Number of response points (0 for a continuous scale)."""
+        return 0 if self.continuous else self.max - self.min + 1
 
     @property
     def midpoint(self) -> float:
-        """The scale midpoint, ``(min + max) / 2``."""
+        """The scale midpoint, ``(min + max) / 2`` (NaN for an unbounded continuous scale)."""
         return (self.min + self.max) / 2
 
     def codes(self) -> tuple[int, ...]:
-        """The valid codes, ``min`` to ``max``."""
-        return tuple(range(self.min, self.max + 1))
+        """The valid codes, ``min`` to ``max`` (none for a continuous scale)."""
+        return () if self.continuous else tuple(range(self.min, self.max + 1))
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,11 @@ class Scoring:
 
 @dataclass(frozen=True)
 class Item:
-    """One item: its id, optional wording or neutral label, keying and subscale.
+    """One item: its id, optional wording or neutral label, keying, subscale and kind.
+
+    ``continuous`` marks a measurement (a scale score, a test result) rather than a code of the
+    response scale: any number within the scale's bounds is valid, whole or not, and answers are not
+    looked up among the labels. Every item of an instrument with a continuous scale is continuous.
 
     Examples
     --------
@@ -77,6 +91,8 @@ class Item:
     'I feel at home here.'
     >>> Item("q2").display
     'q2'
+    >>> Item("gpa", continuous=True).continuous
+    True
     """
 
     id: str
@@ -84,6 +100,7 @@ class Item:
     text: str | None = None
     reverse: bool = False
     subscale: str | None = None
+    continuous: bool = False
 
     @property
     def display(self) -> str:
@@ -178,6 +195,20 @@ class Instrument:
     def reverse_items(self) -> tuple[str, ...]:
         """Ids of reverse-keyed items."""
         return tuple(i.id for i in self.items if i.reverse)
+
+    @property
+    def continuous_items(self) -> tuple[str, ...]:
+        """Ids of continuous items (measurements, not codes): all of them on a continuous scale.
+
+        Examples
+        --------
+        >>> import belonging as bl
+        >>> bl.load_instrument("ccs").continuous_items
+        ()
+        """
+        if self.response_scale.continuous:
+            return self.item_ids
+        return tuple(i.id for i in self.items if i.continuous)
 
     def item(self, item_id: str) -> Item:
         """Return the item with id `item_id`."""

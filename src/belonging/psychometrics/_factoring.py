@@ -26,11 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-__all__ = ["Extraction", "extract", "ml_one_factor", "oblimin", "order_and_sign", "smc"]
+__all__ = ["LOWER_UNIQUENESS", "Extraction", "extract", "ml_one_factor", "oblimin", "order_and_sign", "smc"]
 
 logger = logging.getLogger(__name__)
 
-_LOWER = 0.005  # lower bound of a uniqueness, as psych::fa and stats::factanal
+LOWER_UNIQUENESS = 0.005  # lower bound of a uniqueness, as psych::fa and stats::factanal
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ def smc(r: np.ndarray) -> np.ndarray:
 
 
 def _ml_objective(psi: np.ndarray, r: np.ndarray, m: int) -> tuple[float, np.ndarray]:
-    """ML discrepancy concentrated over the loadings, and its gradient in psi."""
+    """ML discrepancy concentrated over the loadings, and its gradient in psi (inf off the domain)."""
+    if not np.all(np.isfinite(psi)):  # the optimiser stepped out (a singular R): tell it so, do not crash
+        return float("inf"), np.zeros_like(psi)
     s = 1.0 / np.sqrt(psi)
     rstar = r * s[:, None] * s[None, :]
     e, v = np.linalg.eigh(rstar)
@@ -105,18 +107,24 @@ def extract(r: np.ndarray, n_factors: int, method: str = "ml") -> Extraction:
         fun, loadings_of = _ml_objective, _ml_loadings
     else:
         fun, loadings_of = _uls_objective, _uls_loadings
-    start = np.clip(1.0 - smc(r), _LOWER, 1.0)
-    bounds = [(_LOWER, 1.0)] * r.shape[0]
-    res = optimize.minimize(
-        fun,
-        start,
-        args=(r, n_factors),
-        jac=True,
-        method="TNC",  # bounded truncated Newton: ~10x less overhead per step than L-BFGS-B here
-        bounds=bounds,
-        options={"ftol": 1e-15, "gtol": 1e-11, "xtol": 1e-12, "maxfun": 10_000},
-    )
+    start = np.clip(1.0 - smc(r), LOWER_UNIQUENESS, 1.0)
+    bounds = [(LOWER_UNIQUENESS, 1.0)] * r.shape[0]
+    try:
+        res = optimize.minimize(
+            fun,
+            start,
+            args=(r, n_factors),
+            jac=True,
+            method="TNC",  # bounded truncated Newton: ~10x less overhead per step than L-BFGS-B here
+            bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-11, "xtol": 1e-12, "maxfun": 10_000},
+        )
+    except np.linalg.LinAlgError:  # a singular R can leave no eigen decomposition: not converged
+        logger.warning("factor extraction failed: the correlation matrix has no usable eigen decomposition")
+        return Extraction(loadings_of(start, r, n_factors), start, False, float("nan"))
     psi = res.x
+    if not np.all(np.isfinite(psi)):
+        return Extraction(loadings_of(start, r, n_factors), start, False, float("nan"))
     loadings = loadings_of(psi, r, n_factors)
     converged = bool(res.success) or float(np.max(np.abs(res.jac))) < 1e-7
     if not converged:
@@ -219,8 +227,8 @@ def ml_one_factor(r: np.ndarray, start: np.ndarray | None = None, *, tol: float 
     """
     r = np.asarray(r, dtype=float)
     p = r.shape[0]
-    lo, hi = np.log(_LOWER), 0.0
-    psi0 = np.clip(1.0 - smc(r) if start is None else np.asarray(start, dtype=float), _LOWER, 1.0)
+    lo, hi = np.log(LOWER_UNIQUENESS), 0.0
+    psi0 = np.clip(1.0 - smc(r) if start is None else np.asarray(start, dtype=float), LOWER_UNIQUENESS, 1.0)
     x = np.log(psi0)
     psi, e, v, f = _one_factor_state(x, r)
     converged = False

@@ -127,7 +127,8 @@ def build_partable(
     return ParTable(p, m, n_groups, group, kind, row, col, free, own, value)
 
 
-def _values(table: ParTable, theta: np.ndarray, index: np.ndarray) -> np.ndarray:
+def entry_values(table: ParTable, theta: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Value of every parameter-table entry: fixed values, and `theta` mapped through `index`."""
     vals = table.value.copy()
     mask = index >= 0
     vals[mask] = theta[index[mask]]
@@ -185,7 +186,7 @@ def objective(theta, table: ParTable, groups: list[GroupStats], index=None):
     """F_ML = sum_g (n_g/n) F_g and its gradient with respect to the parameters in `index` space."""
     index = table.free if index is None else index
     n_par = int(index.max()) + 1
-    vals = _values(table, theta, index)
+    vals = entry_values(table, theta, index)
     n_total = sum(s.n for s in groups)
     total = 0.0
     grad = np.zeros(n_par)
@@ -229,7 +230,7 @@ def information(theta, table: ParTable, groups: list[GroupStats], index=None) ->
     """
     index = table.free if index is None else index
     n_par = int(index.max()) + 1
-    vals = _values(table, theta, index)
+    vals = entry_values(table, theta, index)
     n_total = sum(s.n for s in groups)
     p = table.n_obs
     info = np.zeros((n_par, n_par))
@@ -275,76 +276,70 @@ def information(theta, table: ParTable, groups: list[GroupStats], index=None) ->
     return info
 
 
-def start_values(table: ParTable, groups: list[GroupStats], pattern: np.ndarray) -> np.ndarray:
-    """Starting values from a one-component fit per factor in each group (then averaged)."""
-    p, m = pattern.shape
-    n_free = table.n_free
-    acc = np.zeros(n_free)
-    cnt = np.zeros(n_free)
-    for g, s in enumerate(groups):
-        sd = np.sqrt(np.clip(np.diag(s.cov), 1e-12, None))
-        corr = s.cov / np.outer(sd, sd)
-        lam = np.zeros((p, m))
-        for k in range(m):
-            items = np.flatnonzero(pattern[:, k])
-            if len(items) == 1:
-                load = np.array([1.0])
-            else:
-                w, v = np.linalg.eigh(corr[np.ix_(items, items)])
-                load = v[:, -1] * np.sqrt(max(w[-1], 1e-6))
-                if load[0] < 0:
-                    load = -load
-                load = np.clip(load, 0.2, 0.95)  # std loadings that keep Theta positive
-            lam[items, k] = load * sd[items]
-        stdized = lam / sd[:, None]
-        th = np.clip(1 - (stdized**2).sum(1), 0.1, None) * sd**2
-        scores_cov = np.linalg.pinv(lam) @ (s.cov - np.diag(th)) @ np.linalg.pinv(lam).T
-        fsd = np.sqrt(np.clip(np.diag(scores_cov), 1e-6, None))
-        fcor = np.clip(scores_cov / np.outer(fsd, fsd), -0.9, 0.9)
-        np.fill_diagonal(fcor, 1.0)
-        psi = fcor
-        sel = table.group == g
-        markers = (table.kind == LAMBDA) & sel & (table.free < 0)
-        scale = np.ones(m)
-        if markers.any():
-            scale[table.col[markers]] = lam[table.row[markers], table.col[markers]]
-            lam = lam / scale
-            psi = psi * np.outer(scale, scale)
-        vals = np.zeros(len(table.kind))
-        kind, row, col = table.kind, table.row, table.col
-        vals[kind == LAMBDA] = lam[row[kind == LAMBDA], col[kind == LAMBDA]]
-        vals[kind == PSI] = psi[row[kind == PSI], col[kind == PSI]]
-        vals[kind == THETA] = th[row[kind == THETA]]
-        vals[kind == NU] = s.mean[row[kind == NU]]
-        fr = sel & (table.free >= 0)
-        np.add.at(acc, table.free[fr], vals[fr])
-        np.add.at(cnt, table.free[fr], 1.0)
-    return acc / np.maximum(cnt, 1.0)
+#: nlminb's relative function convergence tolerance as lavaan sets it (``rel.tol = 1e-10``).
+REL_TOL = 1e-10
+#: lavaan's ``optim.dx.tol``: the largest gradient element of its objective (F_ML / 2) at convergence.
+DX_TOL = 1e-3
+#: nlminb's absolute function convergence as lavaan sets it (``abs.tol = 10 * machine epsilon``).
+ABS_TOL = 10 * np.finfo(float).eps
 
 
 @dataclass(frozen=True)
 class Estimation:
+    """An ML fit: estimates, F_ML, whether it converged (:func:`converged_at`), effort and the start used."""
+
     theta: np.ndarray
     fmin: float
     converged: bool
     iterations: int
     max_gradient: float
+    decrease: float = float("nan")
+    start: str = ""
 
 
-def estimate(table: ParTable, groups: list[GroupStats], start: np.ndarray) -> Estimation:
-    """Minimise F_ML with L-BFGS-B (analytic gradient), then polish with Fisher scoring steps."""
+def converged_at(theta, table: ParTable, groups: list[GroupStats], f: float, grad: np.ndarray) -> tuple[bool, float]:
+    """lavaan's verdict on a point: ``(converged, predicted decrease)``.
+
+    Converged means relative function convergence as nlminb (lavaan's optimiser) judges it: the
+    decrease of F that a full Fisher-scoring (Newton) step still promises,
+    :math:`\tfrac12 g^\top (2I)^{-1} g`, is at most ``REL_TOL`` times F (or F itself is below
+    ``ABS_TOL``); and lavaan's check on the gradient of its objective F/2: every element below
+    ``DX_TOL``. A relative criterion, unlike an absolute threshold on the gradient, does not depend
+    on how the variables are scaled.
+    """
+    if not np.isfinite(f):
+        return False, float("inf")
+    if len(grad) == 0:
+        return True, 0.0
+    info = information(theta, table, groups)
+    step = np.linalg.lstsq(2.0 * info, grad, rcond=None)[0]
+    decrease = float(max(0.5 * grad @ step, 0.0))
+    small_gradient = float(np.max(np.abs(grad))) / 2 <= DX_TOL
+    return bool(small_gradient and (f <= ABS_TOL or decrease <= REL_TOL * f)), decrease
+
+
+def estimate(table: ParTable, groups: list[GroupStats], start: np.ndarray, *, name: str = "",
+             max_iter: int = 1000) -> Estimation:
+    """Minimise F_ML from `start` with L-BFGS-B (analytic gradient, at most `max_iter` iterations), then
+    polish with Fisher scoring steps."""
     res = optimize.minimize(
         objective,
         start,
         args=(table, groups),
         jac=True,
         method="L-BFGS-B",
-        options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
+        options={"maxiter": max_iter, "ftol": 1e-15, "gtol": 1e-9, "maxcor": 30},
     )
-    theta = res.x
+    theta, f, grad, iterations = _fisher_scoring(table, groups, res.x, int(res.nit))
+    max_grad = float(np.max(np.abs(grad))) if len(grad) else 0.0
+    converged, decrease = converged_at(theta, table, groups, f, grad)
+    return Estimation(theta, float(f), converged, iterations, max_grad, decrease, name)
+
+
+def _fisher_scoring(table, groups, theta, iterations, max_steps=200):
+    """Fisher-scoring steps with step halving from `theta`: ``(theta, F, gradient, iterations)``."""
     f, grad = objective(theta, table, groups)
-    iterations = int(res.nit)
-    for _ in range(100):
+    for _ in range(max_steps):
         if not np.isfinite(f):
             break
         info = information(theta, table, groups)
@@ -365,9 +360,27 @@ def estimate(table: ParTable, groups: list[GroupStats], start: np.ndarray) -> Es
         iterations += 1
         if np.max(np.abs(t * step)) < 1e-11:
             break
-    max_grad = float(np.max(np.abs(grad))) if len(grad) else 0.0
-    converged = bool(np.isfinite(f) and max_grad < 1e-6)
-    return Estimation(theta, float(f), converged, iterations, max_grad)
+    return theta, f, grad, iterations
+
+
+def fit_ml(table: ParTable, groups: list[GroupStats], pattern: np.ndarray) -> Estimation:
+    """ML estimates from the first start that converges, else the best (lowest F) of them all.
+
+    Starts, in order (:mod:`belonging.psychometrics._starts`): one principal component per factor
+    (``"components"``), lavaan's ``"default"`` (fabin3 loadings, half the observed variances) and
+    lavaan's ``"simple"`` (loadings and variances 1, the rest 0).
+    """
+    from belonging.psychometrics._starts import starts
+
+    best = None
+    for name, start in starts(table, groups, pattern):
+        # the first start gets the full budget; the others a shorter quasi-Newton run before Fisher scoring
+        est = estimate(table, groups, start, name=name, max_iter=1000 if best is None else 200)
+        if est.converged:
+            return est
+        if best is None or (np.isfinite(est.fmin) and not est.fmin >= best.fmin):
+            best = est
+    return best
 
 
 # ---- fit measures ---------------------------------------------------------------------------
@@ -429,7 +442,7 @@ def fit_measures(table: ParTable, theta: np.ndarray, fmin: float, groups: list[G
     npar = table.n_free
     df = n_groups * p * (p + 3) // 2 - npar
     chisq = n * fmin
-    vals = _values(table, theta, table.free)
+    vals = entry_values(table, theta, table.free)
     loglik = 0.0
     for g, s in enumerate(groups):
         sigma, mu = implied(table, vals, g)
@@ -471,7 +484,7 @@ def score_tests(table: ParTable, theta: np.ndarray, groups: list[GroupStats]):
     other group) whose equality is tested and the chi-square (1 df) statistic for releasing it.
     """
     n = sum(s.n for s in groups)
-    vals_free = _values(table, theta, table.free)
+    vals_free = entry_values(table, theta, table.free)
     n_own = table.n_own
     phi = np.zeros(n_own)
     m = table.own >= 0

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns
+from belonging.diagnostics import Diagnostic, summary_lines, warnings_html
 from belonging.errors import DataValidationError, UsageError
+from belonging.psychometrics._cfa_checks import fit_warnings, vcov_or_none
 
-__all__ = ["CFAResult", "cfa"]
+__all__ = ["CFAResult", "cfa"]  # prepare, fit_model and Prepared are shared with invariance, not user API
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,18 @@ class CFAResult:
     std_lv : bool
         Identification by unit factor variances instead of marker loadings.
     converged : bool
-        Whether the optimiser reached a gradient below 1e-6.
+        Whether the fit converged as lavaan judges it: a further Fisher-scoring step would lower F
+        by at most 1e-10 of F (nlminb's relative criterion, ``rel.tol``) and no element of the
+        gradient of F/2 exceeds 1e-3 (lavaan's ``optim.dx.tol``).
+    warnings : tuple of Diagnostic
+        What qualifies the numbers (:mod:`belonging.diagnostics`): ``not_converged`` (naming the
+        group and parameter with the largest gradient), ``heywood`` (a negative residual or factor
+        variance, a factor covariance matrix that is not positive definite, or a standardized
+        loading above 1 in absolute value; per group), ``singular`` (no standard errors: the
+        information matrix cannot be inverted).
+    start : str
+        The starting values the estimates come from: ``"components"`` (one principal component
+        per factor), or, when that fit did not converge, lavaan's ``"default"`` or ``"simple"``.
 
     Examples
     --------
@@ -101,6 +115,8 @@ class CFAResult:
     model: str
     std_lv: bool
     converged: bool
+    warnings: tuple[Diagnostic, ...] = ()
+    start: str = "components"
     _state: object = field(default=None, repr=False, compare=False)
 
     def to_frame(self):
@@ -124,8 +140,7 @@ class CFAResult:
             f"[{f[C.RMSEA_CI_LOW]:.3f}, {f[C.RMSEA_CI_HIGH]:.3f}], SRMR = {f[C.SRMR]:.3f}",
             f"AIC = {f[C.AIC]:.2f}, BIC = {f[C.BIC]:.2f}, npar = {f[C.NPAR]}",
         ]
-        if not self.converged:
-            lines.append("WARNING: the optimiser did not converge; estimates are not trustworthy")
+        lines.extend(summary_lines(self.warnings))
         est = self.estimates
         load = est[est[C.OP] == "=~"]
         cols = [c for c in (C.GROUP, C.LHS, C.RHS, C.ESTIMATE, C.SE, C.STD_ALL) if c != C.GROUP or len(self.groups) > 1]
@@ -139,6 +154,7 @@ class CFAResult:
         fit = self.fit_frame()[list(_FIT_KEYS)]
         return (
             f"<p><b>CFA ({escape(self.model)})</b>, n = {self.fit[C.N]}</p>"
+            + warnings_html(self.warnings)
             + fit.to_html(index=False, float_format=lambda v: f"{v:.3f}")
             + self.estimates.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="")
         )
@@ -163,12 +179,22 @@ def _structure(structure) -> dict[str, tuple[str, ...]]:
     raise UsageError(msg)
 
 
-def _prepare(data, structure, *, group, reverse, estimator, missing):
-    """Validate inputs and return (pattern, items, factors, group stats, n_excluded, structure)."""
+class Prepared(NamedTuple):
+    """Data ready for :func:`fit_model`: the loading pattern, names, per-group statistics, rows left out."""
+
+    pattern: object
+    items: list
+    factors: list
+    groups: list
+    n_excluded: int
+    structure: dict
+
+
+def prepare(data, structure, *, group, reverse, estimator, missing) -> Prepared:
+    """Validate inputs and return the :class:`Prepared` statistics (shared with :func:`belonging.invariance`)."""
     import numpy as np
     import pandas as pd
 
-    from belonging.psychometrics import _sem
 
     check_choice(estimator, "estimator", ("ML",))
     check_choice(missing, "missing", ("listwise",))
@@ -222,33 +248,44 @@ def _prepare(data, structure, *, group, reverse, estimator, missing):
             labels = [str(u) for u in uniq]
         keep &= codes >= 0
     n_excluded = int((~keep).sum())
-    groups = []
-    for g, label in enumerate(labels):
-        xg = x[keep & (codes == g)]
-        n = len(xg)
-        where = f" in group {label!r}" if group is not None else ""
-        if n <= len(items):
-            msg = (
-                f"only {n} complete response(s){where} for {len(items)} items; a factor model needs "
-                "more complete responses than items (collect more data or merge groups)"
-            )
-            raise DataValidationError(msg)
-        mean = xg.mean(axis=0)
-        cov = np.zeros((len(items), len(items)))
-        for start in range(0, n, 200_000):  # chunked to bound memory; not a per-row loop
-            xc = xg[start : start + 200_000] - mean
-            cov += xc.T @ xc
-        cov /= n
-        var = np.diag(cov)
-        if (var <= 0).any():
-            item = items[int(np.flatnonzero(var <= 0)[0])]
-            msg = f"item {item!r} has no variance{where} (every answer is the same); drop it from the structure"
-            raise DataValidationError(msg)
-        if np.linalg.eigvalsh(cov / np.sqrt(np.outer(var, var)))[0] <= 1e-10:
-            msg = f"the item covariance matrix{where} is singular (an item is a linear combination of others); drop a redundant item"
-            raise DataValidationError(msg)
-        groups.append(_sem.GroupStats(label, n, mean, cov))
-    return pattern, items, factors, groups, n_excluded, struct
+    if not keep.any():
+        msg = (f"no complete response: every row misses an item{' or the group' if group is not None else ''}; "
+               "a factor model needs complete rows")
+        raise DataValidationError(msg)
+    groups = [_group_stats(x[keep & (codes == g)], label, items, grouped=group is not None)
+              for g, label in enumerate(labels)]
+    return Prepared(pattern, items, factors, groups, n_excluded, struct)
+
+
+def _group_stats(xg, label, items, *, grouped):
+    """n, means and covariance (denominator n) of one group's complete rows, refusing degenerate data."""
+    import numpy as np
+
+    from belonging.psychometrics import _sem
+
+    n = len(xg)
+    where = f" in group {label!r}" if grouped else ""
+    if n <= len(items):
+        msg = (
+            f"only {n} complete response(s){where} for {len(items)} items; a factor model needs "
+            "more complete responses than items (collect more data or merge groups)"
+        )
+        raise DataValidationError(msg)
+    mean = xg.mean(axis=0)
+    cov = np.zeros((len(items), len(items)))
+    for start in range(0, n, 200_000):  # chunked to bound memory; not a per-row loop
+        xc = xg[start : start + 200_000] - mean
+        cov += xc.T @ xc
+    cov /= n
+    var = np.diag(cov)
+    if (var <= 0).any():
+        item = items[int(np.flatnonzero(var <= 0)[0])]
+        msg = f"item {item!r} has no variance{where} (every answer is the same); drop it from the structure"
+        raise DataValidationError(msg)
+    if np.linalg.eigvalsh(cov / np.sqrt(np.outer(var, var)))[0] <= 1e-10:
+        msg = f"the item covariance matrix{where} is singular (an item is a linear combination of others); drop a redundant item"
+        raise DataValidationError(msg)
+    return _sem.GroupStats(label, n, mean, cov)
 
 
 # ---- estimation and tables --------------------------------------------------------------------
@@ -261,7 +298,7 @@ def _estimates_frame(table, theta, groups, items, factors, vcov, multi):
 
     from belonging.psychometrics import _sem
 
-    vals = _sem._values(table, theta, table.free)
+    vals = _sem.entry_values(table, theta, table.free)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     se = np.where(table.free >= 0, se_free[np.maximum(table.free, 0)], np.nan)
     std = np.empty(len(vals))
@@ -324,26 +361,23 @@ def _estimates_frame(table, theta, groups, items, factors, vcov, multi):
     return df.iloc[order].reset_index(drop=True)
 
 
-def _fit(pattern, items, factors, groups, *, std_lv, model, n_excluded, struct):
-    """Fit one model on prepared statistics and assemble a :class:`CFAResult`."""
+def fit_model(pattern, items, factors, groups, *, std_lv, model, n_excluded, struct) -> CFAResult:
+    """Fit one model (``"configural"`` ... ``"strict"``) on :func:`prepare`'s statistics; a :class:`CFAResult`."""
     import numpy as np
 
     from belonging.psychometrics import _sem
 
     table = _sem.build_partable(pattern, len(groups), std_lv=std_lv, equal=_LEVEL_EQUAL[model])
-    start = _sem.start_values(table, groups, pattern)
-    est = _sem.estimate(table, groups, start)
+    est = _sem.fit_ml(table, groups, pattern)
     if not est.converged:
-        logger.warning("CFA (%s) did not converge: max |gradient| %.3g", model, est.max_gradient)
+        logger.info("CFA (%s) did not converge: max |gradient| %.3g", model, est.max_gradient)
     n = sum(s.n for s in groups)
-    info = _sem.information(est.theta, table, groups)
-    try:
-        vcov = np.linalg.inv(info) / n
-    except np.linalg.LinAlgError:
-        msg = "the model is not identified (singular information matrix); check the structure (each factor needs >= 2 items, >= 3 for a lone factor)"
-        raise DataValidationError(msg) from None
+    vcov = vcov_or_none(_sem.information(est.theta, table, groups), n)
     fit = _sem.fit_measures(table, est.theta, est.fmin, groups)
-    estimates = _estimates_frame(table, est.theta, groups, items, factors, vcov, len(groups) > 1)
+    estimates = _estimates_frame(table, est.theta, groups, items, factors,
+                                 np.full((table.n_free, table.n_free), np.nan) if vcov is None else vcov,
+                                 len(groups) > 1)
+    warnings = fit_warnings(est, table, groups, items, factors, estimates, model=model, vcov=vcov)
     return CFAResult(
         estimates=estimates,
         fit=fit,
@@ -354,6 +388,8 @@ def _fit(pattern, items, factors, groups, *, std_lv, model, n_excluded, struct):
         model=model,
         std_lv=std_lv,
         converged=est.converged,
+        warnings=tuple(warnings),
+        start=est.start,
         _state=(table, est.theta, groups, items, factors),
     )
 
@@ -415,7 +451,14 @@ def cfa(data, structure, *, group=None, estimator="ML", std_lv=False, missing="l
         F_{ML} = \\sum_g \\frac{n_g}{n}\\left[\\log|\\Sigma_g| + \\operatorname{tr}(S_g\\Sigma_g^{-1})
         - \\log|S_g| - p + (\\bar y_g - \\mu_g)^\\top\\Sigma_g^{-1}(\\bar y_g - \\mu_g)\\right],
 
-    by L-BFGS-B with the analytic gradient, polished by Fisher-scoring steps. The test statistic is
+    by L-BFGS-B with the analytic gradient, polished by Fisher-scoring steps. It has converged as
+    lavaan judges it when a further Fisher-scoring step would lower F by at most 1e-10 of F (nlminb's
+    relative criterion, lavaan's ``rel.tol``) and no gradient element of F/2 exceeds 1e-3 (lavaan's
+    ``optim.dx.tol``); otherwise the fit is repeated from lavaan's default starts (FABIN 3 loadings)
+    and from its "simple" starts, keeping the first that converges or else the lowest F, and a
+    ``not_converged`` warning remains. Heywood cases (negative variances, a factor covariance matrix
+    that is not positive definite, |standardized loading| > 1) and a singular information matrix
+    are warnings too (see :class:`CFAResult`). The test statistic is
     :math:`\\chi^2 = n F_{ML}` with :math:`df = G\\,p(p+3)/2 - q` (:math:`q` free parameters after
     equality constraints). Standard errors are the square roots of the diagonal of the inverse
     expected information :math:`\\sum_g n_g \\Delta_g^\\top W_g \\Delta_g`, evaluated at the
@@ -481,7 +524,12 @@ def cfa(data, structure, *, group=None, estimator="ML", std_lv=False, missing="l
     factor variance instead. The same call with the Holzinger-Swineford data of
     ``tests/reference/cfa/`` and its three-factor model gives lavaan's chi-square of 85.306 on 24 df.
     """
-    pattern, items, factors, groups, n_excluded, struct = _prepare(
+    pattern, items, factors, groups, n_excluded, struct = prepare(
         data, structure, group=group, reverse=reverse, estimator=estimator, missing=missing
     )
-    return _fit(pattern, items, factors, groups, std_lv=bool(std_lv), model="configural", n_excluded=n_excluded, struct=struct)
+    return fit_model(pattern, items, factors, groups, std_lv=bool(std_lv), model="configural", n_excluded=n_excluded,
+                     struct=struct)
+
+
+# the names the reference tests (tests/psychometrics/test_cfa.py) fit their cases with
+_prepare, _fit = prepare, fit_model

@@ -15,8 +15,16 @@ from scipy import stats
 
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns
+from belonging.diagnostics import Code, Diagnostic, locate, summary_lines, warnings_html
 from belonging.errors import DataValidationError, UsageError
-from belonging.psychometrics._factoring import extract, oblimin, order_and_sign, smc
+from belonging.psychometrics._factoring import (
+    LOWER_UNIQUENESS,
+    extract,
+    oblimin,
+    order_and_sign,
+    smc,
+)
+from belonging.psychometrics._omega import SINGULAR_EIGENVALUE
 
 __all__ = ["EFAResult", "ParallelResult", "efa", "parallel_analysis"]
 
@@ -39,6 +47,9 @@ class ParallelResult:
         Leading eigenvalues above the simulated quantile, for R and for the reduced matrix.
     n, n_iter, quantile, seed
         Complete rows, simulations, quantile and seed used.
+    warnings : tuple of Diagnostic
+        ``singular`` when the correlation matrix is singular (its squared multiple correlations,
+        and so the "fa" eigenvalues, come from a pseudo-inverse).
 
     Examples
     --------
@@ -67,6 +78,7 @@ class ParallelResult:
     quantile: float
     seed: object
     convention: str
+    warnings: tuple[Diagnostic, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The eigenvalue table (a copy)."""
@@ -76,10 +88,11 @@ class ParallelResult:
         """Plain-text summary."""
         head = (f"Parallel analysis (n = {self.n}, {self.n_iter} simulations, quantile {self.quantile}): "
                 f"{self.n_components} component(s), {self.n_factors} factor(s)")
-        return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        lines = [head, *summary_lines(self.warnings), self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary().splitlines()[0]}</p>" + self.table.to_html(
+        return f"<p>{self.summary().splitlines()[0]}</p>" + warnings_html(self.warnings) + self.table.to_html(
             index=False, float_format=lambda v: f"{v:.3f}")
 
 
@@ -99,6 +112,10 @@ class EFAResult:
     parallel : ParallelResult or None
         The parallel analysis that chose `n_factors` (None when `n_factors` was given).
     n, n_factors, method, rotation, converged, convention
+    warnings : tuple of Diagnostic
+        ``heywood`` (a uniqueness at its lower bound 0.005: a communality of about 1, which an
+        unbounded fit would push above 1), ``not_converged`` (extraction or rotation), ``singular``
+        (a singular correlation matrix).
 
     Examples
     --------
@@ -134,6 +151,7 @@ class EFAResult:
     rotation: str
     converged: bool
     convention: str
+    warnings: tuple[Diagnostic, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy loadings: ``item``, ``factor``, ``loading``."""
@@ -145,13 +163,14 @@ class EFAResult:
         table = self.loadings.merge(self.communalities, on=C.ITEM)
         text = table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
         phi = self.phi.pivot(index=C.FACTOR_1, columns=C.FACTOR_2, values=C.CORRELATION)
-        return (f"EFA: {self.n_factors} factor(s), {self.method}, rotation {self.rotation}, n = {self.n}\n"
-                f"{text}\n\nFactor correlations\n{phi.to_string(float_format=lambda v: f'{v:.3f}')}")
+        head = "\n".join([f"EFA: {self.n_factors} factor(s), {self.method}, rotation {self.rotation}, n = {self.n}",
+                          *summary_lines(self.warnings)])
+        return f"{head}\n{text}\n\nFactor correlations\n{phi.to_string(float_format=lambda v: f'{v:.3f}')}"
 
     def _repr_html_(self) -> str:
         table = self.loadings.merge(self.communalities, on=C.ITEM)
         return (f"<h4>EFA: {self.n_factors} factor(s), {self.method}, {self.rotation}, n = {self.n}</h4>"
-                + table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+                + warnings_html(self.warnings) + table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
 def _complete_matrix(data, items) -> tuple[np.ndarray, list[str]]:
@@ -270,10 +289,20 @@ def parallel_analysis(data, *, items=None, n_iter: int = 100, seed=None, quantil
         msg = f"`n_iter` must be a positive integer; got {n_iter!r}"
         raise UsageError(msg)
     x, items = _complete_matrix(data, items)
-    return _parallel(x, n_iter=n_iter, seed=seed, quantile=quantile)
+    return _parallel(x, n_iter=n_iter, seed=seed, quantile=quantile, items=items)
 
 
-def _parallel(x: np.ndarray, *, n_iter, seed, quantile) -> ParallelResult:
+def _singular(r: np.ndarray, items, what: str) -> list[Diagnostic]:
+    """A ``singular`` warning when the correlation matrix `r` is singular, naming the dependent items."""
+    w, v = np.linalg.eigh(r)
+    if w[0] > SINGULAR_EIGENVALUE:
+        return []
+    dep = [items[j] for j in np.flatnonzero(np.abs(v[:, 0]) > 0.1)]
+    return [Diagnostic(Code.SINGULAR, f"the correlation matrix of the items is singular ({', '.join(map(repr, dep))} are "
+                       f"linearly dependent: a copy, or the sum of others); {what}", where=locate(items=",".join(dep)))]
+
+
+def _parallel(x: np.ndarray, *, n_iter, seed, quantile, items) -> ParallelResult:
     n, p = x.shape
     r = _corr(x)
     ev = np.linalg.eigvalsh(r)[::-1]
@@ -296,8 +325,10 @@ def _parallel(x: np.ndarray, *, n_iter, seed, quantile) -> ParallelResult:
         f"(seed {seed!r}); an eigenvalue counts when it exceeds the {quantile} quantile of its simulated "
         "counterparts (as psych::fa.parallel with SMC = TRUE, simulation only)."
     )
+    warnings = _singular(r, items, "the squared multiple correlations behind the 'fa' eigenvalues come from a "
+                         "pseudo-inverse (psych smooths the matrix instead)")
     return ParallelResult(table, _leading(ev, q_pc), _leading(ev_fa, q_fa), n, n_iter, float(quantile),
-                          seed, convention)
+                          seed, convention, tuple(warnings))
 
 
 def efa(
@@ -391,7 +422,7 @@ def efa(
     n, p = x.shape
     parallel = None
     if n_factors is None:
-        parallel = _parallel(x, n_iter=n_iter, seed=seed, quantile=0.95)
+        parallel = _parallel(x, n_iter=n_iter, seed=seed, quantile=0.95, items=items)
         n_factors = max(1, parallel.n_components)
     if not isinstance(n_factors, int | np.integer) or isinstance(n_factors, bool) or not 1 <= n_factors < p:
         msg = f"`n_factors` must be an integer from 1 to {p - 1} for {p} items; got {n_factors!r}"
@@ -431,5 +462,27 @@ def efa(
     )
     if parallel is not None:
         convention += f" n_factors = {n_factors} from parallel analysis (components above the 0.95 quantile)."
+    warnings = _efa_warnings(r, fit, items, method=method, extracted=fit.converged, rotated=converged or not fit.converged)
     return EFAResult(load_df, phi_df, comm_df, parallel, n, int(n_factors), method, rotation,
-                     bool(converged), convention)
+                     bool(converged), convention, tuple(warnings))
+
+
+def _efa_warnings(r, fit, items, *, method, extracted, rotated) -> list[Diagnostic]:
+    """Singular correlations, non-convergence of the extraction or rotation, uniquenesses at their bound."""
+    found = _singular(r, items, "ML factoring is not defined for it (psych::fa smooths the matrix first); read the "
+                      "solution with care")
+    if not extracted:
+        found.append(Diagnostic(Code.NOT_CONVERGED, f"the {method} factor extraction did not converge: loadings and "
+                                "communalities are not trustworthy", where=locate(step="extraction")))
+    if not rotated:
+        found.append(Diagnostic(Code.NOT_CONVERGED, "the oblimin rotation did not converge: the rotated loadings and "
+                                "factor correlations are not trustworthy", where=locate(step="rotation")))
+    at_bound = [items[j] for j in np.flatnonzero(fit.uniquenesses <= LOWER_UNIQUENESS * (1 + 1e-6))]
+    if at_bound:
+        found.append(Diagnostic(
+            Code.HEYWOOD,
+            f"Heywood case: the uniqueness of {', '.join(map(repr, at_bound))} sits at its lower bound "
+            f"{LOWER_UNIQUENESS} (a communality of about 1; an unbounded fit would push it above 1, as psych::fa "
+            "warns of an ultra-Heywood case): too many factors, or items that nearly duplicate each other",
+            where=locate(items=",".join(at_bound))))
+    return found

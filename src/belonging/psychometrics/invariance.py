@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from belonging import _columns as C
+from belonging.diagnostics import Code, Diagnostic, locate, summary_lines, warnings_html
 from belonging.errors import UsageError
 
 __all__ = ["LEVELS", "InvarianceResult", "invariance"]
@@ -17,7 +18,7 @@ _WHAT = {
 }
 _MODEL_COLUMNS = (
     C.MODEL, C.CHISQ, C.DF, C.P_VALUE, C.CFI, C.TLI, C.RMSEA, C.RMSEA_CI_LOW, C.RMSEA_CI_HIGH,
-    C.SRMR, C.AIC, C.BIC, C.NPAR, C.N,
+    C.SRMR, C.AIC, C.BIC, C.NPAR, C.N, C.CONVERGED,
 )
 
 
@@ -30,27 +31,35 @@ class InvarianceResult:
     models : pandas.DataFrame
         One row per model (configural, metric, scalar, strict): ``model``, ``chisq``, ``df``,
         ``p_value``, ``cfi``, ``tli``, ``rmsea``, ``rmsea_ci_low``, ``rmsea_ci_high``, ``srmr``,
-        ``aic``, ``bic``, ``npar``, ``n``.
+        ``aic``, ``bic``, ``npar``, ``n``, ``converged`` (lavaan's criterion; see
+        :class:`~belonging.psychometrics.cfa.CFAResult`).
     tests : pandas.DataFrame
         One row per nested comparison: ``model``, ``compared_with``, ``chisq_diff``, ``df_diff``,
         ``p_value`` (likelihood-ratio chi-square difference test), ``delta_cfi``, ``delta_rmsea``,
         ``delta_srmr`` (constrained minus less constrained), ``supported`` (the change criteria
-        below are met).
+        below are met), ``converged`` (both models of the step converged; a step that did not
+        cannot support a verdict).
     verdict : str
-        Plain-language conclusion naming the highest level supported and the criteria used.
+        Plain-language conclusion naming the highest level supported and the criteria used, or
+        starting "Undetermined:" with the model (and group) that did not converge.
     level : str
-        ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"``, or ``"none"`` when even the
-        configural model fits poorly.
+        ``"configural"``, ``"metric"``, ``"scalar"``, ``"strict"``, ``"none"`` when even the
+        configural model fits poorly, or ``"undetermined"`` when a model the verdict rests on did
+        not converge.
     partial_hints : pandas.DataFrame
         Univariate score tests of each cross-group equality constraint of the metric, scalar and
         strict models, largest first within model: ``model``, ``lhs``, ``op``, ``rhs`` (the
         parameter), ``reference_group``, ``group`` (the group whose parameter is held equal to the
-        reference group's), ``statistic`` (chi-square, 1 df), ``df``, ``p_value``.
+        reference group's), ``statistic`` (chi-square, 1 df), ``df``, ``p_value`` (both missing
+        for a model that did not converge: a score test needs the optimum).
     fits : dict
         Model name -> :class:`~belonging.psychometrics.cfa.CFAResult`.
     group : str or None
         The grouping column the models were fitted across (:func:`belonging.compare` checks that
         its ``by`` is the same).
+    warnings : tuple of Diagnostic
+        The warnings of the four fits (``not_converged``, ``heywood``, ``singular``; ``where``
+        names the model and group) and ``undetermined`` when the verdict cannot be reached.
 
     Examples
     --------
@@ -94,6 +103,7 @@ class InvarianceResult:
     partial_hints: object
     fits: dict = field(repr=False)
     group: str | None = None
+    warnings: tuple[Diagnostic, ...] = ()
 
     def to_frame(self):
         """The model table (a copy of :attr:`models`)."""
@@ -105,6 +115,7 @@ class InvarianceResult:
         return "\n".join(
             [
                 "Measurement invariance (ML)",
+                *summary_lines(self.warnings),
                 self.models.to_string(**fmt),
                 "",
                 self.tests.to_string(**fmt),
@@ -119,6 +130,7 @@ class InvarianceResult:
         fmt = {"float_format": lambda v: f"{v:.3f}", "index": False}
         return (
             "<p><b>Measurement invariance</b></p>"
+            + warnings_html(self.warnings)
             + self.models.to_html(**fmt)
             + self.tests.to_html(**fmt)
             + f"<p>{escape(self.verdict)}</p>"
@@ -151,9 +163,9 @@ def _hints(fit, model):
                 C.RHS: rhs,
                 C.REFERENCE_GROUP: groups[table.group[ea]].label,
                 C.GROUP: groups[table.group[eb]].label,
-                C.STATISTIC: float(max(x2, 0.0)),
+                C.STATISTIC: float(max(x2, 0.0)) if fit.converged else float("nan"),
                 C.DF: 1,
-                C.P_VALUE: float(stats.chi2.sf(max(x2, 0.0), 1)),
+                C.P_VALUE: float(stats.chi2.sf(max(x2, 0.0), 1)) if fit.converged else float("nan"),
             }
         )
     cols = [C.MODEL, C.LHS, C.OP, C.RHS, C.REFERENCE_GROUP, C.GROUP, C.STATISTIC, C.DF, C.P_VALUE]
@@ -270,26 +282,56 @@ def invariance(
     scalar        metric        3       True
     strict        scalar        4       True
     """
-    import numpy as np
     import pandas as pd
-    from scipy import stats
 
-    from belonging.psychometrics.cfa import _fit, _prepare
+    from belonging.psychometrics.cfa import fit_model, prepare
 
     if group is None:
         msg = "`group` is required: name the column that defines the groups to compare"
         raise UsageError(msg)
-    pattern, items, factors, groups, n_excluded, struct = _prepare(
+    pattern, items, factors, groups, n_excluded, struct = prepare(
         data, structure, group=group, reverse=reverse, estimator="ML", missing=missing
     )
     if len(groups) < 2:
         msg = f"`group` column {group!r} has {len(groups)} group with complete data; invariance needs at least two"
         raise UsageError(msg)
     fits = {
-        level: _fit(pattern, items, factors, groups, std_lv=bool(std_lv), model=level, n_excluded=n_excluded, struct=struct)
+        level: fit_model(pattern, items, factors, groups, std_lv=bool(std_lv), model=level, n_excluded=n_excluded,
+                         struct=struct)
         for level in LEVELS
     }
-    models = pd.DataFrame([{C.MODEL: lv, **fits[lv].fit} for lv in LEVELS])[list(_MODEL_COLUMNS)]
+    models = pd.DataFrame([{C.MODEL: lv, **fits[lv].fit, C.CONVERGED: fits[lv].converged} for lv in LEVELS])
+    rows = _steps(fits, delta_cfi, delta_rmsea)
+    tests = pd.DataFrame(rows)
+    hints = pd.concat([_hints(fits[lv], lv) for lv in LEVELS[1:]], ignore_index=True)
+    conf = fits["configural"]
+    warnings = [w for lv in LEVELS for w in fits[lv].warnings]
+    if not conf.converged:
+        level = "undetermined"
+    elif not (conf.fit[C.CFI] >= configural_cfi and _rmsea(conf.fit) <= configural_rmsea):
+        level = "none"
+    else:
+        level = "configural"
+        for row in rows:
+            if not row[C.CONVERGED]:
+                level = "undetermined"
+                break
+            if not row[C.SUPPORTED]:
+                break
+            level = row[C.MODEL]
+    if level == "undetermined":
+        verdict, reason = _undetermined(fits, rows)
+        warnings.append(reason)
+    else:
+        verdict = _verdict(level, conf.fit, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea)
+    return InvarianceResult(models=models[list(_MODEL_COLUMNS)], tests=tests, verdict=verdict, level=level,
+                            partial_hints=hints, fits=fits, group=str(group), warnings=tuple(warnings))
+
+
+def _steps(fits, delta_cfi, delta_rmsea) -> list[dict]:
+    """One row per nested comparison: chi-square difference, changes in fit, supported, converged."""
+    from scipy import stats
+
     rows = []
     for prev, cur in zip(LEVELS[:-1], LEVELS[1:]):
         f0, f1 = fits[prev].fit, fits[cur].fit
@@ -308,23 +350,31 @@ def invariance(
                 C.DELTA_RMSEA: d_rmsea,
                 C.DELTA_SRMR: f1[C.SRMR] - f0[C.SRMR],
                 C.SUPPORTED: bool(d_cfi >= delta_cfi - 1e-12 and d_rmsea <= delta_rmsea + 1e-12),
+                C.CONVERGED: bool(fits[prev].converged and fits[cur].converged),
             }
         )
-    tests = pd.DataFrame(rows)
-    hints = pd.concat([_hints(fits[lv], lv) for lv in LEVELS[1:]], ignore_index=True)
+    return rows
 
-    conf = fits["configural"].fit
-    if not (conf[C.CFI] >= configural_cfi and _rmsea(conf) <= configural_rmsea):
-        level = "none"
-    else:
-        level = "configural"
-        for row in rows:
-            if not row[C.SUPPORTED]:
-                break
-            level = row[C.MODEL]
-    verdict = _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np)
-    return InvarianceResult(models=models, tests=tests, verdict=verdict, level=level, partial_hints=hints, fits=fits,
-                           group=str(group))
+
+def _undetermined(fits, rows) -> tuple[str, Diagnostic]:
+    """The verdict and the ``undetermined`` warning when a model the verdict needs did not converge."""
+    failed = next(lv for lv in LEVELS if not fits[lv].converged)
+    note = next((w for w in fits[failed].warnings if w.code == Code.NOT_CONVERGED), None)
+    group = None
+    if note is not None and note.where and "group=" in note.where:
+        group = note.where.split("group=", 1)[1]
+    where = f" (the largest gradient is in group {group!r})" if group else ""
+    held = [r[C.MODEL] for r in rows if r[C.CONVERGED] and r[C.SUPPORTED]]
+    before = LEVELS[LEVELS.index(failed) - 1] if failed != "configural" else None
+    so_far = ""
+    if before is not None and (before == "configural" or before in held):
+        so_far = f" The steps up to the {before} model are supported; whether the {failed} level holds cannot be judged."
+    verdict = (f"Undetermined: the {failed} model did not converge{where}, so the comparison that needs it cannot be "
+               f"trusted and no level of invariance is stated.{so_far} Try a simpler structure, merge small groups or "
+               "collect more data.")
+    reason = Diagnostic(Code.UNDETERMINED, f"the invariance verdict is undetermined: the {failed} model did not "
+                        f"converge{where}", where=locate(model=failed, group=group))
+    return verdict, reason
 
 
 def _rmsea(fit) -> float:
@@ -333,7 +383,7 @@ def _rmsea(fit) -> float:
     return 0.0 if fit[C.DF] == 0 else fit[C.RMSEA]
 
 
-def _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea, np):
+def _verdict(level, conf, rows, hints, delta_cfi, delta_rmsea, configural_cfi, configural_rmsea):
     crit = (
         f"criteria: a constrained model is retained when CFI drops by at most {abs(delta_cfi):.3f} "
         f"(Cheung & Rensvold 2002; Chen 2007) and RMSEA rises by at most {delta_rmsea:.3f} (Chen 2007)"

@@ -19,9 +19,10 @@ from scipy import stats
 
 from belonging import _columns as C
 from belonging._validation import check_choice, check_columns
+from belonging.diagnostics import Code, Diagnostic, locate, summary_lines, warnings_html
 from belonging.errors import DataValidationError, UsageError
-from belonging.psychometrics._factoring import ml_one_factor
 from belonging.psychometrics._itemstats import code_range, sweep
+from belonging.psychometrics._omega import in_group, omegas
 
 __all__ = ["ReliabilityResult", "reliability"]
 
@@ -38,7 +39,8 @@ CONVENTION = (
     "semTools::compRelSEM's default obs.var = TRUE. Item mean, sd, item_rest_r (psych r.drop), "
     "alpha_if_deleted and omega_if_deleted use the same complete rows after reverse keying; missing is "
     "the share of all rows without an answer; the response distribution counts answers as given "
-    "(before reverse keying). Omega needs at least 3 items, alpha at least 2."
+    "(before reverse keying). Omega needs at least 3 items, alpha at least 2. An item without variance is left "
+    "out of its scale (as psych::alpha); omega is NaN when the matrix it needs is singular (see warnings)."
 )
 
 
@@ -60,6 +62,11 @@ class ReliabilityResult:
         ``"feldt"`` or ``"bootstrap"``.
     convention : str
         How missing data, the intervals and omega's denominator are handled, in words.
+    warnings : tuple of Diagnostic
+        What qualifies the numbers (:mod:`belonging.diagnostics`): ``zero_variance`` (an item
+        without variance, left out of its scale), ``singular`` (linearly dependent items: the omegas
+        that need the singular matrix are NaN), ``not_converged`` (omega's one-factor fit),
+        ``heywood`` (a uniqueness of that fit at its bound).
 
     Examples
     --------
@@ -100,22 +107,25 @@ class ReliabilityResult:
     confidence: float
     ci_method: str
     convention: str
+    warnings: tuple[Diagnostic, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-scale table (a copy)."""
         return self.scales.copy()
 
     def summary(self) -> str:
-        """Plain-text summary: the per-scale table and the convention."""
+        """Plain-text summary: warnings, the per-scale table and the convention."""
         cols = [c for c in (C.GROUP, C.SCALE, C.N, C.K, C.ALPHA, C.ALPHA_CI_LOW, C.ALPHA_CI_HIGH,
                             C.STD_ALPHA, C.OMEGA, C.MEAN_R) if c in self.scales.columns]
         table = self.scales[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}")
-        return f"Reliability ({self.confidence:.0%} CI: {self.ci_method})\n{table}\n\n{self.convention}"
+        head = "\n".join([f"Reliability ({self.confidence:.0%} CI: {self.ci_method})", *summary_lines(self.warnings)])
+        return f"{head}\n{table}\n\n{self.convention}"
 
     def _repr_html_(self) -> str:
         fmt = {"float_format": lambda v: f"{v:.3f}", "index": False}
         return (
             f"<h4>Reliability ({self.confidence:.0%} CI: {self.ci_method})</h4>"
+            + warnings_html(self.warnings)
             + self.scales.to_html(**fmt)
             + "<h4>Items</h4>"
             + self.items.to_html(**fmt)
@@ -209,7 +219,15 @@ def reliability(
     **observed** total-score variance in the denominator (semTools::compRelSEM's default
     ``obs.var = TRUE``; the model-implied alternative is :math:`(\sum\lambda)^2 + \sum\theta`).
     The item-rest correlation is psych's ``r.drop``; alpha and omega if deleted recompute the
-    statistic without the item. Missing data: listwise per scale (see ``convention``); psych::alpha
+    statistic without the item.
+
+    Degenerate data (issue 19; R's verdicts in ``tests/reference/diagnostics/``): an item without
+    variance in a scale's complete rows is left out of that scale (``k`` counts the items used) with
+    a ``zero_variance`` warning, as psych::alpha drops it; omega is NaN for every item set whose
+    correlation matrix is singular (smallest eigenvalue at most 1e-10: an item copied, or the sum of
+    others), exactly where lavaan cannot fit the one-factor model, with one ``singular`` warning;
+    a one-factor fit that does not converge gives NaN and ``not_converged``; a uniqueness at its
+    bound gives ``heywood``. Missing data: listwise per scale (see ``convention``); psych::alpha
     defaults to pairwise correlations, so compare with R on ``na.omit`` data.
 
     Computation: for integer codes (any Likert-type scale) one blocked pass over the rows gives
@@ -274,7 +292,7 @@ def reliability(
     lo, hi = code_range(values)
     reflect = np.array([prep.reflect if c in prep.reversed_ids else np.nan for c in columns])
 
-    scale_parts, item_parts, dist = [], [], []
+    scale_parts, item_parts, dist, warnings = [], [], [], []
     for g, rows in groups:
         block = values[rows]
         fast = sweep(block, scale_idx, lo, hi, check_integers=not prep.integral)
@@ -285,12 +303,11 @@ def reliability(
             missing = fast.missing / len(block) if len(block) else np.full(len(columns), np.nan)
             dist_part = _distribution_from_counts(fast, columns, reflect, g, prep.points)
         for s, (scale, ids) in enumerate(scales.items()):
-            n, mean, cov = stats_of[s]
-            x = None
-            if ci_method == "bootstrap" and n >= 2:
-                sub = block[:, scale_idx[s]]
-                x = sub[~np.isnan(sub).any(axis=1)]
-            s_row, i_cols = _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng)
+            where = {"group": g if by is not None else None, "scale": scale}
+            x = block[:, scale_idx[s]] if ci_method == "bootstrap" else None
+            s_row, i_cols, found = _scale(stats_of[s], x, list(ids), where, confidence, ci_method, n_boot, rng)
+            warnings.extend(found)
+            n = s_row[C.N]
             s_row[C.N_INCOMPLETE] = len(block) - n
             scale_parts.append({C.GROUP: g, C.SCALE: scale, **s_row})
             k = len(ids)
@@ -324,7 +341,7 @@ def reliability(
     )
     return ReliabilityResult(
         scales=scales_df, items=items_df, distribution=dist_df, confidence=float(confidence),
-        ci_method=ci_method, convention=CONVENTION.format(ci=ci_text),
+        ci_method=ci_method, convention=CONVENTION.format(ci=ci_text), warnings=tuple(warnings),
     )
 
 
@@ -374,7 +391,7 @@ def _prepare(data, instrument, mapping) -> _Prepared:
     keyed = reverse_items(raw, instrument)
     scales = {name: list(ids) for name, ids in instrument.scales().items()}
     rs = instrument.response_scale
-    points = tuple(float(v) for v in rs.codes())
+    points = None if rs.continuous else tuple(float(v) for v in rs.codes())
     return _Prepared(keyed, scales, frozenset(instrument.reverse_items), raw, points,
                      float(rs.min + rs.max), False)
 
@@ -408,26 +425,59 @@ def _alpha(cov: np.ndarray) -> float:
     return k / (k - 1) * (1.0 - np.trace(cov) / total)
 
 
-def _omega(cov: np.ndarray) -> float:
-    """Omega total of a one-factor ML model, observed total variance in the denominator."""
-    k = cov.shape[0]
-    if k < 3 or not np.all(np.isfinite(cov)):
-        return float("nan")
-    sd = np.sqrt(np.diag(cov))
-    if not np.all(sd > 0):
-        return float("nan")
-    r = cov / np.outer(sd, sd)
-    fit = ml_one_factor(r)
-    if not fit.converged:  # e.g. items that are copies of each other (a singular correlation matrix)
-        return float("nan")
-    lam = fit.loadings[:, 0] * sd
-    return float(lam.sum() ** 2 / cov.sum())
+def _scale(moments, x, ids, where, confidence, ci_method, n_boot, rng):
+    """One scale's row, item columns (every item of the scale) and warnings from its complete-row moments.
+
+    Items without variance are left out first; `x` (the scale's columns, bootstrap only) gives the
+    complete rows the bootstrap resamples.
+    """
+    n, mean, cov = moments
+    used, found = _variable_items(n, mean, cov, ids, where)
+    if x is not None:
+        x = x[~np.isnan(x).any(axis=1)][:, used] if n >= 2 else None
+    s_row, i_cols, more = _analyse(n, mean[used], cov[np.ix_(used, used)], x, confidence, ci_method, n_boot, rng,
+                                   ids=[i for i, u in zip(ids, used) if u], where=where)
+    return s_row, _all_items(i_cols, used, mean), found + more
 
 
-def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng):
-    """Scale row and item columns from the complete rows' count, means and covariance.
+def _variable_items(n, mean, cov, ids, where) -> tuple[np.ndarray, list[Diagnostic]]:
+    """Which items of a scale vary in its complete rows, and a ``zero_variance`` warning per item that does not.
 
-    `x` (the complete rows) is needed by the bootstrap interval only.
+    psych::alpha drops an item without variance ("Item = x had no variance and was deleted");
+    so do we, and say so. A variance counts as zero when it is within rounding of 0 for the item's
+    mean (exact for integer codes).
+    """
+    if n < 2:
+        return np.ones(len(ids), dtype=bool), []
+    var = np.diag(cov)
+    used = var > 1e-24 * np.maximum(np.asarray(mean, dtype=float) ** 2, 1.0)
+    found = []
+    for j in np.flatnonzero(~used):
+        msg = (f"item {ids[j]!r} has no variance in scale {where['scale']!r}{in_group(where)} (every complete response "
+               f"is {mean[j]:g}); it was left out of the scale's alpha, omega and item statistics, as psych::alpha does")
+        found.append(Diagnostic(Code.ZERO_VARIANCE, msg, where=locate(**where, item=ids[j])))
+    return used, found
+
+
+def _all_items(cols: dict, used: np.ndarray, mean) -> dict:
+    """Item columns for every item of the scale: an item left out keeps its mean, sd 0, the rest NaN."""
+    if used.all():
+        return cols
+    out = {}
+    for name, values in cols.items():
+        full = np.full(len(used), np.nan)
+        full[used] = values
+        out[name] = full
+    out[C.MEAN][~used] = np.asarray(mean, dtype=float)[~used]
+    out[C.SD][~used] = 0.0
+    return out
+
+
+def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng, *, ids, where):
+    """Scale row, item columns and warnings from the complete rows' count, means and covariance.
+
+    `x` (the complete rows) is needed by the bootstrap interval only; `ids` names the items and
+    `where` the scale (and group) in warnings.
     """
     k = len(mean)
     nan = float("nan")
@@ -437,11 +487,10 @@ def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng):
              C.MEAN_R: nan}
         empty = np.full(k, nan)
         return s, {C.MEAN: np.asarray(mean, dtype=float), C.SD: empty, C.ITEM_REST_R: empty,
-                   C.ALPHA_IF_DELETED: empty, C.OMEGA_IF_DELETED: empty}
+                   C.ALPHA_IF_DELETED: empty, C.OMEGA_IF_DELETED: empty}, []
     var = np.diag(cov)
     sd = np.sqrt(var)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = cov / np.outer(sd, sd)
+    corr = cov / np.outer(sd, sd)
     alpha = _alpha(cov)
     if k >= 2:
         mean_r = float((corr.sum() - np.trace(corr)) / (k * (k - 1)))
@@ -449,7 +498,7 @@ def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng):
     else:
         mean_r = std_alpha = nan
     lo, hi = _ci(alpha, x, n, k, confidence, ci_method, n_boot, rng)
-    omega = _omega(cov)
+    omega, omega_drop, found = omegas(cov, ids, where)
     s = {C.N: n, C.K: k, C.ALPHA: alpha, C.ALPHA_CI_LOW: lo, C.ALPHA_CI_HIGH: hi,
          C.CONFIDENCE: confidence, C.CI_METHOD: ci_method, C.STD_ALPHA: std_alpha,
          C.OMEGA: omega, C.MEAN_R: mean_r}
@@ -463,15 +512,8 @@ def _analyse(n, mean, cov, x, confidence, ci_method, n_boot, rng):
             alpha_drop = (k - 1) / (k - 2) * (1 - (np.trace(cov) - var) / rest_var)
         else:
             alpha_drop = np.full(k, nan)
-    omega_drop = np.full(k, nan)
-    if k >= 4:  # omega of k - 1 >= 3 items
-        for j in range(k):
-            keep = np.arange(k) != j
-            # each fit starts from 1 - SMC like the full one: a start from the full model's
-            # uniquenesses can end in another local optimum when the items are not one-dimensional
-            omega_drop[j] = _omega(cov[np.ix_(keep, keep)])
     return s, {C.MEAN: np.asarray(mean, dtype=float), C.SD: sd, C.ITEM_REST_R: item_rest,
-               C.ALPHA_IF_DELETED: alpha_drop, C.OMEGA_IF_DELETED: omega_drop}
+               C.ALPHA_IF_DELETED: alpha_drop, C.OMEGA_IF_DELETED: omega_drop}, found
 
 
 def _ci(alpha, x, n, k, confidence, method, n_boot, rng):

@@ -20,7 +20,7 @@ ROW_COLUMNS = (C.SOURCE_ROW, C.RESPONSE_ID, C.STATUS, C.REASONS, C.N_ANSWERED, *
 _OVERLAP_FROM = 1 << 15
 
 
-def _indices(x, reverse_keyed, instrument, policy, notes, want):
+def _indices(x, reverse_keyed, instrument, policy, notes, want, whole=True):
     """Careless-responding indices for the item matrix `x` (raw answers).
 
     Only the indices whose reason is in `want` (not turned off by the policy) are computed; the
@@ -36,10 +36,10 @@ def _indices(x, reverse_keyed, instrument, policy, notes, want):
     n, k = x.shape
     out = {}
     pairs = {}
-    scale = instrument.response_scale  # map_items leaves only whole numbers on the scale
+    scale = instrument.response_scale  # map_items leaves only whole numbers on the scale (but for measurements)
     swept = cl._sweep(
         x, longstring="longstring" in want, irv="irv" in want, moments=bool({"mahalanobis", "synonyms"} & set(want)),
-        codes=(scale.min, scale.max),
+        codes=(scale.min, scale.max) if whole else None,  # measurements (continuous items) are not whole numbers
     )
     if "longstring" in want:
         out[C.LONGSTRING], out[C.LONGSTRING_AVG] = swept["longstring"], swept["longstring_avg"]
@@ -252,6 +252,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
     ids = list(instrument.item_ids)
     x = mapped.items[ids].to_numpy(dtype="float64")
     lo, hi = instrument.response_scale.min, instrument.response_scale.max
+    whole = not (instrument.continuous_items or getattr(mapping, "continuous", ()))
 
     def reverse_keyed(rows):
         xr = x[rows].copy()
@@ -270,7 +271,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="belonging-indices")
-        future = pool.submit(_indices, x, reverse_keyed, instrument, policy, index_notes, want)
+        future = pool.submit(_indices, x, reverse_keyed, instrument, policy, index_notes, want, whole)
     try:
         position = pd.Index(rows)
         for reason in ("out_of_range", "unknown_label"):
@@ -301,7 +302,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         notes += att_notes
         rid = _response_ids(frame, rows)
         if n:
-            ind, pairs = future.result() if future is not None else _indices(x, reverse_keyed, instrument, policy, index_notes, want)
+            ind, pairs = future.result() if future is not None else _indices(x, reverse_keyed, instrument, policy, index_notes, want, whole)
             notes += index_notes
             resolved.update(pairs)
             masks.update(_index_flags(ind, len(ids), instrument, policy, resolved))
