@@ -31,7 +31,7 @@ def test_writes_index_and_a_report_per_cohort(run):
     code, out, base = run
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
-    expected = {"index.html", "cohorts.csv"} | {f"{slugify(c)}.{ext}" for c in SIZES for ext in ("html", "pdf")}
+    expected = {"index.html", "cohorts.csv", "manifest.json"} | {f"{slugify(c)}.{ext}" for c in SIZES for ext in ("html", "pdf")}
     assert set(names) == expected
     # nothing escaped the output folder ("../x" stays inside as a slug)
     assert sorted(p.name for p in base.iterdir()) == ["out", "roster.csv", "survey.csv"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+import time
 
 from belonging._commands._common import add_input_args, load_input, split_list
 from belonging._commands._screen import add_screen_args
@@ -32,9 +35,45 @@ def register(sub) -> None:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes for cohort reports (default: the number of CPUs)")
     add_screen_args(p)
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary on stderr")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress or summary on stderr (progress is a bar on a terminal, else a line every few seconds)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder (created if needed)")
     p.set_defaults(func=run)
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a run (a BaseException, so that no ``except Exception`` on the way swallows it)."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
+class _Progress:
+    """Progress over cohorts on stderr: a tqdm bar on a terminal, else a plain line every few seconds."""
+
+    def __init__(self, total, *, quiet: bool, every: float = 5.0):
+        self.total, self.done, self.every = total, 0, every
+        self.bar = None
+        self.quiet = quiet
+        self.start = self.last = time.monotonic()
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="cohort reports", unit="cohort", file=sys.stderr)
+
+    def __call__(self, _cohort) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif not self.quiet and time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            of = f" of {self.total}" if self.total else ""
+            print(f"report: {self.done}{of} cohorts done ({self.last - self.start:.0f} s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def run(args) -> int:
@@ -54,29 +93,35 @@ def run(args) -> int:
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         msg = f"-o {args.output!r} is a file; give a folder for the reports"
         raise UsageError(msg)
-    responses, instrument, mapping = load_input(args)
-    bar = None
-    show = not args.quiet and sys.stderr.isatty()
-    if show:
-        from tqdm import tqdm
-
-        n = responses.data[args.by].nunique(dropna=False) if args.by in responses.data.columns else None
-        bar = tqdm(total=n, desc="cohort reports", unit="cohort", file=sys.stderr)
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if threading.current_thread() is threading.main_thread() else None
+    progress = None
     try:
+        responses, instrument, mapping = load_input(args)
+        n = responses.data[args.by].nunique(dropna=False) if args.by in responses.data.columns else None
+        progress = _Progress(n, quiet=args.quiet)
         result = write_reports(
             responses, instrument, args.output, by=args.by, compare_by=split_list(args.compare_by),
             wave=args.wave, wave_order=split_list(args.wave_order) or None, roster=args.roster,
             min_cell=args.min_cell, confidence=args.confidence, seed=args.seed, mapping=mapping,
             policy=policy_from_args(args), exclude_flagged=args.exclude_flagged,
-            formats=formats, jobs=args.jobs, on_progress=(lambda _c: bar.update(1)) if bar is not None else None,
+            formats=formats, jobs=args.jobs, on_progress=progress,
         )
+    except _Terminated:
+        print("error: terminated; the output folder is as it was before the run", file=sys.stderr)
+        return 143
+    except KeyboardInterrupt:
+        print("error: interrupted; the output folder is as it was before the run", file=sys.stderr)
+        return 130
     finally:
-        if bar is not None:
-            bar.close()
+        if progress is not None:
+            progress.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if not args.quiet:
         print(
             f"{args.output}: index.html and {result.cohorts} cohort report(s) ({', '.join(formats)}); "
-            f"{result.suppressed} below --min-cell {args.min_cell} (notice only)",
+            f"{result.suppressed} below --min-cell {args.min_cell} (notice only); {time.monotonic() - start:.1f} s",
             file=sys.stderr,
         )
     return 0

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from belonging import _columns as C
 from belonging.errors import BelongingError
-from belonging.report._figures import chart
+from belonging.report._figures import forest_chart, items_chart, likert_chart, means_chart
 from belonging.report.model import Note, Section, Table
 from belonging.report.suppression import suppress_counts
 
@@ -144,8 +144,6 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     With `wave`, groups hidden in the joint cohort x group table of that wave (``settings.hidden``)
     are hidden here too: in the report of cohort `unit`, or in the overview when `unit` is None.
     """
-    from belonging.plots import plot_forest, plot_group_means
-
     total = settings.total
     scored = rows[rows[total].notna()]
     counts = scored.groupby(col, sort=True).size()
@@ -165,19 +163,18 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     desc = desc[[C.GROUP, C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]]
     shown_desc, mask = blank_small(desc, settings, counts_mask=hidden.to_numpy())
     title = title or f"Comparison by {col}"
-    children = [_table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
-                       headers={C.GROUP: col})]
+    desc_table = _table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
+                        headers={C.GROUP: col})
+    children = [desc_table]
     shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
     if hidden.any():
         children.append(Note(
             f"{int(hidden.sum())} group(s) withheld: fewer than {settings.min_cell} respondents, or hidden "
             "so that a small group cannot be worked out from the total.", "suppressed"))
     if len(shown) >= 2:
-        plot_rows = shown_desc[shown_desc[C.GROUP].isin(shown)]
-        children.append(chart(plot_group_means, plot_rows, alt=f"Mean {settings.scales[total]} by {col} with {settings.ci_label}",
-                              caption=f"Group means with {settings.ci_label}.", height=0.9 + 0.35 * len(plot_rows),
-                              xlabel=settings.scales[total]))
-    if len(shown) >= 2:
+        children.append(means_chart(desc_table, what=f"Mean {settings.scales[total]} by {col}, with {settings.ci_label}",
+                                    ci_label=settings.ci_label, xlabel=settings.scales[total],
+                                    caption=f"Group means with {settings.ci_label}."))
         sub = scored[scored[col].isin(shown)]
         try:
             pw = pairwise(sub, total, col, settings)
@@ -187,10 +184,11 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
         if pw is None:
             children.append(Note("Effect sizes are not shown: belonging.compare is not available in this installation.", "warning"))
         elif len(pw):
-            children.append(_table(pw, f"Pairwise differences and Hedges' g ({settings.ci_label})"))
-            children.append(chart(plot_forest, pw, alt=f"Forest plot of Hedges' g between {col} groups",
-                                  caption=f"Hedges' g with {settings.ci_label}; the shaded band marks |g| < 0.2.",
-                                  height=0.9 + 0.35 * len(pw)))
+            pw_table = _table(pw, f"Pairwise differences and Hedges' g by {col} ({settings.ci_label})")
+            children.append(pw_table)
+            children.append(forest_chart(pw_table, what=f"Differences in {settings.scales[total]} between {col} groups",
+                                         ci_label=settings.ci_label,
+                                         caption=f"Hedges' g with {settings.ci_label}; the shaded band marks |g| < 0.2."))
     elif len(levels) > 1:
         children.append(Note("Fewer than two groups are large enough to compare.", "info"))
     return Section(title=title, children=tuple(children), anchor=f"by-{_anchor(col)}")
@@ -212,7 +210,7 @@ def items_section(rows, settings, *, unit=None, wave=None):
     import numpy as np
     import pandas as pd
 
-    from belonging.plots import likert_counts, plot_likert
+    from belonging.plots import likert_counts
 
     inst = settings.instrument
     scale = inst.response_scale
@@ -258,23 +256,23 @@ def items_section(rows, settings, *, unit=None, wave=None):
     long[C.ITEM] = pd.Categorical(long[C.ITEM], categories=list(wide.index), ordered=True)
     long = long.sort_values([C.ITEM, C.VALUE]).reset_index(drop=True)
     long[C.ITEM] = long[C.ITEM].astype(object)
-    fig = chart(plot_likert, long, levels=levels, labels=labels, item_labels=display,
-                alt=f"Diverging stacked bars of answers to each {inst.name} item", width=7.2,
-                height=1.3 + 0.28 * len(wide),
-                caption="Share of answers per item; disagreement left of zero, agreement right, neutral centred. "
-                        "(R) marks reverse-keyed items, where agreeing is unfavourable.")
+    fmts = dict(STAT_FORMATS)
+    fmts.update({k: ".0f" for k in headers})
+    h = dict(STAT_HEADERS)
+    h.update(headers)
+    item_table = Table(data=table, caption="Answers per item (%)", headers=MappingProxyType(h),
+                       formats=MappingProxyType(fmts), suppressed=tmask)
+    fig = likert_chart(item_table, long, levels=levels, labels=labels, item_labels=display,
+                       what=f"Diverging stacked bars of the answers to each {inst.name} item",
+                       caption="Share of answers per item; disagreement left of zero, agreement right, neutral centred. "
+                               "(R) marks reverse-keyed items, where agreeing is unfavourable.")
     children = [fig]
     if collapsed:
         children.append(Note("Answers are grouped into disagree / neutral / agree because some categories had "
                              f"fewer than {settings.min_cell} answers.", "info"))
     if m.any():
-        children.append(Note("Items with withheld cells are drawn as hatched bars.", "suppressed"))
-    fmts = dict(STAT_FORMATS)
-    fmts.update({k: ".0f" for k in headers})
-    h = dict(STAT_HEADERS)
-    h.update(headers)
-    children.append(Table(data=table, caption="Answers per item (%)", headers=MappingProxyType(h),
-                          formats=MappingProxyType(fmts), suppressed=tmask))
+        children.append(Note("Items with withheld cells are drawn as dashed outlines marked 'suppressed'.", "suppressed"))
+    children.append(item_table)
     return Section(title="Item breakdown", children=tuple(children), anchor="items")
 
 
@@ -284,7 +282,6 @@ def reliability_section(rows, settings, *, unit=None, wave=None):
 
     Scales whose count of complete answers is hidden in the joint table of `wave` are withheld.
     """
-    from belonging.plots import plot_item_analysis
     from belonging.psychometrics.reliability import reliability
 
     inst = settings.instrument
@@ -315,9 +312,8 @@ def reliability_section(rows, settings, *, unit=None, wave=None):
     if len(total_n) and total_n.iloc[0] >= settings.min_cell:
         it = rel.items[rel.items[C.SCALE] == inst.id]
         labels = {i.id: i.display for i in inst.items}
-        children.append(chart(plot_item_analysis, it, labels=labels, alt=f"Item-rest correlations of the {inst.name} items",
-                              caption="Corrected item-total (item-rest) correlation; the dashed line marks 0.3.",
-                              height=0.9 + 0.22 * len(it)))
+        children.append(items_chart(it, what=f"Item-rest correlations of the {inst.name} items", labels=labels, threshold=0.3,
+                                    caption="Corrected item-total (item-rest) correlation; the dashed line marks 0.3."))
     return Section("Reliability", tuple(children), anchor="reliability")
 
 
@@ -450,4 +446,5 @@ def provenance_section(settings):
         ("Python and packages", f"Python {p.get('python', '')}; " + ", ".join(f"{k} {v}" for k, v in (p.get("packages") or {}).items())),
     ]
     df = pd.DataFrame(rows, columns=[C.LABEL, C.VALUE]).astype(str)
-    return Section("Provenance", (_table(df, "", headers={C.LABEL: "", C.VALUE: ""}),), anchor="provenance")
+    return Section("Provenance", (_table(df, "What went into this report", headers={C.LABEL: "Item", C.VALUE: "Value"}),),
+                   anchor="provenance")

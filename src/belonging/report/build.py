@@ -15,7 +15,7 @@ from belonging import _columns as C
 from belonging.errors import UsageError
 from belonging.report import _sections as S
 from belonging.report._data import AnalysisFrame, prepare, slugify
-from belonging.report._figures import chart
+from belonging.report._figures import means_chart, trend_chart
 from belonging.report.model import Metric, Note, Report, Section
 from belonging.report.suppression import DEFAULT_MIN_CELL, check_min_cell
 
@@ -412,8 +412,6 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     import numpy as np
     import pandas as pd
 
-    from belonging.plots import plot_trend
-
     st = ctx.settings
     parts = [("This cohort", cur, cur_wave)]
     inst = _inst_row(ctx, cur_wave)
@@ -434,14 +432,19 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
                          suppressed=mask, headers={C.WAVE: st.wave or ""})]
     if st.wave and len(st.waves) > 1:
         by_wave = S.describe_unit(rows_all, st, groups=rows_all[st.wave].to_numpy(dtype=object)).rename(columns={C.GROUP: C.WAVE})
-        by_wave, _ = S.blank_small(by_wave, st)
+        by_wave, wave_mask = S.blank_small(by_wave, st)
         by_wave[C.LABEL] = "This cohort"
+        wave_mask[C.LABEL] = False
         inst_w = ctx.institution.copy()
         inst_w[C.LABEL] = INSTITUTION_LABEL
-        trend = pd.concat([inst_w, by_wave], ignore_index=True)
-        children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), width=6.0, height=2.5,
-                              ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
-                              caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
+        cols = [C.LABEL, C.WAVE, C.N, C.MEAN, C.CI_LOW, C.CI_HIGH]
+        trend = pd.concat([inst_w, by_wave], ignore_index=True)[cols]
+        trend_mask = pd.concat([inst_w[cols].astype(bool) & False, wave_mask], ignore_index=True)[cols].astype(bool)
+        trend_table = S._table(trend, f"{st.scales[st.total]} per wave ({st.ci_label})", suppressed=trend_mask,
+                               headers={C.WAVE: st.wave})
+        children.append(trend_chart(trend_table, waves=st.waves, ci_label=st.ci_label, ylabel=st.scales[st.total],
+                                    what=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
+                                    caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
     contrasts = []
     f = ctx.institution_rows
     inst_cur = f if not st.wave else f[f[st.wave] == cur_wave]
@@ -595,8 +598,6 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     import numpy as np
     import pandas as pd
 
-    from belonging.plots import plot_group_means
-
     st = ctx.settings
     cur, cur_wave, _, _ = _current(ctx.institution_rows, st)
     sections = []
@@ -637,7 +638,7 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     table = df[cols]
     # the number of responses (scored or not) per cohort is a count too: hide it with the rest
     shown, mask = S.blank_small(table, st, counts_mask=hidden, keep=(C.GROUP, C.WAVE, C.PDF_LINK))
-    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: ""}
+    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: "PDF report"}
     t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
     t = type(t)(data=t.data, caption=t.caption, headers=t.headers,
                 formats=MappingProxyType({**t.formats, C.RESPONSE_RATE: ".0f"}), suppressed=t.suppressed, links=t.links)
@@ -656,10 +657,9 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     if len(vis):
         inst = _inst_row(ctx, cur_wave)
         ref = float(inst[C.MEAN]) if inst is not None and inst[C.N] >= st.min_cell else None
-        children.append(chart(plot_group_means, vis, reference=ref, reference_label="Institution",
-                              xlabel=st.scales[st.total], height=0.9 + 0.3 * len(vis),
-                              alt=f"Mean {st.scales[st.total]} per cohort with {st.ci_label}",
-                              caption=f"Cohort means with {st.ci_label}; the dashed line is the mean over the reported cohorts."))
+        children.append(means_chart(t, what=f"Mean {st.scales[st.total]} per cohort, with {st.ci_label}", ci_label=st.ci_label,
+                                    xlabel=st.scales[st.total], reference=ref, reference_label="the mean over the reported cohorts",
+                                    caption=f"Cohort means with {st.ci_label}; the dashed line is the mean over the reported cohorts."))
     sections.append(Section("Cohorts", tuple(children), anchor="cohorts"))
     if summary is not None:
         sections += [S.group_section(cur, col, st, unit=None, wave=cur_wave) for col in st.compare_by]
