@@ -11,6 +11,7 @@ Nothing here knows about HTML or PDF; the renderers in :mod:`belonging.report.ht
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -39,13 +40,14 @@ def format_value(value, spec: str | None = None) -> str:
 
     if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
         return "\u2013"
-    try:
+    if not isinstance(value, str | int | float | np.generic):
         import pandas as pd
 
-        if pd.isna(value):
-            return "\u2013"
-    except (TypeError, ValueError):
-        pass
+        try:
+            if pd.isna(value):
+                return "\u2013"
+        except (TypeError, ValueError):
+            pass
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if spec and isinstance(value, int | float | np.integer | np.floating):
@@ -147,17 +149,24 @@ class Table:
             out = out.mask(self.suppressed.to_numpy(dtype=bool))
         return out
 
+    @functools.cached_property
+    def _cells(self):
+        """Values and suppression flags per column, as lists (renderers read every cell)."""
+        values = {c: self.data[c].tolist() for c in self.data.columns}
+        hidden = ({c: self.suppressed[c].astype(bool).tolist() for c in self.data.columns}
+                  if self.suppressed is not None else None)
+        return values, hidden
+
     def is_suppressed(self, i: int, column) -> bool:
         """Whether the cell in row `i` (position) and `column` is withheld."""
-        if self.suppressed is None:
-            return False
-        return bool(self.suppressed[column].iloc[i])
+        hidden = self._cells[1]
+        return bool(hidden[column][i]) if hidden is not None else False
 
     def cell_text(self, i: int, column) -> str:
         """Display text of one cell, as every renderer shows it ("suppressed" when withheld)."""
         if self.is_suppressed(i, column):
             return "suppressed"
-        return format_value(self.data[column].iloc[i], self.formats.get(column))
+        return format_value(self._cells[0][column][i], self.formats.get(column))
 
     def header(self, column) -> str:
         return str(self.headers.get(column, column))
