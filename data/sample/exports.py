@@ -55,6 +55,11 @@ class Block:
     statements: tuple[str, ...]
     labels: dict  # code -> choice text as the platform shows it
     code: str = "Q1"  # platform question code (Qualtrics export tag, LimeSurvey code)
+    columns: tuple[str, ...] = ()  # export column of each item, as the survey file names it (default: numbered)
+
+    def column(self, j: int, default: str) -> str:
+        """Export column of the `j`-th item (1-based): the survey file's name for it, else `default`."""
+        return self.columns[j - 1] if self.columns else default
 
 
 @dataclass(frozen=True)
@@ -150,10 +155,11 @@ def write_qualtrics(survey: Survey, path, *, values: str = "text", delimiter: st
     for k, block in enumerate(survey.blocks, start=1):
         ans = _answers_text(survey, f, block) if text else _answers_codes(f, block)
         for j, (item, stmt) in enumerate(zip(block.items, block.statements), start=1):
-            names.append(f"{block.code}_{j}")
+            name = block.column(j, f"{block.code}_{j}")
+            names.append(name)
             questions.append(f"{block.stem} - {stmt}")
             ids.append(json.dumps({"ImportId": f"QID{k}_{j}"}, separators=(",", ":")))
-            body[f"{block.code}_{j}"] = ans[item]
+            body[name] = ans[item]
     if "other" in f.columns:
         tag = f"Q{len(survey.blocks) + 1}_5_TEXT"
         names.append(tag)
@@ -294,9 +300,11 @@ def write_microsoft_forms(survey: Survey, path, *, timezone: str = "UTC") -> Non
 def write_limesurvey(survey: Survey, path, *, headings: str = "code", answers: str = "codes", timezone: str = "UTC") -> None:
     """LimeSurvey response CSV: ``id, submitdate, lastpage, startlanguage, seed, token, startdate, datestamp, ipaddr, refurl``.
 
-    `headings` ``"code"`` gives ``BEL[SQ001]``, ``"underscore"`` ``BEL_SQ001`` (R/SPSS style).
-    `answers` ``"codes"`` writes answer codes ``A1``..``Ak`` (in code order), ``"full"`` the
-    answer text. An unfinished response has an empty ``submitdate``. Every cell is quoted.
+    `headings` ``"code"`` gives ``BEL[SQ001]``, ``"underscore"`` ``BEL_SQ001`` (R/SPSS style); a
+    block's `columns` give the ``"code"`` headings instead. `answers` ``"codes"`` writes answer codes
+    ``A1``..``Ak`` (in code order), ``"values"`` the codes themselves (a survey whose answer codes are
+    the scale's), ``"full"`` the answer text. An unfinished response has an empty ``submitdate``.
+    Every cell is quoted.
     """
     f = survey.frame.loc[_col(survey.frame, "status").fillna("") == ""]
     sub = _local(f["submitted_at"], timezone, "%Y-%m-%d %H:%M:%S").where(f["finished"], "")
@@ -310,10 +318,13 @@ def write_limesurvey(survey: Survey, path, *, headings: str = "code", answers: s
     for block in survey.blocks:
         codes = sorted(block.labels)
         acode = {c: f"A{i}" for i, c in enumerate(codes, start=1)}
-        ans = _answers_text(survey, f, block, acode if answers == "codes" else None)
+        if answers == "values":
+            ans = _answers_codes(f, block)
+        else:
+            ans = _answers_text(survey, f, block, acode if answers == "codes" else None)
         for j, item in enumerate(block.items, start=1):
             name = f"{block.code}[SQ{j:03d}]" if headings == "code" else f"{block.code}_SQ{j:03d}"
-            body[name] = ans[item]
+            body[block.column(j, name) if headings == "code" else name] = ans[item]
     if "other" in f.columns:
         body["GRP[other]" if headings == "code" else "GRP_other"] = f["other"].fillna("")
     for col in survey.extra:

@@ -64,6 +64,9 @@ _EXPORTS = {
     "compare": "belonging.groups",
     "CompareResult": "belonging.groups",
     "participation": "belonging.groups",
+    # survey building: instrument -> importable survey and the mapping its export needs
+    "build_survey": "belonging.survey",
+    "BuiltSurvey": "belonging.survey",
 }
 
 # subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use

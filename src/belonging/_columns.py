@@ -199,3 +199,10 @@ N_FILLED = "n_filled"
 MATCH_CONFIDENCE = "match_confidence"
 MATCH_BASIS = "basis"
 VALUES_FIT = "values_fit"
+
+# --- survey building (belonging.survey) ------------------------------------------------------------
+BLOCK = "block"
+INSTRUMENT = "instrument"
+CODE = "code"
+EXPECTED = "expected"
+PLACEHOLDER = "placeholder"

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 __all__ = ["COMMANDS", "build_parser", "entrypoint", "main"]
 
 # Command modules, in the order `belonging --help` lists them.
-COMMANDS = ("score", "validate", "instruments", "cfa", "invariance", "reliability", "efa", "report", "compare", "inspect")
+COMMANDS = ("score", "validate", "instruments", "cfa", "invariance", "reliability", "efa", "report", "compare", "inspect",
+            "survey")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -13,6 +13,12 @@ item id, ignoring case) or through a mapping file::
     "1" = 0                    # source code = instrument code (numeric answers)
     "2" = 1
     missing = ["Prefer not to say"]   # optional: texts that mean "no answer"
+    [[attention_checks]]       # optional: instructed-response columns and the codes that pass
+    column = "attn_1"
+    expected = [3]
+    [survey]                   # optional: what `belonging survey build` recorded (platform,
+    instruments = ["ccs"]      # instruments, randomised blocks, notice); a map with instruments
+                               # here may name items of all of them (each score uses its own)
 
 Answers may be numeric codes or response labels; labels match the instrument's labels (and the
 mapping's) ignoring case and surrounding spaces. Common response-label sets (agreement with 4-7
@@ -60,6 +66,7 @@ __all__ = [
     "map_items",
     "propose_codes",
     "resolve_columns",
+    "attention_rules",
 ]
 
 MISSING_TOKENS = ("", "na", "n/a", "nan", "null", ".")
@@ -155,6 +162,13 @@ class Mapping:
     lines : mapping
         ``{(table, key): line number}`` in the file, for messages (:meth:`where`); ``(table, None)``
         is the table's header. Not compared.
+    attention_checks : tuple
+        ``((column, (codes that pass, ...)), ...)``: instructed-response columns the quality check
+        judges (reason ``attention_check``).
+    survey : mapping
+        The ``[survey]`` table of a map written by ``belonging survey build`` (platform, instruments,
+        randomised blocks, notice, answer values), kept as read. When it lists ``instruments``, the
+        map may name items of all of them: each instrument uses its own.
 
     Examples
     --------
@@ -195,6 +209,8 @@ class Mapping:
     source: str | None = None
     codes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     lines: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
+    attention_checks: tuple = ()
+    survey: MappingProxyType = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def where(self, table: str | None = None, key: str | None = None) -> str:
         """``"map.toml, line 4"`` for `key` of `table` in the file (the file alone when unknown)."""
@@ -212,6 +228,9 @@ class Mapping:
         if self.codes:
             lines += ["", "[codes]  # source code = instrument code"]
             lines += [f"{_toml_str(f'{k:g}')} = {v:g}" for k, v in self.codes.items()]
+        for column, expected in self.attention_checks:
+            lines += ["", "[[attention_checks]]", f"column = {_toml_str(column)}",
+                      "expected = [" + ", ".join(f"{e:g}" for e in expected) + "]"]
         if self.missing:
             missing = "missing = [" + ", ".join(_toml_str(m) for m in self.missing) + "]"
             lines = [missing, "", *lines]  # a top-level key must come before the first table
@@ -324,10 +343,13 @@ def load_mapping(path) -> Mapping:
         line = lines.get((table, key)) or lines.get((table, None))
         return f"{path}, line {line}" if line else f"{path}"
 
-    tables = ["codes", "columns", "labels", "missing"]
+    tables = ["attention_checks", "codes", "columns", "labels", "missing", "survey"]
     unknown = sorted(set(data) - set(tables))
     if unknown:
-        msg = f"{at(unknown[0])}: unknown table {unknown[0]!r}{suggest(unknown[0], tables)}; use [columns], [labels], [codes] and missing = [...]"
+        msg = f"{at(unknown[0])}: unknown table {unknown[0]!r}{suggest(unknown[0], tables)}; use [columns], [labels], [codes], missing = [...], [[attention_checks]] and [survey]"
+        raise MappingError(msg)
+    if not isinstance(data.get("survey", {}), dict):
+        msg = f"{at('survey')}: `survey` must be a table ([survey] with key = value lines)"
         raise MappingError(msg)
     for name in ("columns", "labels", "codes"):
         if not isinstance(data.get(name, {}), dict):
@@ -375,7 +397,40 @@ def load_mapping(path) -> Mapping:
         source=str(path),
         codes=MappingProxyType(codes),
         lines=MappingProxyType(lines),
+        attention_checks=_attention_checks(data.get("attention_checks", []), at("attention_checks")),
+        survey=MappingProxyType(dict(data.get("survey", {}))),
     )
+
+
+def _attention_checks(entries, where: str) -> tuple:
+    if not isinstance(entries, list):
+        msg = f"{where}: attention checks must be written as [[attention_checks]] tables"
+        raise MappingError(msg)
+    out = []
+    for pos, entry in enumerate(entries, start=1):
+        expected = entry.get("expected") if isinstance(entry, dict) else None
+        expected = [expected] if isinstance(expected, int | float) and not isinstance(expected, bool) else expected
+        ok = (isinstance(entry, dict) and isinstance(entry.get("column"), str) and isinstance(expected, list) and expected
+              and all(isinstance(e, int | float) and not isinstance(e, bool) for e in expected))
+        if not ok:
+            msg = f"{where}: attention_checks[{pos}] needs column = \"NAME\" and expected = a code or a list of codes"
+            raise MappingError(msg)
+        out.append((entry["column"], tuple(float(e) for e in expected)))
+    return tuple(out)
+
+
+def attention_rules(mapping) -> list[tuple[str, tuple[float, ...]]]:
+    """The ``(column, passing codes)`` attention checks a mapping (or ``--map`` file) names.
+
+    Examples
+    --------
+    >>> from belonging.mapping import Mapping, attention_rules
+    >>> attention_rules(Mapping(attention_checks=(("attn_1", (3.0,)),)))
+    [('attn_1', (3.0,))]
+    >>> attention_rules(None)
+    []
+    """
+    return list(_as_mapping(mapping).attention_checks)
 
 
 def _as_mapping(mapping) -> Mapping:
@@ -417,6 +472,8 @@ def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") 
     found: dict[str, str] = {}
     for src, item in mapping.columns.items():
         where = mapping.where("columns", src) if mapping.source else source
+        if item not in item_ids and mapping.survey.get("instruments"):
+            continue  # a built survey's map also names the items of its other instruments
         if src not in columns:
             msg = f"{where}: mapped column {src!r} is not in {source}{suggest(src, columns)}"
             raise MappingError(msg)

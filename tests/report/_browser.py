@@ -20,9 +20,9 @@ from pathlib import Path
 
 CHROMIUM = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
 NPM = shutil.which("npm")
-#: axe-core version the checks use; .ci/run installs it into AXE_DIR when missing.
-AXE_VERSION = "4.14.1"
-AXE_DIR = Path(os.environ.get("BELONGING_AXE_DIR", Path(__file__).resolve().parents[2] / ".cache" / "axe-core"))
+#: axe-core major version the checks use; .ci/run installs it into AXE_DIR (and names the file in AXE_CORE_JS).
+AXE_VERSION = "4"
+AXE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "belonging-axe"
 
 PROBE = """
 window.__problems = [];
@@ -94,7 +94,7 @@ def open_page(path, tmp_path):
 
 def axe_script() -> str | None:
     """axe-core's ``axe.min.js`` from the local copy, installed with npm on first use (None without npm)."""
-    path = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    path = Path(os.environ.get("AXE_CORE_JS") or AXE_DIR / "node_modules" / "axe-core" / "axe.min.js")
     if not path.exists() and NPM is not None:
         AXE_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run([NPM, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR),

@@ -14,6 +14,19 @@ from belonging.groups.models import build_design, fit_ols
 __all__ = ["participation"]
 
 
+def _as_numbers(column, name: str):
+    """`column` as numbers: numeric as it is; text only when every non-empty cell is a number (an
+    export's answer column read as text, e.g. a Qualtrics count question)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column
+    text = column.astype("string").str.strip().replace("", pd.NA)
+    values = pd.to_numeric(text, errors="coerce")
+    if bool((values.isna() & text.notna()).any()):
+        msg = f"`measures`: column {name!r} is not numeric; participation measures must be counts or hours"
+        raise UsageError(msg)
+    return values.astype("float64")
+
+
 def participation(data, *, outcome: str, measures, covariates=None, cluster: str | None = None,
                   confidence: float = 0.95) -> pd.DataFrame:
     """Standardized association of the outcome with each participation measure, adjusted for the rest.
@@ -82,11 +95,8 @@ def participation(data, *, outcome: str, measures, covariates=None, cluster: str
         raise UsageError(msg)
     used = [outcome, *measures, *covariates, *([cluster] if cluster else [])]
     check_columns(frame, used, "participation")
-    for m in [outcome, *measures]:
-        if not pd.api.types.is_numeric_dtype(frame[m]):
-            msg = f"`measures`: column {m!r} is not numeric; participation measures must be counts or hours"
-            raise UsageError(msg)
-    sub = frame[used].dropna()
+    numbers = {m: _as_numbers(frame[m], m) for m in [outcome, *measures]}
+    sub = frame[used].assign(**numbers).dropna()
     n = len(sub)
     p = 1 + len(measures) + len(covariates)
     if n < p + 3:

@@ -20,6 +20,7 @@ MIN_TEXT_SIMILARITY = 0.6
 _STATEMENT = (re.compile(r"\[([^\[\]]+)\]\s*$"), re.compile(r" - ([^-][^\n]*?)\s*$"))
 _BLOCK = re.compile(r"^(.*?)(?:[_\[]?(?:SQ)?\d+\]?)$")
 _WORDS = re.compile(r"[^\w]+")
+_SUBCODE = re.compile(r"\[([A-Za-z0-9]+)\]$")
 
 
 def row_counts(responses) -> dict:
@@ -92,6 +93,16 @@ class MappingProposal:
         return f"<p>{escape(self.summary())}</p>" + self.table.to_html(index=False, na_rep="", float_format="{:.2f}".format)
 
 
+def _named_like(column: str, item: str) -> bool:
+    """The column is named like the item id: equal ignoring case, or a LimeSurvey code heading ``Q[SQ]``
+    whose subquestion code is the item id in letters and digits (LimeSurvey codes cannot hold ``_``;
+    ``belonging survey build`` writes ``ccs_01`` as ``ccs01``)."""
+    if column.casefold() == item.casefold():
+        return True
+    m = _SUBCODE.search(column)
+    return bool(m) and m.group(1).casefold() == re.sub(r"[^0-9a-z]", "", item.casefold())
+
+
 def _statement(text: str) -> str:
     for pat in _STATEMENT:
         m = pat.search(text)
@@ -145,7 +156,7 @@ def propose_mapping(responses, instrument) -> MappingProposal:
     Notes
     -----
     Each (item, column) pair gets the best of three scores: 1.0 when the column is named like the
-    item id; the similarity of the column's statement (the part after ``" - "`` or inside a trailing
+    item id (ignoring case; or a LimeSurvey heading ``Q[SQ]`` whose code is the id without ``_``); the similarity of the column's statement (the part after ``" - "`` or inside a trailing
     ``[...]``) to the item's wording or label (``difflib`` ratio, word overlap, containment); and
     0.6 by position when a block of columns sharing a stem or code prefix has exactly as many columns
     as the instrument has items. Scores are scaled by ``0.5 + 0.5 * values_fit`` so that a column
@@ -203,7 +214,7 @@ def propose_mapping(responses, instrument) -> MappingProposal:
         targets = [t for t in (it.text, it.label) if t]
         for c in cands:
             q = infos[c].question or c
-            name = 1.0 if c.casefold() == item.casefold() else 0.0
+            name = 1.0 if _named_like(c, item) else 0.0
             stmt = _statement(q)
             worded = " " in stmt.strip()  # a single token ("SQ001", "Q5_1") is a code, not wording
             text = max((_similarity(stmt, t) for t in targets), default=0.0) if worded else 0.0

@@ -196,7 +196,8 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
     ``out_of_range`` and ``unknown_label`` (any answer cell), ``no_answers`` (no item answered),
     ``missing_items`` (a scale below its ``min_answered``), ``incomplete`` (``finished`` is False),
     ``speeder`` (``duration_s`` below :math:`\\max(f\\,\\tilde d, s k)`), ``attention_check`` (an
-    unexpected answer to an item declared in the instrument or the policy), and the
+    unexpected answer to an item declared in the instrument, the policy or the mapping's
+    ``[[attention_checks]]``, as ``belonging survey build`` writes them), and the
     careless-responding outliers ``longstring``, ``irv``, ``mahalanobis``, ``even_odd`` and
     ``synonyms`` (psychometric synonyms or antonyms), computed as in the R package careless (see
     :mod:`belonging.quality.careless`). Longstring, IRV, Mahalanobis and psychometric synonyms use
@@ -228,7 +229,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
     import pandas as pd
 
     from belonging.instruments import load_instrument
-    from belonging.mapping import _no_issues, label_lookup, map_items
+    from belonging.mapping import _no_issues, attention_rules, label_lookup, map_items
     from belonging.quality import checks
 
     instrument = load_instrument(instrument)
@@ -285,7 +286,8 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         resolved["duplicate_columns"] = ",".join(id_cols) if id_cols else "-"
         masks["duplicate"], dup_notes = checks.duplicates(frame, id_columns=id_cols)
         notes += dup_notes
-        n_items = len(ids) + len(instrument.attention_checks)
+        extra_checks = attention_rules(mapping)  # those a survey's --map file names (belonging survey build)
+        n_items = len(ids) + len(instrument.attention_checks) + len(extra_checks)
         masks["speeder"], speed = checks.speeders(
             frame, n_items, fraction=policy.thresholds["speeder_fraction"], seconds_per_item=policy.thresholds["speeder_seconds_per_item"]
         )
@@ -293,7 +295,7 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         if C.DURATION_S not in frame.columns and "speeder" in want:
             notes.append("speeder not checked: the data have no duration_s")
         rules = [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks]
-        rules += [(a.column, a.expected) for a in policy.attention_checks]
+        rules += [(a.column, a.expected) for a in policy.attention_checks] + extra_checks
         masks["attention_check"], att_issues, att_notes = checks.attention_failures(frame, rules, label_lookup(instrument, mapping), rows)
         issues += att_issues
         notes += att_notes
