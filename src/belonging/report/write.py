@@ -43,7 +43,8 @@ class WriteResult:
         Cohorts below the threshold (notice only).
     seconds : dict
         Wall time of ``prepare`` and ``reports``, and the sums over cohorts of ``build``, ``charts``,
-        ``html`` and ``pdf`` (worker time, which exceeds wall time when ``jobs > 1``).
+        ``html`` and ``pdf`` (worker time, which exceeds wall time when ``jobs > 1``) and of ``cpu``
+        (CPU time of the cohort reports, in whichever process built them).
 
     Examples
     --------
@@ -65,7 +66,7 @@ class WriteResult:
     >>> [p.name for p in result.paths]
     ['index.html', 'archaeology-2025-4fdfbdb9.html', 'museum-studies-2026-8f5ba9dc.html', 'cohorts.csv']
     >>> sorted(result.seconds)
-    ['build', 'charts', 'html', 'pdf', 'prepare', 'reports']
+    ['build', 'charts', 'cpu', 'html', 'pdf', 'prepare', 'reports']
     >>> folder.cleanup()
     """
 
@@ -93,6 +94,7 @@ def _one(ctx, cohort, out: Path, formats) -> dict:
 
     timings = []
     token = CHART_SECONDS.set(timings)
+    cpu = time.process_time()
     try:
         t0 = time.perf_counter()
         report = cohort_report(ctx, cohort)
@@ -111,7 +113,7 @@ def _one(ctx, cohort, out: Path, formats) -> dict:
     finally:
         CHART_SECONDS.reset(token)
     return {"cohort": cohort, "names": names, "suppressed": report.suppressed,
-            "build": t1 - t0, "charts": sum(timings), "html": t2 - t1, "pdf": t3 - t2}
+            "build": t1 - t0, "charts": sum(timings), "html": t2 - t1, "pdf": t3 - t2, "cpu": time.process_time() - cpu}
 
 
 def _init_worker(ctx) -> None:
@@ -257,7 +259,7 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
         folder.commit(names, extra_manifest={"created_at": ctx.settings.provenance.get("created_at")})
         t2 = time.perf_counter()
     seconds = {"prepare": t1 - t0, "reports": t2 - t1}
-    for key in ("build", "charts", "html", "pdf"):
+    for key in ("build", "charts", "html", "pdf", "cpu"):
         seconds[key] = sum(r[key] for r in results.values())
     return WriteResult(paths=tuple(out / n for n in names), cohorts=len(ctx.cohorts),
                        suppressed=sum(bool(r["suppressed"]) for r in results.values()), seconds=seconds)
