@@ -19,7 +19,11 @@ def register(sub) -> None:
     p = sub.add_parser(
         "report", help=HELP,
         description=HELP + ". Statistics from fewer than --min-cell respondents are suppressed, with "
-        "complementary suppression; reports hold no identifiers and no free text.",
+        "complementary suppression; reports hold no identifiers and no free text. Charts are SVG with a text "
+        "alternative and their table; PDFs are tagged (PDF/UA-1). The run locks DIR, writes into a staging folder "
+        "and moves its files in at the end, so Ctrl-C (exit 130), SIGTERM (exit 143) or an error leaves DIR as it "
+        "was; DIR/manifest.json lists the files written, and files of an earlier run that this run does not "
+        "rewrite are removed (only those the tool wrote and nobody changed since).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_input_args(p)

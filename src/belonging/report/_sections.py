@@ -113,11 +113,31 @@ def blank_small(stats, settings, *, counts_mask=None, keep=(C.GROUP, C.LABEL, C.
 
 
 def describe_unit(rows, settings, *, groups=None):
-    """Descriptives of the total score (n, mean, sd, CI, % favourable), overall or by `groups`."""
-    from belonging.report._data import describe
+    """Descriptives of the total score (n, mean, sd, CI, % favourable), overall or by `groups`.
 
-    return describe(rows[settings.total].to_numpy(dtype="float64"), groups, confidence=settings.confidence,
-                    favourable_above=settings.favourable_cut)
+    The statistic is :func:`belonging.groups.descriptives.descriptives_table`, the one
+    :func:`belonging.compare` reports (checked against R there); rows without a score, or without a
+    group, are left out. Empty when no row has a score.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from belonging.groups.descriptives import descriptives_table, encode_groups
+
+    y = rows[settings.total].to_numpy(dtype="float64")
+    ok = ~np.isnan(y)
+    if groups is not None:
+        keys = pd.Series(np.asarray(groups, dtype=object))
+        ok &= keys.notna().to_numpy()
+    if not ok.any():
+        return pd.DataFrame(columns=[C.N, C.MEAN, C.SD, C.SE, C.CI_LOW, C.CI_HIGH, C.N_FAVOURABLE, C.PERCENT_FAVOURABLE])
+    if groups is None:
+        _, overall = descriptives_table(y[ok], np.zeros(int(ok.sum()), dtype=np.int64), [None],
+                                        confidence=settings.confidence, midpoint=settings.favourable_cut)
+        return overall.drop(columns=C.GROUP)
+    codes, levels = encode_groups(keys[ok].reset_index(drop=True))
+    table, _ = descriptives_table(y[ok], codes, levels, confidence=settings.confidence, midpoint=settings.favourable_cut)
+    return table
 
 
 def fmt_ci(row, digits=2) -> str:
@@ -125,25 +145,40 @@ def fmt_ci(row, digits=2) -> str:
 
 
 # --- group comparisons -------------------------------------------------------------------------------
+def compared(rows, outcome, by, settings):
+    """:func:`belonging.compare` of `outcome` by `by`, asked for what the report shows: descriptives and
+    the pairwise table (Welch difference and interval, Holm-adjusted p, Hedges' g), no model and no
+    post-hoc. Returns the :class:`~belonging.groups.CompareResult`."""
+    from belonging.groups import compare
+
+    return compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",
+                   posthoc="none", midpoint=settings.favourable_cut)
+
+
+PAIR_COLUMNS = (C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED)
+
+
 def pairwise(rows, outcome, by, settings):
-    """Pairwise contrasts from :func:`belonging.compare` (None when it is not available)."""
-    try:
-        from belonging.groups import compare
-    except ImportError:
-        return None
-    result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",
-                     posthoc="none")  # the report shows Welch intervals, Holm p and Hedges' g, no simultaneous procedure
-    cols = [C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED]
-    pw = result.pairwise
-    return pw[[c for c in cols if c in pw.columns]].reset_index(drop=True)
+    """The pairwise table of :func:`compared`, with the columns the report shows."""
+    pw = compared(rows, outcome, by, settings).pairwise
+    return pw[[c for c in PAIR_COLUMNS if c in pw.columns]].reset_index(drop=True)
+
+
+def warning_notes(result) -> list:
+    """One warning note per warning of a result (text, or a Diagnostic's message)."""
+    return [Note(f"{getattr(w, 'message', w)}", "warning") for w in getattr(result, "warnings", ()) or ()]
 
 
 def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`.
 
-    With `wave`, groups hidden in the joint cohort x group table of that wave (``settings.hidden``)
-    are hidden here too: in the report of cohort `unit`, or in the overview when `unit` is None.
+    One :func:`belonging.compare` of the groups that are shown gives both the descriptives and the
+    pairwise table (hidden groups enter no statistic). With `wave`, groups hidden in the joint
+    cohort x group table of that wave (``settings.hidden``) are hidden here too: in the report of
+    cohort `unit`, or in the overview when `unit` is None.
     """
+    import pandas as pd
+
     total = settings.total
     scored = rows[rows[total].notna()]
     counts = scored.groupby(col, sort=True).size()
@@ -157,16 +192,24 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     hidden = hidden | (counts < settings.min_cell)
     if cross is not None:
         hidden = hidden | cross.reindex(levels, fill_value=False).astype(bool)
-    desc = describe_unit(scored, settings, groups=scored[col].to_numpy(dtype=object))
-    desc = desc.set_index(C.GROUP).reindex(levels).rename_axis(C.GROUP).reset_index()
+    shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
+    sub = scored[scored[col].isin(shown)]
+    result, failure = None, None
+    if len(shown) >= 2:
+        try:
+            result = compared(sub, total, col, settings)
+        except BelongingError as err:
+            failure = err
+    desc = (result.descriptives if result is not None else describe_unit(sub, settings, groups=sub[col].to_numpy(dtype=object)))
+    cols = [C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
+    desc = desc.set_index(C.GROUP)[cols].reindex(levels).rename_axis(C.GROUP).reset_index() if len(desc) else \
+        pd.DataFrame({C.GROUP: levels, **{c: float("nan") for c in cols}})
     desc[C.N] = counts.to_numpy()
-    desc = desc[[C.GROUP, C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]]
     shown_desc, mask = blank_small(desc, settings, counts_mask=hidden.to_numpy())
     title = title or f"Comparison by {col}"
     desc_table = _table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
                         headers={C.GROUP: col})
     children = [desc_table]
-    shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
     if hidden.any():
         children.append(Note(
             f"{int(hidden.sum())} group(s) withheld: fewer than {settings.min_cell} respondents, or hidden "
@@ -175,15 +218,11 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
         children.append(means_chart(desc_table, what=f"Mean {settings.scales[total]} by {col}, with {settings.ci_label}",
                                     ci_label=settings.ci_label, xlabel=settings.scales[total],
                                     caption=f"Group means with {settings.ci_label}."))
-        sub = scored[scored[col].isin(shown)]
-        try:
-            pw = pairwise(sub, total, col, settings)
-        except BelongingError as err:
-            pw = None
-            children.append(Note(f"Effect sizes not computed: {err}", "warning"))
-        if pw is None:
-            children.append(Note("Effect sizes are not shown: belonging.compare is not available in this installation.", "warning"))
-        elif len(pw):
+        if failure is not None:
+            children.append(Note(f"Effect sizes not computed: {failure}", "warning"))
+        else:
+            children += warning_notes(result)
+            pw = result.pairwise[[c for c in PAIR_COLUMNS if c in result.pairwise.columns]].reset_index(drop=True)
             pw_table = _table(pw, f"Pairwise differences and Hedges' g by {col} ({settings.ci_label})")
             children.append(pw_table)
             children.append(forest_chart(pw_table, what=f"Differences in {settings.scales[total]} between {col} groups",

@@ -177,9 +177,9 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     >>> int(ctx.published.sum()), ctx.settings.min_cell  # rows in cohorts with at least min_cell
     (52, 10)
     """
+    from belonging.groups import favourable_midpoint
     from belonging.instruments import load_instrument
     from belonging.provenance import manifest
-    from belonging.report._data import describe
 
     instrument = load_instrument(instrument)
     min_cell = check_min_cell(min_cell)
@@ -190,8 +190,7 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
                  policy=policy, exclude_flagged=exclude_flagged)
     if isinstance(roster, str) or hasattr(roster, "__fspath__"):
         roster = read_roster(roster, by)
-    k = len(instrument.item_ids)
-    cut = instrument.response_scale.midpoint * (k if instrument.scoring.method == "sum" else 1)
+    cut = favourable_midpoint(instrument)
     params = {"by": by, "compare_by": list(af.compare_by), "wave": wave, "min_cell": min_cell,
               "confidence": confidence, "exclude_flagged": bool(exclude_flagged), **(parameters or {})}
     prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
@@ -213,7 +212,7 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     slugs = {c: slugify(c) for c in cohorts}
     fp = f[published]
     groups = fp[wave].to_numpy(dtype=object) if wave else None
-    inst = describe(fp[instrument.id].to_numpy(dtype="float64"), groups, confidence=confidence, favourable_above=cut)
+    inst = S.describe_unit(fp, settings, groups=groups)
     if wave:
         inst = inst.rename(columns={C.GROUP: C.WAVE})
     return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst,
@@ -382,9 +381,24 @@ def _inst_row(ctx, wave_value):
     return inst.iloc[0] if len(inst) else None
 
 
-def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None):
+def _wave_descriptives(rows_all, settings):
+    """This cohort's descriptives per wave (one row per wave with a score), or overall without waves."""
+    if not settings.wave:
+        return S.describe_unit(rows_all, settings)
+    return S.describe_unit(rows_all, settings, groups=rows_all[settings.wave].to_numpy(dtype=object)).rename(
+        columns={C.GROUP: C.WAVE})
+
+
+def _row_of(desc, settings, wave_value):
+    """The descriptives of one wave from :func:`_wave_descriptives` (empty frame when it has none)."""
+    if not settings.wave or not len(desc):
+        return desc
+    return desc[desc[C.WAVE].astype(str) == str(wave_value)].drop(columns=C.WAVE)
+
+
+def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None, desc=None):
     inst_name = settings.instrument.name
-    d = S.describe_unit(rows, settings)
+    d = S.describe_unit(rows, settings) if desc is None else desc
     n_resp = len(rows)
     n = int(d[C.N].iloc[0]) if len(d) else 0
     when = f" ({settings.wave} {wave_value})" if wave_value is not None else ""
@@ -407,7 +421,7 @@ def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None
     return Section("Summary", tuple(children), anchor="summary")
 
 
-def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
+def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort, waves_desc):
     """Cohort vs institution (same wave) and vs its previous wave, with the trend chart."""
     import numpy as np
     import pandas as pd
@@ -418,8 +432,8 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     if prev_rows is not None and len(prev_rows):
         parts.append(("This cohort, previous wave", prev_rows, prev_wave))
     table = []
-    for label, rows, w in parts:
-        d = S.describe_unit(rows, st)
+    for label, _rows, w in parts:
+        d = _row_of(waves_desc, st, w)
         r = d.iloc[0].to_dict() if len(d) else {C.N: 0}
         table.append({C.LABEL: label, C.WAVE: w, **r})
     if inst is not None:
@@ -431,8 +445,7 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     children = [S._table(shown, f"{st.scales[st.total]}: this cohort, the institution and the previous wave ({st.ci_label})",
                          suppressed=mask, headers={C.WAVE: st.wave or ""})]
     if st.wave and len(st.waves) > 1:
-        by_wave = S.describe_unit(rows_all, st, groups=rows_all[st.wave].to_numpy(dtype=object)).rename(columns={C.GROUP: C.WAVE})
-        by_wave, wave_mask = S.blank_small(by_wave, st)
+        by_wave, wave_mask = S.blank_small(waves_desc, st)
         by_wave[C.LABEL] = "This cohort"
         wave_mask[C.LABEL] = False
         inst_w = ctx.institution.copy()
@@ -546,10 +559,12 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
     cur, cur_wave, prev_rows, prev_wave = _current(rows_all, st)
     title = f"{cohort}"
     when = f" in {st.wave} {cur_wave}" if cur_wave is not None else ""
-    summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort), wave_value=cur_wave)
+    waves_desc = _wave_descriptives(rows_all, st)
+    summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort),
+                       wave_value=cur_wave, desc=_row_of(waves_desc, st, cur_wave))
     if summary is None:
         return _suppressed_report(title, slug, st, when)
-    sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort)]
+    sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort, waves_desc)]
     sections += [S.group_section(cur, col, st, unit=cohort, wave=cur_wave) for col in st.compare_by]
     sections += [S.items_section(cur, st, unit=cohort, wave=cur_wave), S.reliability_section(cur, st, unit=cohort, wave=cur_wave),
                  S.quality_section(cur, st, unit=cohort, wave=cur_wave), S.methods_section(st), S.provenance_section(st)]
