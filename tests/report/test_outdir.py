@@ -139,6 +139,7 @@ def test_rerun_removes_the_files_it_no_longer_writes_and_keeps_foreign_ones(tmp_
     assert len(pdfs) == 3
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert {f["name"] for f in manifest["files"]} == first - {"notes.txt", "manifest.json"}
+    assert "release-log.json" in first
     (out / "copy.pdf").write_bytes((out / pdfs[0]).read_bytes())  # a copy the user made: not the tool's
     (out / pdfs[1]).write_bytes(b"%PDF- edited by hand")  # the tool's file, changed since: kept
     assert main(["report", str(path), "--format", "html", *args]) == 0
@@ -146,7 +147,7 @@ def test_rerun_removes_the_files_it_no_longer_writes_and_keeps_foreign_ones(tmp_
     assert {n for n in second if n.endswith(".pdf")} == {"copy.pdf", pdfs[1]}
     assert "notes.txt" in second and {n for n in first if n.endswith(".html")} <= second
     assert {f["name"] for f in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]} == {
-        n for n in second if n.endswith((".html", ".csv"))}
+        n for n in second if n.endswith((".html", ".csv")) or n == "release-log.json"}
 
 
 def test_progress_lines_without_a_terminal_and_silence_with_quiet(tmp_path, capsys, monkeypatch):

@@ -8,6 +8,7 @@ data is a sanitised slug that stays inside the folder.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import time
@@ -17,6 +18,7 @@ from types import MappingProxyType
 
 from belonging import _columns as C
 from belonging.errors import UsageError
+from belonging.report.model import Metric, Table
 from belonging.report.suppression import DEFAULT_MIN_CELL
 
 __all__ = ["FORMATS", "WriteResult", "write_reports"]
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 FORMATS = ("html", "pdf")
 SUMMARY_CSV = "cohorts.csv"
+RELEASE_LOG = "release-log.json"
 
 _WORKER_CTX = None  # set once per worker process by _init_worker (inherited by fork)
 
@@ -36,7 +39,8 @@ class WriteResult:
     Attributes
     ----------
     paths : tuple of Path
-        Every file written (index first, then cohorts in order, then ``cohorts.csv``).
+        Every file written (index first, then cohorts in order, then ``cohorts.csv`` and
+        ``release-log.json``).
     cohorts : int
         Number of cohort reports.
     suppressed : int
@@ -64,7 +68,7 @@ class WriteResult:
     >>> result.cohorts, result.suppressed
     (2, 2)
     >>> [p.name for p in result.paths]
-    ['index.html', 'archaeology-2025-4fdfbdb9.html', 'museum-studies-2026-8f5ba9dc.html', 'cohorts.csv']
+    ['index.html', 'archaeology-2025-4fdfbdb9.html', 'museum-studies-2026-8f5ba9dc.html', 'cohorts.csv', 'release-log.json']
     >>> sorted(result.seconds)
     ['build', 'charts', 'cpu', 'html', 'pdf', 'prepare', 'reports']
     >>> folder.cleanup()
@@ -112,8 +116,55 @@ def _one(ctx, cohort, out: Path, formats) -> dict:
         t3 = time.perf_counter()
     finally:
         CHART_SECONDS.reset(token)
-    return {"cohort": cohort, "names": names, "suppressed": report.suppressed,
+    return {"cohort": cohort, "names": names, "suppressed": report.suppressed, "published": published_counts(report),
             "build": t1 - t0, "charts": sum(timings), "html": t2 - t1, "pdf": t3 - t2, "cpu": time.process_time() - cpu}
+
+
+def published_counts(report) -> dict:
+    """The counts a report shows: ``{table caption: {row label: {column: count}}}`` (withheld cells left out).
+
+    Counts are the whole-number columns (format ``"d"``) of its tables and the "Responses" metric.
+    """
+    out = {}
+    for section in report.sections:
+        for node in section.children:
+            if isinstance(node, Metric) and node.label == "Responses" and not node.suppressed:
+                scored = node.detail.split(" scored")[0]
+                out["Responses"] = {"": {"responses": node.value, **({"scored": scored} if scored.isdigit() else {})}}
+            if not isinstance(node, Table):
+                continue
+            cols = [c for c in node.data.columns if node.formats.get(c) == "d"]
+            if not cols:
+                continue
+            rows = {}
+            for i in range(len(node.data)):
+                label = " / ".join(str(v) for v in node.data.iloc[i].drop(labels=cols).tolist() if isinstance(v, str))
+                cells = {c: node.cell_text(i, c) for c in cols if not node.is_suppressed(i, c)}
+                if cells:
+                    rows[label] = cells
+            out[f"{section.title}: {node.caption}"] = rows
+    return out
+
+
+def _release_log(folder: Path, ctx, index, results) -> dict:
+    """The release log: earlier releases into this folder (kept) plus this run's published counts."""
+    prov = ctx.settings.provenance
+    previous = []
+    try:
+        previous = list(json.loads((folder / RELEASE_LOG).read_text(encoding="utf-8")).get("releases", []))
+    except (OSError, ValueError, AttributeError):
+        previous = []
+    entry = {
+        "created_at": prov.get("created_at"),
+        "input": {k: (prov.get("input") or {}).get(k) for k in ("path", "sha256")},
+        "instrument": (prov.get("instrument") or {}).get("id"),
+        "parameters": prov.get("parameters"),
+        "reports": {"index": published_counts(index),
+                    **{ctx.slugs[c]: r["published"] for c, r in sorted(results.items(), key=lambda kv: str(kv[0]))}},
+    }
+    return {"note": "What each run into this folder published (counts only); kept across runs so that a later run "
+                    "can see what was already released. See docs/methods.md (Privacy) for what separate releases "
+                    "cannot protect.", "releases": [*previous, entry]}
 
 
 def _init_worker(ctx) -> None:
@@ -185,8 +236,9 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
     out_dir : path
         Folder to write into (created if needed): ``index.html``, ``<slug>.html`` and
         ``<slug>.pdf`` per cohort, ``cohorts.csv`` (the overview table, suppressed cells empty,
-        formula-like cells neutralised) and ``manifest.json`` (the files of this run with their
-        SHA-256). The run holds a lock on the folder (a second run into it is a
+        formula-like cells neutralised), ``release-log.json`` (the counts every run into this folder
+        published, earlier runs' entries kept) and ``manifest.json`` (the files of this run with
+        their SHA-256). The run holds a lock on the folder (a second run into it is a
         :class:`~belonging.errors.UsageError`), writes into a staging folder beside it and moves the
         files in only when every one is written: an error or an interrupt leaves the folder as it
         was. Files an earlier run wrote that this run does not are removed (only files listed in
@@ -227,7 +279,7 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
     >>> result.cohorts, result.suppressed
     (2, 1)
     >>> sorted(p.suffix for p in result.paths)
-    ['.csv', '.html', '.html', '.html']
+    ['.csv', '.html', '.html', '.html', '.json']
     >>> folder.cleanup()
     """
     from belonging._io import atomic_write_text, write_table
@@ -256,6 +308,9 @@ def write_reports(data, instrument, out_dir, *, by, compare_by=(), wave=None, wa
         atomic_write_text(_target(stage, "index.html"), render_html(index))
         write_table(_summary_frame(index, by), _target(stage, SUMMARY_CSV))
         names = ["index.html"] + [n for c in ctx.cohorts for n in results[c]["names"]] + [SUMMARY_CSV]
+        log = _release_log(folder.path, ctx, index, results)
+        atomic_write_text(_target(stage, RELEASE_LOG), json.dumps(log, indent=1, ensure_ascii=False, default=str) + "\n")
+        names.append(RELEASE_LOG)
         folder.commit(names, extra_manifest={"created_at": ctx.settings.provenance.get("created_at")})
         t2 = time.perf_counter()
     seconds = {"prepare": t1 - t0, "reports": t2 - t1}
