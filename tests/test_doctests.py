@@ -71,6 +71,7 @@ PUBLIC_NAMESPACES = (
     "belonging.psychometrics",
     "belonging.quality",
     "belonging.report",
+    "belonging.activity",
 )
 
 # Public objects whose example cannot run in a test (e.g. it needs a browser or a network). Each entry

@@ -67,6 +67,10 @@ _EXPORTS = {
     # survey building: instrument -> importable survey and the mapping its export needs
     "build_survey": "belonging.survey",
     "BuiltSurvey": "belonging.survey",
+    # participation logs (learning platforms, video meetings) joined to belonging by keyed pseudonym
+    "read_activity": "belonging.activity",
+    "participation_features": "belonging.activity",
+    "join_activity": "belonging.activity",
 }
 
 # subpackages reachable as attributes (``bl.plots.plot_likert(...)``), also loaded on first use

@@ -16,7 +16,7 @@ __all__ = ["COMMANDS", "build_parser", "entrypoint", "main"]
 
 # Command modules, in the order `belonging --help` lists them.
 COMMANDS = ("score", "validate", "instruments", "cfa", "invariance", "reliability", "efa", "report", "compare", "inspect",
-            "survey")
+            "survey", "participation")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from belonging._commands._common import add_format_args, add_input_args, split_list
+from belonging._commands.participation import add_activity_args, attach_activity, model_measures
 from belonging._commands.validate import add_policy_args, policy_from_args
 
 HELP = "compare scores across groups: descriptives, tests, effect sizes with CIs, adjusted models"
@@ -43,6 +44,7 @@ def register(sub) -> None:
              "used only for pairing, never written",
     )
     p.add_argument("--participation", metavar="A,B", help="participation measures to relate to the outcome")
+    add_activity_args(p)
     p.add_argument("--model", choices=("auto", "ols", "mixed", "none"), default="auto",
                    help="adjusted model (default auto: mixed with --cluster, OLS with --covariates)")
     p.add_argument("--confidence", type=float, default=0.95, help="confidence level (default 0.95)")
@@ -114,6 +116,8 @@ def run(args) -> int:
     covariates = split_list(args.covariates)
     measures = split_list(args.participation)
     responses, instrument, mapping = load_input(args)
+    responses, measured = attach_activity(responses, args)
+    measures = measures or model_measures(responses, measured)
     if args.by in getattr(responses, "identifiers", ()):
         msg = f"--by: column {args.by!r} identifies a person; group by a cohort or mode column instead"
         raise UsageError(msg)

@@ -1,0 +1,127 @@
+"""Bytes of a log file to rows of text: encodings (UTF-8, UTF-16 with or without a byte-order mark,
+Windows-1252), delimiters (comma, semicolon, tab) and header spellings."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from belonging.errors import IngestError
+
+__all__ = ["decode", "find_column", "header_key", "read_rows", "read_table"]
+
+_SNIFF = 64 * 1024
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """The text of `path` and the name of its encoding.
+
+    A byte-order mark decides (UTF-8, UTF-16 LE or BE); UTF-16 without one is recognised by the zero
+    bytes of ASCII characters; otherwise UTF-8, else Windows-1252 (older Excel exports).
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        msg = f"{path}: no such file; check the path"
+        raise IngestError(msg) from None
+    except IsADirectoryError:
+        msg = f"{path}: is a folder, not a log file"
+        raise IngestError(msg) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[2:].decode(name, errors="replace"), "utf-16"
+    head = raw[:_SNIFF]
+    if len(head) >= 4 and head.count(0) >= len(head) // 4:
+        name = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        return raw.decode(name, errors="replace"), name
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one that splits the most of the first lines (quotes respected),
+    then the one that splits them most evenly. Teams' tab-separated dates hold commas, and a CSV's
+    section titles hold no delimiter at all, so "most lines split" decides before "same width"."""
+    sample = text[:_SNIFF]
+    cut = sample.rfind("\n")
+    sample = sample[: cut if cut > 0 else len(sample)]
+    best, best_score = ",", (-1, -1)
+    for delimiter in (",", "\t", ";"):
+        try:
+            rows = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if len(r) > 1]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        score = (len(rows), rows.count(max(set(rows), key=rows.count)))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_rows(path: Path) -> tuple[list[list[str]], str, str]:
+    """Every row of a small delimited file (a meeting report) as lists of cells, with the encoding
+    and delimiter found. Quoted cells may hold delimiters and line breaks."""
+    text, encoding = decode(path)
+    delimiter = _delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return rows, encoding, delimiter
+
+
+def read_table(path: Path, header_row: int = 0, *, label: str = "table"):
+    """A delimited file (or an Excel workbook's first sheet) as a DataFrame of strings; `label` names
+    what the file should be, in messages.
+
+    Returns ``(frame, encoding)``; every cell is text, empty cells are missing.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+        try:
+            frame = pd.read_excel(path, dtype=str, header=header_row, engine="odf" if path.suffix.lower() == ".ods" else None)
+        except ImportError as err:
+            msg = f"{path}: cannot read {path.suffix} files here ({err}); save the log as CSV instead"
+            raise IngestError(msg) from None
+        except (ValueError, OSError) as err:
+            msg = f"{path}: not a readable workbook ({err}); download the log again as CSV"
+            raise IngestError(msg) from None
+        return frame, "xlsx"
+    text, encoding = decode(path)
+    if not text.strip():
+        msg = f"{path}: the file is empty; download the log again"
+        raise IngestError(msg)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False,
+                            na_values=[""], skiprows=header_row, skipinitialspace=False)
+    except (pd.errors.ParserError, csv.Error) as err:
+        msg = (f"{path}: not a {label}: its rows do not have the header's columns ({' '.join(str(err).split())}); "
+               "check the file and the system it was given as")
+        raise IngestError(msg) from None
+    return frame, encoding
+
+
+def header_key(name) -> str:
+    """A header as compared with known spellings: NFKC, typographic apostrophes as ``'``, white space
+    collapsed, case folded."""
+    text = unicodedata.normalize("NFKC", str(name)).translate(_APOSTROPHES)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def find_column(columns, spellings) -> int | None:
+    """Position of the first of `columns` that is one of `spellings` (see :func:`header_key`)."""
+    wanted = {header_key(s) for s in spellings}
+    for i, col in enumerate(columns):
+        if header_key(col) in wanted:
+            return i
+    return None
