@@ -303,7 +303,7 @@ def _joint_hidden(af, published, instrument, min_cell) -> dict:
     import numpy as np
     import pandas as pd
 
-    from belonging.report.suppression import protect_table
+    from belonging.report.suppression import coarsenings, protect_breakdowns, protect_table
 
     f = af.frame[published]
     total = instrument.id
@@ -322,10 +322,21 @@ def _joint_hidden(af, published, instrument, min_cell) -> dict:
         out[key] = {"cohorts": cells, "institution": margin}
 
     scored = f[f[total].notna()]
+    tabs = {}
     for col in af.compare_by:
         levels = sorted(set(f[col].unique()), key=str)
-        tab = scored.groupby([by, col]).size().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
-        put(("group", col, w), tab)
+        tabs[col] = scored.groupby([by, col]).size().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
+    links = coarsenings(f, list(af.compare_by))  # a column grouping another's levels: protect them together
+    linked = {c for fine, coarse, _ in links for c in (fine, coarse)}
+    units = sorted(set(scored[by]), key=str)
+    if linked:
+        joint = protect_breakdowns({c: tabs[c].reindex(units, fill_value=0).astype("float64") for c in af.compare_by if c in linked},
+                                   links, min_cell=min_cell)
+        for col, (cells, margin) in joint.items():
+            out[("group", col, w)] = {"cohorts": cells, "institution": margin}
+    for col in af.compare_by:
+        if col not in linked:
+            put(("group", col, w), tabs[col])
     statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
     put(("status", w), f.groupby(by)[C.STATUS].value_counts().unstack(fill_value=0).reindex(columns=statuses, fill_value=0))
     reasons = f[C.REASONS].astype(str).str.split(";").explode().str.strip()
