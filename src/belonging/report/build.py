@@ -303,7 +303,12 @@ def _joint_hidden(af, published, instrument, min_cell) -> dict:
     import numpy as np
     import pandas as pd
 
-    from belonging.report.suppression import coarsenings, protect_breakdowns, protect_table
+    from belonging.report.suppression import (
+        coarsenings,
+        protect_breakdowns,
+        protect_statuses,
+        protect_table,
+    )
 
     f = af.frame[published]
     total = instrument.id
@@ -338,7 +343,13 @@ def _joint_hidden(af, published, instrument, min_cell) -> dict:
         if col not in linked:
             put(("group", col, w), tabs[col])
     statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
-    put(("status", w), f.groupby(by)[C.STATUS].value_counts().unstack(fill_value=0).reindex(columns=statuses, fill_value=0))
+    st_tab = f.groupby(by)[C.STATUS].value_counts().unstack(fill_value=0).reindex(columns=statuses, fill_value=0)
+    has_score = f[total].notna()
+    n_scored = has_score.groupby(f[by]).sum().reindex(st_tab.index, fill_value=0)
+    n_unscored = (~has_score & (f[C.STATUS] != C.EXCLUDED)).groupby(f[by]).sum().reindex(st_tab.index, fill_value=0)
+    cells, margin, responses = protect_statuses(st_tab.astype("float64"), n_scored, n_unscored, min_cell=min_cell)
+    # with the statuses: the units whose count of responses is withheld too (None: the overview)
+    out[("status", w)] = {"cohorts": cells, "institution": margin, "responses": {k: bool(v) for k, v in responses.items()}}
     reasons = f[C.REASONS].astype(str).str.split(";").explode().str.strip()
     reasons = reasons[reasons != ""]
     if len(reasons):
@@ -407,7 +418,12 @@ def _row_of(desc, settings, wave_value):
     return desc[desc[C.WAVE].astype(str) == str(wave_value)].drop(columns=C.WAVE)
 
 
-def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None, desc=None):
+def _responses_withheld(settings, unit, wave_value) -> bool:
+    """Whether the count of responses of `unit` (None: the overview) is withheld with its statuses."""
+    return bool(((settings.hidden.get(("status", wave_value)) or {}).get("responses") or {}).get(unit, False))
+
+
+def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None, desc=None, unit=None):
     inst_name = settings.instrument.name
     d = S.describe_unit(rows, settings) if desc is None else desc
     n_resp = len(rows)
@@ -420,9 +436,10 @@ def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None
     children.append(Metric(f"Mean {inst_name}", f"{row[C.MEAN]:.2f}", f"{settings.ci_label} {S.fmt_ci(row)}"))
     children.append(Metric("% favourable", f"{row[C.PERCENT_FAVOURABLE]:.0f}%", f"score above the midpoint {settings.favourable_cut:g}"))
     rate = ""
-    if enrolled:
+    withheld = _responses_withheld(settings, unit, wave_value)
+    if enrolled and not withheld:
         rate = f"; response rate {n_resp / enrolled:.0%} of {enrolled} enrolled"
-    children.append(Metric("Responses", f"{n_resp}", f"{n} scored{rate}"))
+    children.append(Metric("Responses", "" if withheld else f"{n_resp}", f"{n} scored{rate}", suppressed=withheld))
     text = (f"{label}{when}: the mean {inst_name} score was {row[C.MEAN]:.2f} ({settings.ci_label} {S.fmt_ci(row)}) "
             f"from {n} scored responses, and {row[C.PERCENT_FAVOURABLE]:.0f}% of respondents scored above the scale midpoint.")
     if inst is not None and inst[C.N] >= settings.min_cell:
@@ -572,7 +589,7 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
     when = f" in {st.wave} {cur_wave}" if cur_wave is not None else ""
     waves_desc = _wave_descriptives(rows_all, st)
     summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort),
-                       wave_value=cur_wave, desc=_row_of(waves_desc, st, cur_wave))
+                       wave_value=cur_wave, desc=_row_of(waves_desc, st, cur_wave), unit=cohort)
     if summary is None:
         return _suppressed_report(title, slug, st, when)
     sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort, waves_desc)]
@@ -627,7 +644,7 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     st = ctx.settings
     cur, cur_wave, _, _ = _current(ctx.institution_rows, st)
     sections = []
-    summary = _summary(cur, st, label="The institution (reported cohorts)", wave_value=cur_wave)
+    summary = _summary(cur, st, label="The institution (reported cohorts)", wave_value=cur_wave, unit=None)
     if summary is None:
         sections.append(Section("Summary", (Note(f"No cohort has {st.min_cell} or more scored responses, so no statistics "
                                                  "are reported for the institution.", "suppressed"),), anchor="summary"))
@@ -664,6 +681,12 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     table = df[cols]
     # the number of responses (scored or not) per cohort is a count too: hide it with the rest
     shown, mask = S.blank_small(table, st, counts_mask=hidden, keep=(C.GROUP, C.WAVE, C.PDF_LINK))
+    # a cohort's count of responses withheld with its statuses (and its response rate with it)
+    withheld = np.array([_responses_withheld(st, c, w) for c, w in zip(df[C.GROUP], df[C.WAVE])], dtype=bool)
+    for col in (C.COUNT, C.RESPONSE_RATE):
+        if col in shown.columns:
+            shown[col] = shown[col].where(~withheld)
+            mask[col] = mask[col].to_numpy() | withheld
     h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: "PDF report"}
     t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
     t = type(t)(data=t.data, caption=t.caption, headers=t.headers,

@@ -10,7 +10,7 @@ that line too (complementary suppression), repeating until nothing changes.
 from __future__ import annotations
 
 __all__ = ["DEFAULT_MIN_CELL", "check_min_cell", "coarsenings", "determined_cells", "protect_breakdowns",
-           "protect_relations", "protect_table", "suppress_counts", "suppress_small"]
+           "protect_relations", "protect_statuses", "protect_table", "suppress_counts", "suppress_small"]
 
 DEFAULT_MIN_CELL = 10
 
@@ -485,3 +485,86 @@ def protect_breakdowns(tables: dict, links, *, min_cell: int = DEFAULT_MIN_CELL)
         margin.attrs["grand_total_hidden"] = False
         out[col] = (body, margin)
     return out
+
+
+def protect_statuses(statuses, scored, unscored, *, min_cell: int = DEFAULT_MIN_CELL):
+    """Protect the data-quality statuses together with the headline counts (responses and scored).
+
+    Parameters
+    ----------
+    statuses : pandas.DataFrame
+        Units x statuses (``kept``, ``flagged``, ``excluded``) counts; a unit's responses are their sum.
+    scored, unscored : pandas.Series
+        Per unit: responses with a score, and responses neither excluded nor scored. A reader is
+        assumed to know `unscored` (often zero), so responses less scored gives the excluded count.
+
+    Returns
+    -------
+    body_mask : pandas.DataFrame of bool
+        Status cells to withhold (units x statuses).
+    margin_mask : pandas.Series of bool
+        The overview's status cells to withhold.
+    responses_mask : dict
+        Unit -> whether its count of responses must be withheld (key ``None``: the overview); scored
+        counts are always shown.
+
+    Notes
+    -----
+    One system per wave: for every unit and the overview, statuses sum to the responses and
+    ``responses - scored - excluded - unscored = 0``; the overview's cells are the sums of the units'.
+    Cells ``0 < n < min_cell`` are withheld, then :func:`protect_relations` withholds more (a status,
+    or a count of responses) until no withheld count follows exactly.
+
+    Examples
+    --------
+    Responses 243 and 240 scored, every response scored unless excluded: the 3 excluded would be
+    243 - 240, so the count of responses is withheld with them.
+
+    >>> import pandas as pd
+    >>> from belonging.report.suppression import protect_statuses
+    >>> st = pd.DataFrame({"kept": [220, 300], "flagged": [20, 30], "excluded": [3, 12]}, index=["A", "B"])
+    >>> cells, margin, responses = protect_statuses(st, pd.Series([240, 330], index=["A", "B"]), pd.Series([0, 0], index=["A", "B"]))
+    >>> bool(cells.loc["A", "excluded"]), bool(responses["A"])
+    (True, True)
+    """
+    import numpy as np
+    import pandas as pd
+
+    min_cell = check_min_cell(min_cell)
+    units = list(statuses.index)
+    cols = list(statuses.columns)
+    index, values, cand = {}, [], []
+
+    def cell(key, value, candidate):
+        index[key] = len(values)
+        values.append(float(value))
+        cand.append(candidate)
+
+    for u in [*units, None]:
+        body = statuses.loc[u] if u is not None else statuses.sum(axis=0)
+        for c in cols:
+            cell((u, c), body[c], True)
+        cell((u, "responses"), body.sum(), True)
+        cell((u, "scored"), scored[u] if u is not None else scored.sum(), False)
+        cell((u, "unscored"), unscored[u] if u is not None else unscored.sum(), False)
+    rows = []
+
+    def relation(terms):
+        r = np.zeros(len(values))
+        for coef, key in terms:
+            r[index[key]] += coef
+        rows.append(r)
+
+    for u in [*units, None]:
+        relation([(1.0, (u, c)) for c in cols] + [(-1.0, (u, "responses"))])
+        relation([(1.0, (u, "responses")), (-1.0, (u, "scored")), (-1.0, (u, "excluded")), (-1.0, (u, "unscored"))])
+    for name in [*cols, "responses", "scored", "unscored"]:
+        relation([(1.0, (u, name)) for u in units] + [(-1.0, (None, name))])
+    values = np.array(values)
+    cand = np.array(cand)
+    hidden = (values > 0) & (values < min_cell) & cand
+    h = protect_relations(values, np.array(rows), hidden=hidden, candidate=cand)
+    body = pd.DataFrame([[bool(h[index[(u, c)]]) for c in cols] for u in units], index=statuses.index, columns=cols)
+    margin = pd.Series([bool(h[index[(None, c)]]) for c in cols], index=cols)
+    responses = {u: bool(h[index[(u, "responses")]]) for u in [*units, None]}
+    return body, margin, responses
