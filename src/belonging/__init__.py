@@ -24,6 +24,7 @@ _EXPORTS = {
     "MappingError": "belonging.errors",
     "ScoringError": "belonging.errors",
     "UsageError": "belonging.errors",
+    "OutputError": "belonging.errors",
     # instruments
     "Instrument": "belonging.instruments",
     "list_instruments": "belonging.instruments",

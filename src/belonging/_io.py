@@ -16,7 +16,16 @@ from pathlib import Path
 
 from belonging.errors import UsageError
 
-__all__ = ["TABLE_FORMATS", "atomic_path", "atomic_write_bytes", "atomic_write_text", "neutralise_formulas", "write_table"]
+__all__ = [
+    "TABLE_FORMATS",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "neutralise_formulas",
+    "sidecar_path",
+    "write_table",
+    "write_with_provenance",
+]
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "xlsx", ".json": "json"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -46,22 +55,69 @@ def _new_temp(target: Path) -> Path:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
 
-    The folder must exist (a mistyped ``-o`` path is an error, not a new folder tree).
+    The folder must exist (a mistyped ``-o`` path is an error, not a new folder tree). A target that
+    is a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written directly: it cannot be
+    replaced by a rename, and must not be. A write that fails (a full disk, a read-only folder) raises
+    :class:`~belonging.errors.OutputError` naming `path`, and leaves nothing behind.
     """
     target = Path(path)
+    if _is_special(target):
+        with _naming(target):
+            yield target
+        return
     if not target.parent.is_dir():
         msg = f"{target}: the folder {target.parent} does not exist; create it first or write somewhere else"
         raise UsageError(msg)
-    try:
+    if target.is_dir():
+        msg = f"{target}: is a folder; give the name of the file to write"
+        raise UsageError(msg)
+    with _naming(target):
         tmp_path = _new_temp(target)
-    except OSError as err:  # name the file asked for, not the temporary one
-        raise OSError(err.errno, f"cannot write here ({err.strerror or err})", str(target)) from None
     try:
-        yield tmp_path
-        os.replace(tmp_path, target)
+        with _naming(target):
+            yield tmp_path
+            os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _is_special(target: Path) -> bool:
+    """`target` exists and is not a regular file or a folder (a character device, a pipe, a socket)."""
+    import stat
+
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def _naming(target: Path) -> Iterator[None]:
+    """Turn an :class:`OSError` raised while writing `target` into an OutputError naming `target`.
+
+    pandas, pyarrow and openpyxl raise the operating system's error without a file name (or with
+    the temporary file's); the user asked for `target`.
+    """
+    from belonging.errors import OutputError
+
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as err:
+        import errno
+
+        reason = err.strerror or (os.strerror(err.errno) if err.errno else str(err))
+        if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "No space left" in str(err):
+            reason, fix = (reason if err.errno else "No space left on device"), "free some space or write the output elsewhere"
+        elif err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            fix = "check the folder's permissions or write the output elsewhere"
+        else:
+            fix = "write the output elsewhere"
+        msg = f"{target}: cannot write ({reason}); {fix}"
+        raise OutputError(msg) from None
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -268,11 +324,19 @@ def _write_csv_fast(df, path, *, stream=None) -> None:
             continue
 
 
-def write_table(df, path: str | os.PathLike, *, stdout=None) -> None:
+def write_table(df, path: str | os.PathLike, *, stdout=None, provenance: dict | None = None) -> None:
     """Write `df` to `path` (CSV, TSV, Parquet, XLSX or JSON by suffix; ``"-"`` for CSV on stdout).
 
-    Text cells are neutralised against formula injection in CSV, TSV and XLSX. The write is atomic.
+    Text cells are neutralised against formula injection in CSV, TSV and XLSX; control characters
+    are written safely in XLSX (:func:`belonging._safetext.control_pictures`) and a bare carriage
+    return is quoted in TSV. The write is atomic. With `provenance` (a JSON-ready dict, see
+    :func:`belonging.provenance.manifest`) the file carries it: Parquet key-value metadata
+    (``belonging.provenance``), XLSX document properties, and for CSV, TSV and JSON a sidecar
+    ``<path>.provenance.json`` written with the table (see :func:`write_with_provenance`).
     """
+    if provenance is not None and str(path) != "-":
+        write_with_provenance(df, path, provenance)
+        return
     path = str(path)
     fmt = table_format(path)
     if path == "-":  # the same CSV as a file gets (pyarrow's number formatting)
@@ -293,10 +357,140 @@ def write_table(df, path: str | os.PathLike, *, stdout=None) -> None:
         if fmt == "csv":
             _write_csv_fast(neutralise_formulas(df), tmp)
         elif fmt == "tsv":
-            neutralise_formulas(df).to_csv(tmp, index=False, sep="\t", lineterminator="\n")
+            _write_tsv(neutralise_formulas(df), tmp)
         elif fmt == "parquet":
             df.to_parquet(tmp, index=False)
         elif fmt == "xlsx":
-            neutralise_formulas(df).to_excel(tmp, index=False, engine="openpyxl")
+            _xlsx_safe(neutralise_formulas(df)).to_excel(tmp, index=False, engine="openpyxl")
         else:
             df.to_json(tmp, orient="records", indent=1, date_format="iso")
+
+
+# --- text every sink can hold ----------------------------------------------------------------------
+
+def _text_columns(df):
+    """Names of the columns of `df` that may hold text (not numbers, booleans or time stamps)."""
+    import pandas as pd
+
+    return [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])
+                                          or pd.api.types.is_datetime64_any_dtype(df[c]) or isinstance(df[c].dtype, pd.DatetimeTZDtype))]
+
+
+def _cells_matching(s, pattern: str):
+    """Boolean NumPy mask of the text cells of Series `s` that contain regular expression `pattern`."""
+    return s.astype("string").str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+
+
+def _xlsx_safe(df):
+    """`df` with the control characters an XLSX cell cannot hold shown as control pictures (cells and names).
+
+    openpyxl raises ``IllegalCharacterError`` on them; only the affected cells are rewritten.
+    """
+    from belonging._safetext import XLSX_ILLEGAL, control_pictures
+
+    out = df.copy(deep=False)
+    for col in _text_columns(df):
+        bad = _cells_matching(df[col], XLSX_ILLEGAL)
+        if bad.any():
+            s = df[col].astype(object)
+            s[bad] = [control_pictures(str(v)) for v in s[bad]]  # the few bad cells only
+            out[col] = s
+    import re
+
+    renamed = {c: control_pictures(c) for c in out.columns if isinstance(c, str) and re.search(XLSX_ILLEGAL, c)}
+    return out.rename(columns=renamed) if renamed else out
+
+
+def _write_tsv(df, path) -> None:
+    """TSV with pandas; every text cell quoted when one holds a bare carriage return.
+
+    Python's csv module quotes a cell with a tab, a quote or a line feed, but not one with a bare
+    carriage return (``\r`` is not in the ``\n`` line terminator), which every reader then takes
+    for a line end: the table would come back with more rows than it has.
+    """
+    import csv
+
+    cr = any(_cells_matching(df[c], "\r").any() for c in _text_columns(df)) or any("\r" in str(c) for c in df.columns)
+    df.to_csv(path, index=False, sep="\t", lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC if cr else csv.QUOTE_MINIMAL)
+
+
+# --- provenance carried by the file ------------------------------------------------------------------
+
+def sidecar_path(path: str | os.PathLike) -> Path:
+    """The provenance sidecar of a text table: ``scores.csv`` -> ``scores.csv.provenance.json``."""
+    p = Path(path)
+    return p.with_name(p.name + ".provenance.json")
+
+
+def write_with_provenance(df, path: str | os.PathLike, provenance: dict) -> None:
+    """Write `df` to `path` as :func:`write_table` does, carrying the `provenance` record.
+
+    Parquet: the record as JSON under the key-value metadata key ``belonging.provenance``. XLSX: the
+    document properties (title, creator ``belonging <version>``, keywords, and the record as JSON in
+    the description). CSV, TSV, JSON: a sidecar ``<path>.provenance.json``; both files are written to
+    temporary files first and renamed only when both are complete (the sidecar, then at once the table),
+    so a failed run leaves neither.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> import pyarrow.parquet as pq
+    >>> from belonging._io import sidecar_path, write_with_provenance
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> record = {"belonging_version": "0.1.0", "seed": 7}
+    >>> write_with_provenance(pd.DataFrame({"ccs": [40.0]}), folder / "s.csv", record)
+    >>> json.loads(sidecar_path(folder / "s.csv").read_text())["seed"]
+    7
+    >>> write_with_provenance(pd.DataFrame({"ccs": [40.0]}), folder / "s.parquet", record)
+    >>> json.loads(pq.read_schema(folder / "s.parquet").metadata[b"belonging.provenance"])["seed"]
+    7
+    """
+    import json
+
+    path = str(path)
+    fmt = table_format(path)
+    text = json.dumps(provenance, indent=1, ensure_ascii=False, default=str)
+    if fmt in ("csv", "tsv", "json"):
+        with atomic_path(path) as tmp:
+            _write_into(df, tmp, fmt)
+            atomic_write_text(sidecar_path(path), text + "\n")  # renamed just before the table is
+        return
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            _parquet_with_metadata(df, tmp, text)
+        else:
+            _xlsx_with_properties(df, tmp, provenance, text)
+
+
+def _write_into(df, tmp: Path, fmt: str) -> None:
+    """The body of a text table, as :func:`write_table` writes it, into the temporary file `tmp`."""
+    if fmt == "csv":
+        _write_csv_fast(neutralise_formulas(df), tmp)
+    elif fmt == "tsv":
+        _write_tsv(neutralise_formulas(df), tmp)
+    else:
+        df.to_json(tmp, orient="records", indent=1, date_format="iso")
+
+
+def _parquet_with_metadata(df, tmp: Path, text: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[b"belonging.provenance"] = text.encode("utf-8")
+    pq.write_table(table.replace_schema_metadata(meta), tmp)
+
+
+def _xlsx_with_properties(df, tmp: Path, provenance: dict, text: str) -> None:
+    import pandas as pd
+
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        _xlsx_safe(neutralise_formulas(df)).to_excel(writer, index=False)
+        props = writer.book.properties
+        props.creator = f"belonging {provenance.get('belonging_version', '')}".strip()
+        props.title = "belonging output"
+        props.keywords = "belonging provenance"
+        props.description = text

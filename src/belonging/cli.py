@@ -39,8 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         importlib.import_module(f"belonging._commands.{name}").register(sub)
+    from belonging._commands._run import add_quiet
+
     for command in sub.choices.values():
         _add_debug(command)
+        add_quiet(command)
     return parser
 
 
@@ -57,7 +60,17 @@ def _add_debug(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with `argv` (default ``sys.argv[1:]``) and return the exit code."""
+    """Run the CLI with `argv` (default ``sys.argv[1:]``) and return the exit code.
+
+    What it prints is terminal-safe (:func:`belonging._safetext.terminal_safe_streams`).
+    """
+    from belonging._safetext import terminal_safe_streams
+
+    with terminal_safe_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -67,7 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.func(args) or 0)
+        from belonging._commands._guard import check_command
+        from belonging._commands._run import progress_lines
+
+        check_command(args)  # outputs never clobber inputs; a seed is drawn for a random run
+        with progress_lines(args):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -91,8 +109,9 @@ def _handle(err: Exception, *, debug: bool) -> int:
     if isinstance(err, MemoryError):
         print("error: out of memory; try a smaller input or more memory", file=sys.stderr)
         return 1
-    if isinstance(err, OSError):
-        print(f"error: {err.filename or ''}: {err.strerror or err}", file=sys.stderr)
+    if isinstance(err, OSError):  # outputs raise OutputError; this is anything else the system refused
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
         return 1
     if not debug:
         print(

@@ -14,6 +14,7 @@ __all__ = [
     "IngestError",
     "InstrumentError",
     "MappingError",
+    "OutputError",
     "ScoringError",
     "UsageError",
     "suggest",
@@ -170,6 +171,24 @@ class ScoringError(BelongingError):
     >>> err = bl.ScoringError("cannot score 'ccs': no complete responses; check the mapping")
     >>> isinstance(err, bl.BelongingError), err.exit_code
     (True, 1)
+    """
+
+
+class OutputError(BelongingError):
+    """An output cannot be written: a full disk, a read-only folder, no permission.
+
+    The message names the output asked for (never a temporary file) and the reason; nothing partial
+    is left behind.
+
+    Examples
+    --------
+    >>> from belonging._io import atomic_write_text
+    >>> atomic_write_text("/dev/full", "scores")  # a device that is always full
+    Traceback (most recent call last):
+    ...
+    belonging.errors.OutputError: /dev/full: cannot write (No space left on device); free some space or write the output elsewhere
+    >>> OutputError.exit_code
+    1
     """
 
 

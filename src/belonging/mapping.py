@@ -958,9 +958,12 @@ def map_items(data, instrument, *, mapping=None, source: str | None = None) -> M
                 }))
     items = pd.DataFrame(matrix, columns=list(cols), index=frame.index, copy=False)
     if problems:
+        from belonging.ingest.privacy import redact_values
+
         issues = pd.concat(problems, ignore_index=True).sort_values([C.ROW, C.COLUMN], kind="stable")
         labels = " / ".join(scale.labels)
         where = src + ": row " + issues[C.ROW].astype(str) + ", column " + issues[C.COLUMN].map(repr) + ": "
+        issues[C.VALUE] = redact_values(issues[C.VALUE])  # a typed e-mail or phone number is never echoed
         value = issues[C.VALUE].map(repr)
         kind = issues["_kind"]
         msg_oor = where + "value " + value + f" is outside the scale {lo}-{hi} of instrument {instrument.id!r}; fix the value or set it empty"

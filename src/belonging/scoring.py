@@ -6,6 +6,7 @@ import math
 
 from belonging import _columns as C
 from belonging.errors import UsageError, suggest
+from belonging.ingest.privacy import check_kept_columns
 
 __all__ = ["reverse_items", "score", "score_items"]
 
@@ -245,6 +246,7 @@ def score(data, instrument, *, mapping=None, keep=None, quality=None, exclude_fl
         columns[C.STATUS] = status
         if C.SOURCE_ROW in frame.columns:
             columns[C.SOURCE_ROW] = frame[C.SOURCE_ROW].to_numpy()
+    check_kept_columns(frame, keep, columns, keep_identifiers=keep_identifiers)  # no clash with an output, no identifier by content
     for col in keep:
         columns[col] = frame[col].array
     out = pd.DataFrame(columns, copy=False)

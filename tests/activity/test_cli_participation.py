@@ -104,7 +104,7 @@ def test_build_bad_input_is_one_line_and_no_file(tmp_path, key_file, capsys, arg
 
 @pytest.mark.parametrize(("output", "fragment"), [("out.csv", "the participation file is Parquet"),
                                                   ("nofolder/out.parquet", "the folder"),
-                                                  ("{roster}", "the participation file is Parquet")])
+                                                  ("{roster}", "that is the --roster file")])
 def test_build_bad_output(tmp_path, key_file, capsys, output, fragment):
     output = output.replace("{roster}", str(FIXTURES / "roster.csv"))
     target = output if output.startswith("/") else str(tmp_path / output)
@@ -120,7 +120,7 @@ def test_build_output_is_an_input(tmp_path, key_file, capsys):
     code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--moodle", str(log),
                  "--key", str(key_file), "-o", str(log)])
     assert code == 2
-    assert "that is an input file" in capsys.readouterr().err
+    assert "that is the --moodle file" in capsys.readouterr().err
     assert log.read_bytes() == b""
 
 

@@ -36,6 +36,11 @@ def add_input_args(p: argparse.ArgumentParser, *, instrument: bool = True, instr
     )
     p.add_argument("--id-column", metavar="COL", help="column holding the response id (default: response_id, else row number)")
     p.add_argument("--encoding", metavar="ENC", help="text encoding of INPUT (default: detect)")
+    p.add_argument(
+        "--encoding-errors", choices=("strict", "replace"), default="strict",
+        help="a UTF-8 file with lines that are not UTF-8: strict stops with their line numbers (default); "
+        "replace reads those lines as Windows-1252 and names them on stderr",
+    )
     p.add_argument("--dictionary", metavar="DICT.csv", help="REDCap data dictionary: field labels, choices, identifier fields")
     p.add_argument("--timezone", metavar="TZ", help="IANA time zone of time stamps without an offset (default: UTC)")
 
@@ -53,6 +58,7 @@ def load_input(args, *, ids_in_output: bool = False):
     an identifying column without ``--keep-identifiers``. Returns ``(responses, instrument_or_None,
     mapping_or_None)``.
     """
+    from belonging._commands._guard import check_read, input_encoding
     from belonging.ingest import read_export
     from belonging.instruments import load_instrument
     from belonging.mapping import load_mapping
@@ -61,30 +67,12 @@ def load_input(args, *, ids_in_output: bool = False):
     mapping = load_mapping(args.map) if getattr(args, "map", None) else None
     if ids_in_output:
         _check_id_column(args)
-    _check_outputs_are_not_input(args)
     responses = read_export(
-        args.input, platform=args.platform, id_column=args.id_column, encoding=args.encoding,
+        args.input, platform=args.platform, id_column=args.id_column, encoding=input_encoding(args),
         dictionary=getattr(args, "dictionary", None), timezone=getattr(args, "timezone", None),
     )
+    check_read(args, responses, instrument, mapping)  # identifiers by name and content, duplicates, encoding notes
     return responses, instrument, mapping
-
-
-def _check_outputs_are_not_input(args) -> None:
-    """An output path (``-o``, ``--issues``, ``--write-map``) that is INPUT itself: inputs are never modified."""
-    from pathlib import Path
-
-    from belonging.errors import UsageError
-
-    src = Path(args.input)
-    for option in ("output", "issues", "write_map"):
-        out = getattr(args, option, None)
-        if not out or out == "-":
-            continue
-        same = src.exists() and Path(out).exists() and Path(out).samefile(src)
-        if same or Path(out).resolve() == src.resolve():
-            flag = "-o" if option == "output" else "--" + option.replace("_", "-")
-            msg = f"{flag} {out}: that is the input file; inputs are never modified, so write the output elsewhere"
-            raise UsageError(msg)
 
 
 def _check_id_column(args) -> None:
@@ -163,7 +151,9 @@ def emit_frames(frames: dict, args, *, extra: dict | None = None, csv_frame: str
         name = csv_frame or next(iter(frames))
         text = neutralise_formulas(frames[name]).to_csv(index=False, lineterminator="\n")
     else:
-        text = frames_to_table(frames, extra)
+        from belonging._safetext import terminal_text
+
+        text = terminal_text(frames_to_table(frames, extra))  # read by people: no escape sequences from the data
     if args.output in (None, "-"):
         sys.stdout.write(text)
     else:

@@ -81,10 +81,12 @@ class _Progress:
 
 
 def run(args) -> int:
+    from belonging._commands._guard import check_paths
     from belonging._commands.validate import policy_from_args
     from belonging.errors import UsageError
     from belonging.report import write_reports
 
+    check_paths(args, folders={"output": ("index.html", "cohorts.csv", "*.html", "*.pdf")})  # files a run writes there
     formats = split_list(args.format)
     if not formats or any(f not in ("html", "pdf") for f in formats):
         msg = f"--format must list html and/or pdf, e.g. html,pdf; got {args.format!r}"

@@ -17,7 +17,10 @@ def register(sub) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_input_args(p)
-    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.csv, .tsv, .parquet or .xlsx; '-' writes CSV to stdout")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="OUT.csv, .tsv, .parquet or .xlsx; '-' writes CSV to stdout. The file carries its provenance (input "
+                   "SHA-256, versions, instrument, options): Parquet metadata, XLSX document properties, or beside a CSV "
+                   "or TSV a sidecar OUT.provenance.json")
     p.add_argument("--keep", metavar="COL,...", help="extra columns to copy to the output (e.g. grouping columns)")
     p.add_argument("--keep-identifiers", action="store_true", help="allow --keep (and --id-column) to name columns that identify a person")
     add_policy_args(p)
@@ -34,6 +37,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from belonging._commands._run import run_provenance
     from belonging._io import table_format, write_table
     from belonging.mapping import map_items
     from belonging.quality import check_quality
@@ -50,7 +54,7 @@ def run(args) -> int:
         responses, instrument, mapping=mapping, keep=split_list(args.keep), keep_identifiers=args.keep_identifiers,
         quality=quality, exclude_flagged=args.exclude_flagged, mapped=mapped,
     )
-    write_table(scores, args.output)
+    write_table(scores, args.output, provenance=run_provenance(args, responses, instrument))
     _summary(scores, instrument, responses, args.exclude_flagged)
     for note in mapped.notes:  # e.g. answer codes recoded through value labels or [codes]
         print(f"  mapping: {note}", file=sys.stderr)

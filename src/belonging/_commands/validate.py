@@ -65,7 +65,9 @@ def register(sub) -> None:
     )
     add_input_args(p)
     add_policy_args(p)
-    p.add_argument("-o", "--output", metavar="OUT", help="per-row report: .csv, .tsv, .parquet, .xlsx or .json; '-' for CSV on stdout")
+    p.add_argument("-o", "--output", metavar="OUT",
+                   help="per-row report: .csv, .tsv, .parquet, .xlsx or .json; '-' for CSV on stdout (files carry their "
+                   "provenance as `score -o` does)")
     p.add_argument("--issues", metavar="OUT", help="also write the cell-level issues table here")
     p.add_argument("--keep-identifiers", action="store_true",
                    help="allow --id-column to name a column that identifies a person (its values become response_id)")
@@ -74,6 +76,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from belonging._commands._common import load_input
+    from belonging._commands._run import run_provenance
     from belonging._io import table_format, write_table
     from belonging.quality import check_quality
 
@@ -83,9 +86,10 @@ def run(args) -> int:
     policy = policy_from_args(args)
     responses, instrument, mapping = load_input(args, ids_in_output=True)
     report = check_quality(responses, instrument, mapping=mapping, policy=policy)
+    record = run_provenance(args, responses, instrument)
     if args.output:
-        write_table(report.rows, args.output)
+        write_table(report.rows, args.output, provenance=record)
     if args.issues:
-        write_table(report.issues, args.issues)
+        write_table(report.issues, args.issues, provenance=record)
     print(report.summary_text(), file=sys.stderr)
     return 1 if report.any_excluded else 0

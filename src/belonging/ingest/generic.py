@@ -120,6 +120,8 @@ def detect_encoding(data: bytes) -> str:
     head = data[:4096]
     if len(head) >= 4 and head[1:2] == b"\x00" and head[3:4] == b"\x00":
         return "utf-16-le"
+    if len(head) >= 4 and head[0:1] == b"\x00" and head[2:3] == b"\x00":
+        return "utf-16-be"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -192,14 +194,28 @@ def read_generic_table(path: str | Path, data: bytes, *, fmt: str, encoding: str
 
 
 def decode_text(path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode an export's bytes (BOM sniffed; binary files refused); return text and encoding."""
-    if _is_binary(data):
+    """Decode an export's bytes (BOM sniffed; binary files refused); return text and encoding.
+
+    A file that is UTF-8 but for a few lines stops with their line numbers, unless `encoding` is
+    :data:`~belonging.ingest.encoding.LINEWISE` (``--encoding-errors replace``); UTF-16 and UTF-32
+    without a byte-order mark are text, not binary (see :mod:`belonging.ingest.encoding`).
+    """
+    from belonging.ingest.encoding import LINEWISE, check_mixed_utf8, decode_lines, wide_text
+
+    if _is_binary(data) and not wide_text(data, encoding):
         msg = f"{path}: looks like a binary file, not CSV/TSV text; export as CSV, TSV, XLSX, Parquet, SPSS or Stata"
         raise IngestError(msg)
+    if encoding == LINEWISE:
+        text, enc = decode_lines(data)
+        return text.lstrip("\ufeff"), enc
     enc = encoding or detect_encoding(data)
+    if encoding is None and enc == "cp1252":
+        check_mixed_utf8(path, data)  # UTF-8 with a few Latin-1 lines: garbled as cp1252
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as err:
+        if isinstance(err, UnicodeDecodeError) and enc.lower().replace("_", "-").startswith(("utf-8", "utf8")):
+            check_mixed_utf8(path, data, declared=True)
         where = f"at byte {err.start}" if isinstance(err, UnicodeDecodeError) else "(unknown encoding)"
         msg = f"{path}: cannot decode as {enc} {where}; give the right --encoding"
         raise IngestError(msg) from None
@@ -318,13 +334,19 @@ def parse_delimited(
     threads = len(view) >= _THREADS_FROM
     _import_pandas_meanwhile()
 
-    def parse(quoted, threads):
-        return pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(view)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=threads),
-            parse_options=_options(delimiter, quoted=quoted),
-            convert_options=convert,
-        )
+    block = _BLOCK_SIZE
+
+    def parse(quoted, threads, convert=convert):
+        nonlocal block
+        options = pacsv.ReadOptions(column_names=list(names), block_size=block, use_threads=threads and block == _BLOCK_SIZE)
+        try:
+            return pacsv.read_csv(pa.BufferReader(pa.py_buffer(view)), read_options=options,
+                                  parse_options=_options(delimiter, quoted=quoted), convert_options=convert)
+        except pa.ArrowInvalid as err:
+            if "straddl" not in str(err) or block != _BLOCK_SIZE:
+                raise
+        block = _one_block(path, view)  # a cell longer than a block is valid CSV: the body in one block
+        return parse(quoted, threads, convert)
 
     try:
         table = parse(quoted, threads)
@@ -337,16 +359,22 @@ def parse_delimited(
             _parse_error(path, text, body_offset, again)
         quoted = True
     if not all_text:
-        table = _text_where_lost(table, body, body_start, view, quoted=quoted, reparse=lambda cols: pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(view)),
-            read_options=pacsv.ReadOptions(column_names=list(names), block_size=_BLOCK_SIZE, use_threads=threads),
-            parse_options=_options(delimiter, quoted=quoted),
-            convert_options=pacsv.ConvertOptions(
+        table = _text_where_lost(table, body, body_start, view, quoted=quoted, reparse=lambda cols: parse(
+            quoted, threads, pacsv.ConvertOptions(
                 include_columns=cols, column_types=dict.fromkeys(cols, pa.large_string()),
                 null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
             ),
         ))
     return arrow_to_pandas(table)
+
+
+def _one_block(path, view) -> int:
+    """A pyarrow block size holding the whole body, for a cell longer than :data:`_BLOCK_SIZE`."""
+    size = len(view) + 1
+    if size >= 1 << 31:  # pyarrow's block size is a 32-bit integer
+        msg = f"{path}: a cell is longer than {_BLOCK_SIZE >> 20} MiB in a body over 2 GiB; split the file into smaller ones"
+        raise IngestError(msg)
+    return size
 
 
 # Cell text a number column keeps its type for: no sign but "-", no leading zero, no spaces, no

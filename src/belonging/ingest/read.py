@@ -230,7 +230,7 @@ def read_export(
             if encoding:
                 msg = f"{path}: not valid {encoding} text; give the right --encoding"
                 raise IngestError(msg) from None
-            text, enc = decode_text(path, data, "cp1252")
+            text, enc = decode_text(path, data)  # cp1252, unless UTF-8 with a few Latin-1 lines (an error)
             _, offset = split_header(text, delimiter=delim, header_rows=spec.header_rows)
             body = parse_delimited(path, text, delimiter=delim, names=cols, body_offset=offset, all_text=True)
         fmt = "tsv" if delim == "\t" else "csv"

@@ -243,6 +243,8 @@ def attention_failures(frame, rules, lookup, rows):
     import numpy as np
     import pandas as pd
 
+    from belonging.ingest.privacy import redact_values
+
     mask = np.zeros(len(frame), dtype=bool)
     issues, notes = [], []
     lowered = {str(c).casefold(): c for c in frame.columns}
@@ -259,7 +261,7 @@ def attention_failures(frame, rules, lookup, rows):
         if fail.any():
             pos = np.flatnonzero(fail)
             exp = " or ".join(f"{e:g}" for e in expected)
-            val = raw.iloc[pos].astype(str).to_numpy()
+            val = redact_values(raw.iloc[pos]).to_numpy()  # a typed e-mail or phone number is never echoed
             issues.append(
                 pd.DataFrame(
                     {
