@@ -150,17 +150,12 @@ def test_rerun_removes_the_files_it_no_longer_writes_and_keeps_foreign_ones(tmp_
         n for n in second if n.endswith((".html", ".csv")) or n == "release-log.json"}
 
 
-def test_progress_lines_without_a_terminal_and_silence_with_quiet(tmp_path, capsys, monkeypatch):
-    from belonging._commands import report as command
-
-    p = command._Progress(3, quiet=False, every=0.0)
-    for c in "abc":
-        p(c)
-    p.close()
-    lines = capsys.readouterr().err.splitlines()
-    assert [ln.split(" (")[0] for ln in lines] == ["report: 1 of 3 cohorts done", "report: 2 of 3 cohorts done",
-                                                   "report: 3 of 3 cohorts done"]
-    q = command._Progress(3, quiet=True, every=0.0)
-    q("a")
-    q.close()
+def test_progress_on_stderr_and_silence_with_quiet(tmp_path, capsys):
+    data = tmp_path / "small.csv"
+    make_survey({"P": 12, "Q": 12}, seed=2, waves=("1",)).to_csv(data, index=False)
+    args = ["report", str(data), "--instrument", "ccs", "--by", "cohort", "--format", "html"]
+    assert main([*args, "-o", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert "cohort reports: 2/2 cohort(s) (100%)" in err and "index.html and 2 cohort report(s)" in err
+    assert main([*args, "-q", "-o", str(tmp_path / "b")]) == 0
     assert capsys.readouterr().err == ""

@@ -53,40 +53,15 @@ def _on_sigterm(signum, frame):
     raise _Terminated
 
 
-class _Progress:
-    """Progress over cohorts on stderr: a tqdm bar on a terminal, else a plain line every few seconds."""
-
-    def __init__(self, total, *, quiet: bool, every: float = 5.0):
-        self.total, self.done, self.every = total, 0, every
-        self.bar = None
-        self.quiet = quiet
-        self.start = self.last = time.monotonic()
-        if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, desc="cohort reports", unit="cohort", file=sys.stderr)
-
-    def __call__(self, _cohort) -> None:
-        self.done += 1
-        if self.bar is not None:
-            self.bar.update(1)
-        elif not self.quiet and time.monotonic() - self.last >= self.every:
-            self.last = time.monotonic()
-            of = f" of {self.total}" if self.total else ""
-            print(f"report: {self.done}{of} cohorts done ({self.last - self.start:.0f} s)", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 def run(args) -> int:
     from belonging._commands._guard import check_paths
+    from belonging._commands._run import progress_bar
     from belonging._commands.validate import policy_from_args
     from belonging.errors import UsageError
     from belonging.report import write_reports
 
-    check_paths(args, folders={"output": ("index.html", "cohorts.csv", "*.html", "*.pdf")})  # files a run writes there
+    check_paths(args, folders={"output": ("index.html", "cohorts.csv", "*.html", "*.pdf", "manifest.json",
+                                          "release-log.json")})  # files a run writes there
     formats = split_list(args.format)
     if not formats or any(f not in ("html", "pdf") for f in formats):
         msg = f"--format must list html and/or pdf, e.g. html,pdf; got {args.format!r}"
@@ -105,13 +80,13 @@ def run(args) -> int:
     try:
         responses, instrument, mapping = load_input(args)
         n = responses.data[args.by].nunique(dropna=False) if args.by in responses.data.columns else None
-        progress = _Progress(n, quiet=args.quiet)
+        progress = progress_bar(n, desc="cohort reports", unit="cohort", quiet=args.quiet)
         result = write_reports(
             responses, instrument, args.output, by=args.by, compare_by=split_list(args.compare_by),
             wave=args.wave, wave_order=split_list(args.wave_order) or None, roster=args.roster,
             min_cell=args.min_cell, confidence=args.confidence, seed=args.seed, mapping=mapping,
             policy=policy_from_args(args), exclude_flagged=args.exclude_flagged,
-            formats=formats, jobs=args.jobs, on_progress=progress,
+            formats=formats, jobs=args.jobs, on_progress=(lambda _c: progress.update()) if progress is not None else None,
         )
     except _Terminated:
         print("error: terminated; the output folder is as it was before the run", file=sys.stderr)
