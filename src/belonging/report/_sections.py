@@ -57,7 +57,7 @@ class Settings:
     provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     roster: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     #: Cells hidden jointly over the cohorts of the overview's wave and the overview itself (see
-    #: ``belonging.report.build._joint_hidden``): key -> {"cohorts": DataFrame, "institution": Series}.
+    #: ``belonging.report._joint.joint_hidden``): key -> {"cohorts": DataFrame, "institution": Series}.
     hidden: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     #: flagged responses were left out like excluded ones (``--exclude-flagged``)
     exclude_flagged: bool = False
