@@ -116,3 +116,27 @@ def test_studentized_range_far_tail_keeps_relative_accuracy():
     got = range_sf(np.array([9.0, 12.0]), 4, 150.0)
     assert_allclose(got, stats.studentized_range.sf([9.0, 12.0], 4, 150.0), rtol=1e-6)
     assert (got > 0).all()
+
+
+def test_p_adjust_matches_statsmodels_and_runs_no_collection(monkeypatch):
+    """Holm and BH are checked against R above; here all three against statsmodels on ties and 1s,
+    and no call of gc.collect (statsmodels' multipletests runs one per call)."""
+    import gc
+
+    from statsmodels.stats.multitest import multipletests
+
+    from belonging.groups.tests import p_adjust
+
+    rng = np.random.default_rng(3)
+    p = np.concatenate([rng.uniform(0, 0.2, 12), [0.05, 0.05, 1.0, 0.0]])
+    expected = {m: multipletests(p, method=sm)[1] for m, sm in [("holm", "holm"), ("bh", "fdr_bh"), ("bonferroni", "bonferroni")]}
+    monkeypatch.setattr(gc, "collect", lambda *a: pytest.fail("gc.collect called"))
+    for method, exp in expected.items():
+        assert_allclose(p_adjust(p, method), exp, rtol=1e-14, err_msg=method)
+
+
+def test_pairwise_without_posthoc_leaves_its_columns_missing(grouped, ref_pairs):
+    y, codes, levels = grouped
+    got = pairwise(y, codes, levels, correction="holm", posthoc="none")
+    assert got["posthoc_p"].isna().all() and got["posthoc_ci_low"].isna().all()
+    assert_allclose(got["p_adjusted"], ref_pairs["p_holm"], rtol=STAT_TOL)

@@ -31,12 +31,34 @@ def test_writes_index_and_a_report_per_cohort(run):
     code, out, base = run
     assert code == 0
     names = sorted(p.name for p in out.iterdir())
-    expected = {"index.html", "cohorts.csv"} | {f"{slugify(c)}.{ext}" for c in SIZES for ext in ("html", "pdf")}
+    expected = {"index.html", "cohorts.csv", "manifest.json", "release-log.json"} | {f"{slugify(c)}.{ext}" for c in SIZES for ext in ("html", "pdf")}
     assert set(names) == expected
     # nothing escaped the output folder ("../x" stays inside as a slug)
     assert sorted(p.name for p in base.iterdir()) == ["out", "roster.csv", "survey.csv"]
     assert sorted(p.name for p in (base / "out").iterdir()) == ["reports"]
     assert not any(n.startswith(".") for n in names)  # no temporary files left
+
+
+def test_release_log_records_the_published_counts_and_keeps_earlier_runs(run, tmp_path):
+    import json
+
+    _, out, base = run
+    log = json.loads((out / "release-log.json").read_text(encoding="utf-8"))
+    assert len(log["releases"]) == 1
+    entry = log["releases"][0]
+    gamma = entry["reports"][slugify("Gamma")]
+    assert gamma["Responses"][""]["responses"] == "30"
+    by_mode = next(v for k, v in gamma.items() if k.startswith("Comparison by mode"))
+    assert all(set(cells) == {"n"} for cells in by_mode.values())  # counts only; withheld groups absent
+    assert slugify(TRAVERSAL) in entry["reports"] and "index" in entry["reports"]
+    rerun = tmp_path / "again"
+    import shutil
+
+    shutil.copytree(out, rerun)
+    code = main(["report", str(base / "survey.csv"), "--instrument", "ccs", "--by", "cohort", "--format", "html",
+                 "-q", "-o", str(rerun)])
+    assert code == 0
+    assert len(json.loads((rerun / "release-log.json").read_text(encoding="utf-8"))["releases"]) == 2
 
 
 def test_index_links_every_cohort_and_escapes_names(run):
@@ -117,7 +139,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):
     code = main(["report", str(data), "--instrument", "ccs", "--by", "cohort", "--format", "html", "-o", str(tmp_path / "o")])
     err = capsys.readouterr().err
     assert code == 0
-    assert "cohort reports" not in err and "\r" not in err  # tqdm stays off without a TTY
+    assert "\r" not in err and "cohort reports: 2/2 cohort(s) (100%)" in err  # plain lines without a TTY, no tqdm
     assert "index.html and 2 cohort report(s) (html); 2 below --min-cell 10 (notice only)" in err
     index = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
     assert "no statistics are reported" in index

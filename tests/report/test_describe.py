@@ -1,4 +1,8 @@
-"""Descriptives of the report (mean, SD, t interval, % favourable) against R t.test."""
+"""Descriptives of the report (mean, SD, t interval, % favourable) against R t.test.
+
+The report takes them from belonging.groups' descriptives_table (through `describe_unit`), the
+statistic belonging.compare reports; these checks keep the report's own R reference on that path.
+"""
 
 import json
 import re
@@ -8,9 +12,19 @@ import numpy as np
 import pytest
 
 from belonging import _columns as C
-from belonging.report._data import describe, order_waves, slugify
+from belonging.report._data import order_waves, slugify
+from belonging.report._sections import describe_unit
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "report" / "describe.json").read_text())
+
+
+def describe(values, groups=None, *, confidence=0.95, favourable_above=None):
+    import types
+
+    import pandas as pd
+
+    settings = types.SimpleNamespace(total="score", confidence=confidence, favourable_cut=favourable_above)
+    return describe_unit(pd.DataFrame({"score": values}), settings, groups=groups)
 
 
 @pytest.mark.parametrize(("key", "confidence"), [("all_95", 0.95), ("all_90", 0.90)])

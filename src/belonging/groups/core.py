@@ -118,7 +118,9 @@ def compare(data, *, outcome: str, by: str, covariates=None, cluster: str | None
     confidence : float, default 0.95
     correction : {"holm", "bh", "bonferroni", "none"}
         p-value adjustment over pairs (Benjamini-Hochberg is "bh").
-    posthoc : {"games-howell", "tukey"}
+    posthoc : {"games-howell", "tukey", "none"}
+        Simultaneous procedure of the pairwise table ("none" leaves its columns missing, for a
+        caller that shows only the Welch intervals and adjusted p).
     midpoint : float, optional
         Scale midpoint for % favourable. Default from `instrument`; without either the favourable
         columns are missing.

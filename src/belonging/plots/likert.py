@@ -5,7 +5,7 @@ from __future__ import annotations
 from belonging import _columns as C
 from belonging.plots.style import SUPPRESSED, diverging, new_axes, text_colour
 
-__all__ = ["likert_counts", "plot_likert"]
+__all__ = ["likert_counts", "likert_rows", "plot_likert"]
 
 
 def likert_counts(items, *, levels, by=None):
@@ -70,6 +70,60 @@ def likert_counts(items, *, levels, by=None):
     return out
 
 
+def likert_rows(counts, *, levels):
+    """Bars of a diverging Likert chart: one per item (or group and item), in order of appearance.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Tidy counts as from :func:`likert_counts` (``item``, ``value``, ``count``, optional
+        ``group``); a missing count marks its bar as suppressed.
+    levels : sequence of int
+        Response codes in scale order.
+
+    Returns
+    -------
+    keys : list
+        Item ids, or (group, item) tuples.
+    pct : numpy.ndarray
+        Percent of the bar's answers per level (rows x levels); NaN on a suppressed bar.
+    suppressed : numpy.ndarray of bool
+    left : numpy.ndarray
+        Where each bar starts, in percent left of zero: the disagreeing levels plus half the neutral
+        one (Heiberger & Robbins 2014).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging.plots import likert_counts, likert_rows
+    >>> counts = likert_counts(pd.DataFrame({"q": [1, 2, 3, 3]}), levels=[1, 2, 3])
+    >>> keys, pct, hidden, left = likert_rows(counts, levels=[1, 2, 3])
+    >>> keys, pct.round(1).tolist(), left.tolist()
+    (['q'], [[25.0, 25.0, 50.0]], [37.5])
+    """
+    import numpy as np
+
+    levels = [int(v) for v in levels]
+    k = len(levels)
+    has_group = C.GROUP in counts.columns
+    keys = [C.GROUP, C.ITEM] if has_group else [C.ITEM]
+    wide = counts.pivot_table(index=keys, columns=C.VALUE, values=C.COUNT, aggfunc="first", dropna=False, sort=False)
+    wide = wide.reindex(columns=levels)
+    missing_rows = counts.groupby(keys, sort=False)[C.COUNT].apply(lambda s: s.isna().any())
+    order = counts[keys].drop_duplicates()
+    idx = [tuple(r) if has_group else r[0] for r in order.itertuples(index=False)]
+    wide = wide.reindex(idx)
+    suppressed = missing_rows.reindex(idx).to_numpy(dtype=bool) | wide.isna().any(axis=1).to_numpy()
+    values = wide.to_numpy(dtype="float64")
+    totals = np.nansum(values, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = 100.0 * values / totals[:, None]
+    pct[suppressed] = np.nan
+    half = k // 2
+    left = np.nansum(pct[:, :half], axis=1) + (pct[:, half] / 2 if k % 2 == 1 else 0.0)
+    return idx, pct, suppressed, left
+
+
 def plot_likert(counts, *, levels, labels=None, item_labels=None, ax=None, show_percent=True,
                 label_min=5.0, title=None, legend=True):
     """Diverging stacked bars of answer percentages per item (and group), neutral centred.
@@ -132,22 +186,7 @@ def plot_likert(counts, *, levels, labels=None, item_labels=None, ax=None, show_
     labels = [str(v) for v in (labels if labels is not None else levels)]
     item_labels = dict(item_labels or {})
     has_group = C.GROUP in counts.columns
-    keys = [C.GROUP, C.ITEM] if has_group else [C.ITEM]
-    wide = counts.pivot_table(index=keys, columns=C.VALUE, values=C.COUNT, aggfunc="first", dropna=False, sort=False)
-    wide = wide.reindex(columns=levels)
-    missing_rows = counts.groupby(keys, sort=False)[C.COUNT].apply(lambda s: s.isna().any())
-    order = counts[keys].drop_duplicates()
-    idx = [tuple(r) if has_group else r[0] for r in order.itertuples(index=False)]
-    wide = wide.reindex(idx)
-    suppressed = missing_rows.reindex(idx).to_numpy(dtype=bool) | wide.isna().any(axis=1).to_numpy()
-    values = wide.to_numpy(dtype="float64")
-    totals = np.nansum(values, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pct = 100.0 * values / totals[:, None]
-    pct[suppressed] = np.nan
-    half = k // 2
-    neutral = k % 2 == 1
-    left = np.nansum(pct[:, :half], axis=1) + (pct[:, half] / 2 if neutral else 0.0)
+    idx, pct, suppressed, left = likert_rows(counts, levels=levels)
     n_rows = len(idx)
     y = np.arange(n_rows)[::-1].astype(float)
 

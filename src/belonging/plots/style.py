@@ -19,9 +19,11 @@ __all__ = [
     "STYLE",
     "SUPPRESSED",
     "categorical",
+    "contrast_ratio",
     "diverging",
     "house_style",
     "new_axes",
+    "relative_luminance",
     "text_colour",
 ]
 
@@ -146,8 +148,32 @@ def diverging(n: int) -> list[str]:
     return low + middle + high[::-1]
 
 
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours, from 1 (none) to 21 (black on white).
+
+    Examples
+    --------
+    >>> from belonging.plots.style import contrast_ratio
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1), round(contrast_ratio("#0072B2", "#ffffff"), 2)
+    (21.0, 5.19)
+    """
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def relative_luminance(colour: str) -> float:
+    """Relative luminance of a colour as WCAG 2.1 defines it (sRGB, 0 black to 1 white)."""
+    from matplotlib.colors import to_rgb
+
+    def lin(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def text_colour(fill: str) -> str:
-    """Black or white, whichever reads better on `fill` (relative luminance, WCAG).
+    """Black or white, whichever has the higher WCAG contrast on `fill` (at least 4.58:1 on any fill).
 
     Examples
     --------
@@ -155,14 +181,7 @@ def text_colour(fill: str) -> str:
     >>> text_colour("#542788"), text_colour("#F0E442"), text_colour("#BDBDBD")
     ('white', 'black', 'black')
     """
-    from matplotlib.colors import to_rgb
-
-    def lin(c):
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in to_rgb(fill))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "black" if lum > 0.22 else "white"
+    return "black" if contrast_ratio(fill, "#000000") >= contrast_ratio(fill, "#ffffff") else "white"
 
 
 @contextlib.contextmanager

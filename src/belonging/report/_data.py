@@ -1,4 +1,4 @@
-"""Report inputs: the slim analysis frame, wave order, descriptives and safe file names.
+"""Report inputs: the slim analysis frame, wave order and safe file names.
 
 Only the columns a report needs travel on from here: the grouping columns, the wave, the quality
 status, the scale scores and the item codes. Identifiers and free-text answers never enter this
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from belonging import _columns as C
 from belonging.errors import UsageError
 
-__all__ = ["NOT_RECORDED", "AnalysisFrame", "describe", "order_waves", "prepare", "slugify"]
+__all__ = ["NOT_RECORDED", "AnalysisFrame", "order_waves", "prepare", "slugify"]
 
 #: Label of a missing group value in reports.
 NOT_RECORDED = "(not recorded)"
@@ -198,41 +198,3 @@ def prepare(data, instrument, *, by, compare_by=(), wave=None, wave_order=None, 
         items=tuple(instrument.item_ids), quality_source=source,
     )
 
-
-def describe(values, groups=None, *, confidence: float = 0.95, favourable_above: float | None = None):
-    """Mean, SD and t-based confidence interval of `values` (NaN left out), overall or per group.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group`` (with `groups`), ``n``, ``mean``, ``sd`` (n - 1 denominator), ``se``, ``ci_low``,
-        ``ci_high`` and, with `favourable_above`, ``n_favourable`` and ``percent_favourable``
-        (share of values strictly above the cut, 0-100).
-
-    Notes
-    -----
-    :math:`\\bar x \\pm t_{(1+c)/2,\\,n-1}\\, s/\\sqrt n`, as R's ``t.test(x, conf.level = c)$conf.int``
-    (checked in tests/reference/report). Undefined (NaN) for n < 2.
-    """
-    import numpy as np
-    import pandas as pd
-    from scipy import stats
-
-    x = pd.Series(np.asarray(values, dtype="float64"))
-    key = pd.Series(np.zeros(len(x), dtype="int64") if groups is None else np.asarray(groups, dtype=object))
-    ok = x.notna()
-    g = x[ok].groupby(key[ok], sort=False)
-    out = pd.DataFrame({C.N: g.size(), C.MEAN: g.mean(), C.SD: g.std(ddof=1)})
-    out[C.SE] = out[C.SD] / np.sqrt(out[C.N])
-    with np.errstate(invalid="ignore"):
-        tq = stats.t.ppf((1 + confidence) / 2, out[C.N].to_numpy(dtype="float64") - 1)
-    out[C.CI_LOW] = out[C.MEAN] - tq * out[C.SE]
-    out[C.CI_HIGH] = out[C.MEAN] + tq * out[C.SE]
-    if favourable_above is not None:
-        fav = (x[ok] > favourable_above).groupby(key[ok], sort=False).sum()
-        out[C.N_FAVOURABLE] = fav.reindex(out.index).to_numpy()
-        out[C.PERCENT_FAVOURABLE] = 100.0 * out[C.N_FAVOURABLE] / out[C.N]
-    out = out.rename_axis(C.GROUP).reset_index()
-    if groups is None:
-        out = out.drop(columns=C.GROUP)
-    return out

@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from belonging import _columns as C
 from belonging.errors import BelongingError
-from belonging.report._figures import chart
+from belonging.report._figures import forest_chart, items_chart, likert_chart, means_chart
 from belonging.report.model import Note, Section, Table
 from belonging.report.suppression import suppress_counts
 
@@ -57,7 +57,7 @@ class Settings:
     provenance: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     roster: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     #: Cells hidden jointly over the cohorts of the overview's wave and the overview itself (see
-    #: ``belonging.report.build._joint_hidden``): key -> {"cohorts": DataFrame, "institution": Series}.
+    #: ``belonging.report._joint.joint_hidden``): key -> {"cohorts": DataFrame, "institution": Series}.
     hidden: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     #: flagged responses were left out like excluded ones (``--exclude-flagged``)
     exclude_flagged: bool = False
@@ -113,11 +113,31 @@ def blank_small(stats, settings, *, counts_mask=None, keep=(C.GROUP, C.LABEL, C.
 
 
 def describe_unit(rows, settings, *, groups=None):
-    """Descriptives of the total score (n, mean, sd, CI, % favourable), overall or by `groups`."""
-    from belonging.report._data import describe
+    """Descriptives of the total score (n, mean, sd, CI, % favourable), overall or by `groups`.
 
-    return describe(rows[settings.total].to_numpy(dtype="float64"), groups, confidence=settings.confidence,
-                    favourable_above=settings.favourable_cut)
+    The statistic is :func:`belonging.groups.descriptives.descriptives_table`, the one
+    :func:`belonging.compare` reports (checked against R there); rows without a score, or without a
+    group, are left out. Empty when no row has a score.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from belonging.groups.descriptives import descriptives_table, encode_groups
+
+    y = rows[settings.total].to_numpy(dtype="float64")
+    ok = ~np.isnan(y)
+    if groups is not None:
+        keys = pd.Series(np.asarray(groups, dtype=object))
+        ok &= keys.notna().to_numpy()
+    if not ok.any():
+        return pd.DataFrame(columns=[C.N, C.MEAN, C.SD, C.SE, C.CI_LOW, C.CI_HIGH, C.N_FAVOURABLE, C.PERCENT_FAVOURABLE])
+    if groups is None:
+        _, overall = descriptives_table(y[ok], np.zeros(int(ok.sum()), dtype=np.int64), [None],
+                                        confidence=settings.confidence, midpoint=settings.favourable_cut)
+        return overall.drop(columns=C.GROUP)
+    codes, levels = encode_groups(keys[ok].reset_index(drop=True))
+    table, _ = descriptives_table(y[ok], codes, levels, confidence=settings.confidence, midpoint=settings.favourable_cut)
+    return table
 
 
 def fmt_ci(row, digits=2) -> str:
@@ -125,26 +145,39 @@ def fmt_ci(row, digits=2) -> str:
 
 
 # --- group comparisons -------------------------------------------------------------------------------
+def compared(rows, outcome, by, settings):
+    """:func:`belonging.compare` of `outcome` by `by`, asked for what the report shows: descriptives and
+    the pairwise table (Welch difference and interval, Holm-adjusted p, Hedges' g), no model and no
+    post-hoc. Returns the :class:`~belonging.groups.CompareResult`."""
+    from belonging.groups import compare
+
+    return compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",
+                   posthoc="none", midpoint=settings.favourable_cut)
+
+
+PAIR_COLUMNS = (C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED)
+
+
 def pairwise(rows, outcome, by, settings):
-    """Pairwise contrasts from :func:`belonging.compare` (None when it is not available)."""
-    try:
-        from belonging.groups import compare
-    except ImportError:
-        return None
-    result = compare(rows[[by, outcome]], outcome=outcome, by=by, confidence=settings.confidence, model="none",
-                     posthoc="tukey")  # the report shows Welch intervals, Holm p and Hedges' g; tukey is the cheaper posthoc
-    cols = [C.GROUP_A, C.GROUP_B, C.DIFFERENCE, C.CI_LOW, C.CI_HIGH, C.HEDGES_G, C.G_CI_LOW, C.G_CI_HIGH, C.P_ADJUSTED]
-    pw = result.pairwise
-    return pw[[c for c in cols if c in pw.columns]].reset_index(drop=True)
+    """The pairwise table of :func:`compared`, with the columns the report shows."""
+    pw = compared(rows, outcome, by, settings).pairwise
+    return pw[[c for c in PAIR_COLUMNS if c in pw.columns]].reset_index(drop=True)
+
+
+def warning_notes(result) -> list:
+    """One warning note per warning of a result (text, or a Diagnostic's message)."""
+    return [Note(f"{getattr(w, 'message', w)}", "warning") for w in getattr(result, "warnings", ()) or ()]
 
 
 def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     """Counts (complementary suppression), descriptives and pairwise effect sizes by `col`.
 
-    With `wave`, groups hidden in the joint cohort x group table of that wave (``settings.hidden``)
-    are hidden here too: in the report of cohort `unit`, or in the overview when `unit` is None.
+    One :func:`belonging.compare` of the groups that are shown gives both the descriptives and the
+    pairwise table (hidden groups enter no statistic). With `wave`, groups hidden in the joint
+    cohort x group table of that wave (``settings.hidden``) are hidden here too: in the report of
+    cohort `unit`, or in the overview when `unit` is None.
     """
-    from belonging.plots import plot_forest, plot_group_means
+    import pandas as pd
 
     total = settings.total
     scored = rows[rows[total].notna()]
@@ -159,38 +192,42 @@ def group_section(rows, col, settings, *, title=None, unit=None, wave=None):
     hidden = hidden | (counts < settings.min_cell)
     if cross is not None:
         hidden = hidden | cross.reindex(levels, fill_value=False).astype(bool)
-    desc = describe_unit(scored, settings, groups=scored[col].to_numpy(dtype=object))
-    desc = desc.set_index(C.GROUP).reindex(levels).rename_axis(C.GROUP).reset_index()
+    shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
+    sub = scored[scored[col].isin(shown)]
+    result, failure = None, None
+    if len(shown) >= 2:
+        try:
+            result = compared(sub, total, col, settings)
+        except BelongingError as err:
+            failure = err
+    desc = (result.descriptives if result is not None else describe_unit(sub, settings, groups=sub[col].to_numpy(dtype=object)))
+    cols = [C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]
+    desc = desc.set_index(C.GROUP)[cols].reindex(levels).rename_axis(C.GROUP).reset_index() if len(desc) else \
+        pd.DataFrame({C.GROUP: levels, **{c: float("nan") for c in cols}})
     desc[C.N] = counts.to_numpy()
-    desc = desc[[C.GROUP, C.N, C.MEAN, C.SD, C.CI_LOW, C.CI_HIGH, C.PERCENT_FAVOURABLE]]
     shown_desc, mask = blank_small(desc, settings, counts_mask=hidden.to_numpy())
     title = title or f"Comparison by {col}"
-    children = [_table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
-                       headers={C.GROUP: col})]
-    shown = [g for g, h in zip(levels, hidden.to_numpy()) if not h]
+    desc_table = _table(shown_desc, f"{settings.scales[total]} by {col} ({settings.ci_label})", suppressed=mask,
+                        headers={C.GROUP: col})
+    children = [desc_table]
     if hidden.any():
         children.append(Note(
             f"{int(hidden.sum())} group(s) withheld: fewer than {settings.min_cell} respondents, or hidden "
             "so that a small group cannot be worked out from the total.", "suppressed"))
     if len(shown) >= 2:
-        plot_rows = shown_desc[shown_desc[C.GROUP].isin(shown)]
-        children.append(chart(plot_group_means, plot_rows, alt=f"Mean {settings.scales[total]} by {col} with {settings.ci_label}",
-                              caption=f"Group means with {settings.ci_label}.", height=0.9 + 0.35 * len(plot_rows),
-                              xlabel=settings.scales[total]))
-    if len(shown) >= 2:
-        sub = scored[scored[col].isin(shown)]
-        try:
-            pw = pairwise(sub, total, col, settings)
-        except BelongingError as err:
-            pw = None
-            children.append(Note(f"Effect sizes not computed: {err}", "warning"))
-        if pw is None:
-            children.append(Note("Effect sizes are not shown: belonging.compare is not available in this installation.", "warning"))
-        elif len(pw):
-            children.append(_table(pw, f"Pairwise differences and Hedges' g ({settings.ci_label})"))
-            children.append(chart(plot_forest, pw, alt=f"Forest plot of Hedges' g between {col} groups",
-                                  caption=f"Hedges' g with {settings.ci_label}; the shaded band marks |g| < 0.2.",
-                                  height=0.9 + 0.35 * len(pw)))
+        children.append(means_chart(desc_table, what=f"Mean {settings.scales[total]} by {col}, with {settings.ci_label}",
+                                    ci_label=settings.ci_label, xlabel=settings.scales[total],
+                                    caption=f"Group means with {settings.ci_label}."))
+        if failure is not None:
+            children.append(Note(f"Effect sizes not computed: {failure}", "warning"))
+        else:
+            children += warning_notes(result)
+            pw = result.pairwise[[c for c in PAIR_COLUMNS if c in result.pairwise.columns]].reset_index(drop=True)
+            pw_table = _table(pw, f"Pairwise differences and Hedges' g by {col} ({settings.ci_label})")
+            children.append(pw_table)
+            children.append(forest_chart(pw_table, what=f"Differences in {settings.scales[total]} between {col} groups",
+                                         ci_label=settings.ci_label,
+                                         caption=f"Hedges' g with {settings.ci_label}; the shaded band marks |g| < 0.2."))
     elif len(levels) > 1:
         children.append(Note("Fewer than two groups are large enough to compare.", "info"))
     return Section(title=title, children=tuple(children), anchor=f"by-{_anchor(col)}")
@@ -212,7 +249,7 @@ def items_section(rows, settings, *, unit=None, wave=None):
     import numpy as np
     import pandas as pd
 
-    from belonging.plots import likert_counts, plot_likert
+    from belonging.plots import likert_counts
 
     inst = settings.instrument
     scale = inst.response_scale
@@ -258,23 +295,23 @@ def items_section(rows, settings, *, unit=None, wave=None):
     long[C.ITEM] = pd.Categorical(long[C.ITEM], categories=list(wide.index), ordered=True)
     long = long.sort_values([C.ITEM, C.VALUE]).reset_index(drop=True)
     long[C.ITEM] = long[C.ITEM].astype(object)
-    fig = chart(plot_likert, long, levels=levels, labels=labels, item_labels=display,
-                alt=f"Diverging stacked bars of answers to each {inst.name} item", width=7.2,
-                height=1.3 + 0.28 * len(wide),
-                caption="Share of answers per item; disagreement left of zero, agreement right, neutral centred. "
-                        "(R) marks reverse-keyed items, where agreeing is unfavourable.")
+    fmts = dict(STAT_FORMATS)
+    fmts.update({k: ".0f" for k in headers})
+    h = dict(STAT_HEADERS)
+    h.update(headers)
+    item_table = Table(data=table, caption="Answers per item (%)", headers=MappingProxyType(h),
+                       formats=MappingProxyType(fmts), suppressed=tmask)
+    fig = likert_chart(item_table, long, levels=levels, labels=labels, item_labels=display,
+                       what=f"Diverging stacked bars of the answers to each {inst.name} item",
+                       caption="Share of answers per item; disagreement left of zero, agreement right, neutral centred. "
+                               "(R) marks reverse-keyed items, where agreeing is unfavourable.")
     children = [fig]
     if collapsed:
         children.append(Note("Answers are grouped into disagree / neutral / agree because some categories had "
                              f"fewer than {settings.min_cell} answers.", "info"))
     if m.any():
-        children.append(Note("Items with withheld cells are drawn as hatched bars.", "suppressed"))
-    fmts = dict(STAT_FORMATS)
-    fmts.update({k: ".0f" for k in headers})
-    h = dict(STAT_HEADERS)
-    h.update(headers)
-    children.append(Table(data=table, caption="Answers per item (%)", headers=MappingProxyType(h),
-                          formats=MappingProxyType(fmts), suppressed=tmask))
+        children.append(Note("Items with withheld cells are drawn as dashed outlines marked 'suppressed'.", "suppressed"))
+    children.append(item_table)
     return Section(title="Item breakdown", children=tuple(children), anchor="items")
 
 
@@ -284,7 +321,6 @@ def reliability_section(rows, settings, *, unit=None, wave=None):
 
     Scales whose count of complete answers is hidden in the joint table of `wave` are withheld.
     """
-    from belonging.plots import plot_item_analysis
     from belonging.psychometrics.reliability import reliability
 
     inst = settings.instrument
@@ -315,9 +351,8 @@ def reliability_section(rows, settings, *, unit=None, wave=None):
     if len(total_n) and total_n.iloc[0] >= settings.min_cell:
         it = rel.items[rel.items[C.SCALE] == inst.id]
         labels = {i.id: i.display for i in inst.items}
-        children.append(chart(plot_item_analysis, it, labels=labels, alt=f"Item-rest correlations of the {inst.name} items",
-                              caption="Corrected item-total (item-rest) correlation; the dashed line marks 0.3.",
-                              height=0.9 + 0.22 * len(it)))
+        children.append(items_chart(it, what=f"Item-rest correlations of the {inst.name} items", labels=labels, threshold=0.3,
+                                    caption="Corrected item-total (item-rest) correlation; the dashed line marks 0.3."))
     return Section("Reliability", tuple(children), anchor="reliability")
 
 
@@ -450,4 +485,5 @@ def provenance_section(settings):
         ("Python and packages", f"Python {p.get('python', '')}; " + ", ".join(f"{k} {v}" for k, v in (p.get("packages") or {}).items())),
     ]
     df = pd.DataFrame(rows, columns=[C.LABEL, C.VALUE]).astype(str)
-    return Section("Provenance", (_table(df, "", headers={C.LABEL: "", C.VALUE: ""}),), anchor="provenance")
+    return Section("Provenance", (_table(df, "What went into this report", headers={C.LABEL: "Item", C.VALUE: "Value"}),),
+                   anchor="provenance")

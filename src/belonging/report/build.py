@@ -15,7 +15,8 @@ from belonging import _columns as C
 from belonging.errors import UsageError
 from belonging.report import _sections as S
 from belonging.report._data import AnalysisFrame, prepare, slugify
-from belonging.report._figures import chart
+from belonging.report._figures import means_chart, trend_chart
+from belonging.report._joint import joint_hidden, published_rows
 from belonging.report.model import Metric, Note, Report, Section
 from belonging.report.suppression import DEFAULT_MIN_CELL, check_min_cell
 
@@ -177,9 +178,9 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     >>> int(ctx.published.sum()), ctx.settings.min_cell  # rows in cohorts with at least min_cell
     (52, 10)
     """
+    from belonging.groups import favourable_midpoint
     from belonging.instruments import load_instrument
     from belonging.provenance import manifest
-    from belonging.report._data import describe
 
     instrument = load_instrument(instrument)
     min_cell = check_min_cell(min_cell)
@@ -190,16 +191,15 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
                  policy=policy, exclude_flagged=exclude_flagged)
     if isinstance(roster, str) or hasattr(roster, "__fspath__"):
         roster = read_roster(roster, by)
-    k = len(instrument.item_ids)
-    cut = instrument.response_scale.midpoint * (k if instrument.scoring.method == "sum" else 1)
+    cut = favourable_midpoint(instrument)
     params = {"by": by, "compare_by": list(af.compare_by), "wave": wave, "min_cell": min_cell,
               "confidence": confidence, "exclude_flagged": bool(exclude_flagged), **(parameters or {})}
     prov = manifest(responses=data if hasattr(data, "provenance") else None, instrument=instrument,
                     parameters=params, seed=seed, now=now)
-    published = _published_rows(af, instrument.id, min_cell)
+    published = published_rows(af, instrument.id, min_cell)
     prov["mapping"] = _mapping_record(mapping)
     prov["quality_policy"] = _policy_record(policy, exclude_flagged)
-    hidden = _joint_hidden(af, published, instrument, min_cell)
+    hidden = joint_hidden(af, published, instrument, min_cell)
     settings = S.Settings(
         instrument=instrument, by=by, compare_by=af.compare_by, wave=wave, waves=tuple(af.waves),
         scales=MappingProxyType(af.scales), min_cell=min_cell, confidence=float(confidence), seed=seed,
@@ -213,7 +213,7 @@ def prepare_context(data, instrument, *, by, compare_by=(), wave=None, wave_orde
     slugs = {c: slugify(c) for c in cohorts}
     fp = f[published]
     groups = fp[wave].to_numpy(dtype=object) if wave else None
-    inst = describe(fp[instrument.id].to_numpy(dtype="float64"), groups, confidence=confidence, favourable_above=cut)
+    inst = S.describe_unit(fp, settings, groups=groups)
     if wave:
         inst = inst.rename(columns={C.GROUP: C.WAVE})
     return ReportContext(analysis=af, settings=settings, cohorts=cohorts, slugs=slugs, institution=inst,
@@ -263,104 +263,6 @@ def _policy_record(policy, exclude_flagged):
             "attention_checks": d.get("attention_checks"), "exclude_flagged": bool(exclude_flagged)}
 
 
-def _published_rows(af, total, min_cell):
-    """Rows in published cohort x wave cells (see :attr:`ReportContext.published`)."""
-    import numpy as np
-    import pandas as pd
-
-    f = af.frame
-    by = f[af.by].to_numpy(dtype=object)
-    if af.wave is None:
-        wave = np.zeros(len(f), dtype="int64")
-        rank = wave
-    else:
-        pos = {str(w): i for i, w in enumerate(af.waves)}
-        wave = f[af.wave].to_numpy(dtype=object)
-        rank = pd.Series(wave).map(lambda w: pos.get(str(w), -1)).to_numpy(dtype="int64")
-    scored = f[total].notna().to_numpy()
-    key = pd.DataFrame({"c": by, "r": rank, "s": scored})
-    cell_n = key.groupby(["c", "r"])["s"].transform("sum").to_numpy()
-    latest = key.groupby("c")["r"].transform("max").to_numpy()
-    latest_n = pd.Series(np.where(rank == latest, scored, False)).groupby(by).transform("sum").to_numpy()
-    return (cell_n >= min_cell) & (latest_n >= min_cell) & (rank >= 0)
-
-
-def _joint_hidden(af, published, instrument, min_cell) -> dict:
-    """Cells hidden jointly across the cohorts of the latest published wave and the overview.
-
-    The overview publishes, for its wave, institution-wide breakdowns (groups of each
-    ``compare_by`` column, answers per item, statuses, reasons, complete answers per scale) that are
-    the sums of the cohorts' own breakdowns. Each becomes one cohorts x categories table with the
-    institution as its margin row, protected by :func:`~belonging.report.suppression.protect_table`
-    so that no hidden cell of any cohort, nor of the overview, follows from everything published.
-
-    Returns
-    -------
-    dict
-        ``("group", col, wave)``, ``("status", wave)``, ``("reasons", wave)``, ``("reliability", wave)``
-        and ``("items", wave, item)`` -> ``{"cohorts": DataFrame, "institution": Series}`` of hidden
-        flags; ``("items_collapsed", wave)`` -> bool (answers grouped into disagree / neutral / agree).
-    """
-    import numpy as np
-    import pandas as pd
-
-    from belonging.report.suppression import protect_table
-
-    f = af.frame[published]
-    total = instrument.id
-    if not len(f):
-        return {}
-    w = None
-    if af.wave is not None:
-        present = [x for x in af.waves if (f[af.wave] == x).any()]
-        w = present[-1]
-        f = f[f[af.wave] == w]
-    by = af.by
-    out = {}
-
-    def put(key, body, **kw):
-        cells, margin = protect_table(body.astype("float64"), min_cell=min_cell, **kw)
-        out[key] = {"cohorts": cells, "institution": margin}
-
-    scored = f[f[total].notna()]
-    for col in af.compare_by:
-        levels = sorted(set(f[col].unique()), key=str)
-        tab = scored.groupby([by, col]).size().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
-        put(("group", col, w), tab)
-    statuses = [C.KEPT, C.FLAGGED, C.EXCLUDED]
-    put(("status", w), f.groupby(by)[C.STATUS].value_counts().unstack(fill_value=0).reindex(columns=statuses, fill_value=0))
-    reasons = f[C.REASONS].astype(str).str.split(";").explode().str.strip()
-    reasons = reasons[reasons != ""]
-    if len(reasons):
-        rt = pd.crosstab(f.loc[reasons.index, by].to_numpy(), reasons.to_numpy())
-        put(("reasons", w), rt, row_totals=False)
-    used = f[f[C.STATUS] != C.EXCLUDED]
-    scales = {sc: list(items) for sc, items in instrument.scales().items()}
-    complete = pd.DataFrame({sc: used[items].notna().all(axis=1).to_numpy() for sc, items in scales.items()})
-    ncomp = complete.groupby(used[by].to_numpy()).sum()
-    k = len(instrument.item_ids)
-    not_reported = (ncomp[total] <= k) | (ncomp[total] < min_cell)
-    prim = pd.DataFrame(np.repeat(not_reported.to_numpy()[:, None], ncomp.shape[1], axis=1), index=ncomp.index, columns=ncomp.columns)
-    put(("reliability", w), ncomp, row_totals=False, primary=prim)
-    levels = list(instrument.response_scale.codes())
-    mid = instrument.response_scale.midpoint
-    coarse = np.where(np.asarray(levels) < mid, 0, np.where(np.asarray(levels) > mid, 2, 1))
-    items = {}
-    for item in instrument.item_ids:
-        items[item] = used.groupby(by)[item].value_counts().unstack(fill_value=0).reindex(columns=levels, fill_value=0)
-    fine = {item: protect_table(t.astype("float64"), min_cell=min_cell) for item, t in items.items()}
-    collapsed = any(c.to_numpy().any() or m.to_numpy().any() for c, m in fine.values()) and len(levels) > 3
-    out[("items_collapsed", w)] = bool(collapsed)
-    for item, t in items.items():
-        if collapsed:
-            keep = sorted(set(coarse.tolist()))
-            t = pd.DataFrame({g: t.loc[:, np.asarray(levels)[coarse == g]].sum(axis=1) for g in keep})
-            put(("items", w, item), t)
-        else:
-            out[("items", w, item)] = {"cohorts": fine[item][0], "institution": fine[item][1]}
-    return out
-
-
 def _current(rows, settings):
     """(rows of the latest wave with data, that wave, the previous wave's rows or None, previous wave)."""
     if not settings.wave:
@@ -382,9 +284,29 @@ def _inst_row(ctx, wave_value):
     return inst.iloc[0] if len(inst) else None
 
 
-def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None):
+def _wave_descriptives(rows_all, settings):
+    """This cohort's descriptives per wave (one row per wave with a score), or overall without waves."""
+    if not settings.wave:
+        return S.describe_unit(rows_all, settings)
+    return S.describe_unit(rows_all, settings, groups=rows_all[settings.wave].to_numpy(dtype=object)).rename(
+        columns={C.GROUP: C.WAVE})
+
+
+def _row_of(desc, settings, wave_value):
+    """The descriptives of one wave from :func:`_wave_descriptives` (empty frame when it has none)."""
+    if not settings.wave or not len(desc):
+        return desc
+    return desc[desc[C.WAVE].astype(str) == str(wave_value)].drop(columns=C.WAVE)
+
+
+def _responses_withheld(settings, unit, wave_value) -> bool:
+    """Whether the count of responses of `unit` (None: the overview) is withheld with its statuses."""
+    return bool(((settings.hidden.get(("status", wave_value)) or {}).get("responses") or {}).get(unit, False))
+
+
+def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None, desc=None, unit=None):
     inst_name = settings.instrument.name
-    d = S.describe_unit(rows, settings)
+    d = S.describe_unit(rows, settings) if desc is None else desc
     n_resp = len(rows)
     n = int(d[C.N].iloc[0]) if len(d) else 0
     when = f" ({settings.wave} {wave_value})" if wave_value is not None else ""
@@ -395,9 +317,10 @@ def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None
     children.append(Metric(f"Mean {inst_name}", f"{row[C.MEAN]:.2f}", f"{settings.ci_label} {S.fmt_ci(row)}"))
     children.append(Metric("% favourable", f"{row[C.PERCENT_FAVOURABLE]:.0f}%", f"score above the midpoint {settings.favourable_cut:g}"))
     rate = ""
-    if enrolled:
+    withheld = _responses_withheld(settings, unit, wave_value)
+    if enrolled and not withheld:
         rate = f"; response rate {n_resp / enrolled:.0%} of {enrolled} enrolled"
-    children.append(Metric("Responses", f"{n_resp}", f"{n} scored{rate}"))
+    children.append(Metric("Responses", "" if withheld else f"{n_resp}", f"{n} scored{rate}", suppressed=withheld))
     text = (f"{label}{when}: the mean {inst_name} score was {row[C.MEAN]:.2f} ({settings.ci_label} {S.fmt_ci(row)}) "
             f"from {n} scored responses, and {row[C.PERCENT_FAVOURABLE]:.0f}% of respondents scored above the scale midpoint.")
     if inst is not None and inst[C.N] >= settings.min_cell:
@@ -407,12 +330,10 @@ def _summary(rows, settings, *, label, inst=None, enrolled=None, wave_value=None
     return Section("Summary", tuple(children), anchor="summary")
 
 
-def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
+def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort, waves_desc):
     """Cohort vs institution (same wave) and vs its previous wave, with the trend chart."""
     import numpy as np
     import pandas as pd
-
-    from belonging.plots import plot_trend
 
     st = ctx.settings
     parts = [("This cohort", cur, cur_wave)]
@@ -420,8 +341,8 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     if prev_rows is not None and len(prev_rows):
         parts.append(("This cohort, previous wave", prev_rows, prev_wave))
     table = []
-    for label, rows, w in parts:
-        d = S.describe_unit(rows, st)
+    for label, _rows, w in parts:
+        d = _row_of(waves_desc, st, w)
         r = d.iloc[0].to_dict() if len(d) else {C.N: 0}
         table.append({C.LABEL: label, C.WAVE: w, **r})
     if inst is not None:
@@ -433,15 +354,19 @@ def _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort):
     children = [S._table(shown, f"{st.scales[st.total]}: this cohort, the institution and the previous wave ({st.ci_label})",
                          suppressed=mask, headers={C.WAVE: st.wave or ""})]
     if st.wave and len(st.waves) > 1:
-        by_wave = S.describe_unit(rows_all, st, groups=rows_all[st.wave].to_numpy(dtype=object)).rename(columns={C.GROUP: C.WAVE})
-        by_wave, _ = S.blank_small(by_wave, st)
+        by_wave, wave_mask = S.blank_small(waves_desc, st)
         by_wave[C.LABEL] = "This cohort"
+        wave_mask[C.LABEL] = False
         inst_w = ctx.institution.copy()
         inst_w[C.LABEL] = INSTITUTION_LABEL
-        trend = pd.concat([inst_w, by_wave], ignore_index=True)
-        children.append(chart(plot_trend, trend, x=C.WAVE, group=C.LABEL, order=list(st.waves), width=6.0, height=2.5,
-                              ylabel=st.scales[st.total], alt=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
-                              caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
+        cols = [C.LABEL, C.WAVE, C.N, C.MEAN, C.CI_LOW, C.CI_HIGH]
+        trend = pd.concat([inst_w, by_wave], ignore_index=True)[cols]
+        trend_mask = pd.concat([inst_w[cols].astype(bool) & False, wave_mask], ignore_index=True)[cols].astype(bool)
+        trend_table = S._table(trend, f"{st.scales[st.total]} per wave ({st.ci_label})", suppressed=trend_mask,
+                               headers={C.WAVE: st.wave})
+        children.append(trend_chart(trend_table, waves=st.waves, ci_label=st.ci_label, ylabel=st.scales[st.total],
+                                    what=f"Mean {st.scales[st.total]} per wave, this cohort and the institution",
+                                    caption=f"Means per wave with {st.ci_label} bands; waves with too few respondents are left out."))
     contrasts = []
     f = ctx.institution_rows
     inst_cur = f if not st.wave else f[f[st.wave] == cur_wave]
@@ -543,10 +468,12 @@ def cohort_report(ctx: ReportContext, cohort) -> Report:
     cur, cur_wave, prev_rows, prev_wave = _current(rows_all, st)
     title = f"{cohort}"
     when = f" in {st.wave} {cur_wave}" if cur_wave is not None else ""
-    summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort), wave_value=cur_wave)
+    waves_desc = _wave_descriptives(rows_all, st)
+    summary = _summary(cur, st, label="This cohort", inst=_inst_row(ctx, cur_wave), enrolled=st.roster.get(cohort),
+                       wave_value=cur_wave, desc=_row_of(waves_desc, st, cur_wave), unit=cohort)
     if summary is None:
         return _suppressed_report(title, slug, st, when)
-    sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort)]
+    sections = [summary, _comparison(ctx, rows_all, cur, cur_wave, prev_rows, prev_wave, cohort, waves_desc)]
     sections += [S.group_section(cur, col, st, unit=cohort, wave=cur_wave) for col in st.compare_by]
     sections += [S.items_section(cur, st, unit=cohort, wave=cur_wave), S.reliability_section(cur, st, unit=cohort, wave=cur_wave),
                  S.quality_section(cur, st, unit=cohort, wave=cur_wave), S.methods_section(st), S.provenance_section(st)]
@@ -595,12 +522,10 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     import numpy as np
     import pandas as pd
 
-    from belonging.plots import plot_group_means
-
     st = ctx.settings
     cur, cur_wave, _, _ = _current(ctx.institution_rows, st)
     sections = []
-    summary = _summary(cur, st, label="The institution (reported cohorts)", wave_value=cur_wave)
+    summary = _summary(cur, st, label="The institution (reported cohorts)", wave_value=cur_wave, unit=None)
     if summary is None:
         sections.append(Section("Summary", (Note(f"No cohort has {st.min_cell} or more scored responses, so no statistics "
                                                  "are reported for the institution.", "suppressed"),), anchor="summary"))
@@ -637,7 +562,13 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     table = df[cols]
     # the number of responses (scored or not) per cohort is a count too: hide it with the rest
     shown, mask = S.blank_small(table, st, counts_mask=hidden, keep=(C.GROUP, C.WAVE, C.PDF_LINK))
-    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: ""}
+    # a cohort's count of responses withheld with its statuses (and its response rate with it)
+    withheld = np.array([_responses_withheld(st, c, w) for c, w in zip(df[C.GROUP], df[C.WAVE])], dtype=bool)
+    for col in (C.COUNT, C.RESPONSE_RATE):
+        if col in shown.columns:
+            shown[col] = shown[col].where(~withheld)
+            mask[col] = mask[col].to_numpy() | withheld
+    h = {C.GROUP: st.by, C.COUNT: "Responses", C.N: "Scored", C.RESPONSE_RATE: "Response rate (%)", C.PDF_LINK: "PDF report"}
     t = S._table(shown, f"Cohorts ({st.ci_label}); follow a name for its report", suppressed=mask, links=links, headers=h)
     t = type(t)(data=t.data, caption=t.caption, headers=t.headers,
                 formats=MappingProxyType({**t.formats, C.RESPONSE_RATE: ".0f"}), suppressed=t.suppressed, links=t.links)
@@ -656,10 +587,9 @@ def index_report(ctx: ReportContext, *, formats=("html", "pdf")) -> Report:
     if len(vis):
         inst = _inst_row(ctx, cur_wave)
         ref = float(inst[C.MEAN]) if inst is not None and inst[C.N] >= st.min_cell else None
-        children.append(chart(plot_group_means, vis, reference=ref, reference_label="Institution",
-                              xlabel=st.scales[st.total], height=0.9 + 0.3 * len(vis),
-                              alt=f"Mean {st.scales[st.total]} per cohort with {st.ci_label}",
-                              caption=f"Cohort means with {st.ci_label}; the dashed line is the mean over the reported cohorts."))
+        children.append(means_chart(t, what=f"Mean {st.scales[st.total]} per cohort, with {st.ci_label}", ci_label=st.ci_label,
+                                    xlabel=st.scales[st.total], reference=ref, reference_label="the mean over the reported cohorts",
+                                    caption=f"Cohort means with {st.ci_label}; the dashed line is the mean over the reported cohorts."))
     sections.append(Section("Cohorts", tuple(children), anchor="cohorts"))
     if summary is not None:
         sections += [S.group_section(cur, col, st, unit=None, wave=cur_wave) for col in st.compare_by]

@@ -9,13 +9,12 @@ from disk and stays inert even if a string were ever to slip past escaping.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from importlib import resources
 
-from belonging.report.model import Figure, Metric, Note, Report, Section, Table
+from belonging.report.model import Figure, Metric, Note, Report, Section, Table, format_value
 
-__all__ = ["CSP", "render_html", "render_node"]
+__all__ = ["CSP", "format_value", "render_html", "render_node", "safe_href"]
 
 #: Content-Security-Policy of every report page: inline styles and data: images only.
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -53,32 +52,6 @@ def safe_href(href) -> str | None:
     return href if _SAFE_HREF.match(href) and ".." not in href else None
 
 
-def format_value(value, spec: str | None = None) -> str:
-    """Display text of one table cell: numbers with `spec`, missing as an en dash."""
-    import numpy as np
-
-    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
-        return "\u2013"
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return "\u2013"
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if spec and isinstance(value, int | float | np.integer | np.floating):
-        if spec == "p":
-            return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
-        if spec == "d":
-            return f"{int(round(float(value))):d}"
-        return format(float(value), spec)
-    if isinstance(value, float | np.floating):
-        return f"{float(value):.2f}"
-    return str(value)
-
-
 @functools.singledispatch
 def render_node(node):
     """Render one report node to safe HTML (a ``markupsafe.Markup``)."""
@@ -94,7 +67,10 @@ def _template(name: str, **context):
 
 @render_node.register
 def _(node: Section):
-    return _template("section.html.j2", section=node)
+    shown = {id(child) for child in node.children if isinstance(child, Table)}
+    parts = [_figure(child, table_shown=id(child.table) in shown) if isinstance(child, Figure) else render_node(child)
+             for child in node.children]
+    return _template("section.html.j2", section=node, parts=list(zip(node.children, parts)))
 
 
 @render_node.register
@@ -109,30 +85,41 @@ def _(node: Metric):
 
 @render_node.register
 def _(node: Figure):
-    return _template("figure.html.j2", figure=node, src=node.data_uri())
+    return _figure(node, table_shown=False)
+
+
+def _figure(node: Figure, *, table_shown: bool):
+    """A chart: inline SVG (role img, labelled by its alt text) or an embedded PNG, its caption and,
+    unless the section shows it already, the table of its numbers in a disclosure widget."""
+    from markupsafe import Markup, escape
+
+    svg = None
+    if node.is_svg:
+        text = node.data.decode("utf-8")
+        svg = Markup(text.replace("<svg ", f'<svg role="img" aria-label="{escape(node.alt)}" focusable="false" ', 1))
+    table = None
+    if node.table is not None and not table_shown:
+        table = render_node(node.table)
+    ref = node.table.caption if node.table is not None and table_shown else None
+    return _template("figure.html.j2", figure=node, svg=svg, src=None if svg else node.data_uri(), table=table, ref=ref)
 
 
 @render_node.register
 def _(node: Table):
     df = node.data
     cols = list(df.columns)
-    mask = node.suppressed.to_numpy(dtype=bool) if node.suppressed is not None else None
-    values = df.to_numpy(dtype=object)
     numeric = [df[c].dtype.kind in "iufb" for c in cols]
     rows = []
     for i in range(len(df)):
         row = []
-        for j, col in enumerate(cols):
-            sup = bool(mask[i, j]) if mask is not None else False
+        for col, num in zip(cols, numeric):
+            sup = node.is_suppressed(i, col)
             links = node.links.get(col)
             href = safe_href(links[i]) if links is not None and not sup else None
-            row.append({
-                "text": "suppressed" if sup else format_value(values[i, j], node.formats.get(col)),
-                "suppressed": sup, "href": href, "numeric": numeric[j],
-            })
+            row.append({"text": node.cell_text(i, col), "suppressed": sup, "href": href, "numeric": num})
         rows.append(row)
-    headers = [str(node.headers.get(c, c)) for c in cols]
-    any_sup = mask is not None and bool(mask.any())
+    headers = [node.header(c) for c in cols]
+    any_sup = node.suppressed is not None and bool(node.suppressed.to_numpy(dtype=bool).any())
     return _template("table.html.j2", table=node, headers=headers, rows=rows, numeric=numeric, any_suppressed=any_sup)
 
 

@@ -2,7 +2,7 @@
 
 A :class:`Report` is a title, a tuple of :class:`Section` objects and a provenance record. A section
 holds nodes: :class:`Metric` (a key figure), :class:`Table` (a DataFrame plus display hints and a
-suppression mask), :class:`Figure` (PNG or SVG bytes plus alt text) and :class:`Note` (a paragraph).
+suppression mask), :class:`Figure` (SVG or PNG bytes, alt text and the table it is drawn from) and :class:`Note` (a paragraph).
 Nothing here knows about HTML or PDF; the renderers in :mod:`belonging.report.html` and
 :mod:`belonging.report.pdf` dispatch on the node type. Notebooks can build a report, change it with
 :func:`dataclasses.replace` and render it.
@@ -11,17 +11,54 @@ Nothing here knows about HTML or PDF; the renderers in :mod:`belonging.report.ht
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-__all__ = ["NOTE_KINDS", "Figure", "Metric", "Note", "Report", "Section", "Table"]
+__all__ = ["NOTE_KINDS", "Figure", "Metric", "Note", "Report", "Section", "Table", "format_value"]
 
 NOTE_KINDS = ("info", "warning", "suppressed", "method")
 
 
 def _frozen_map(value=None) -> MappingProxyType:
     return MappingProxyType(dict(value or {}))
+
+
+def format_value(value, spec: str | None = None) -> str:
+    """Display text of one value: numbers with `spec` (``"p"`` for p-values), missing as an en dash.
+
+    Examples
+    --------
+    >>> from belonging.report.model import format_value
+    >>> format_value(3.14159, ".2f"), format_value(12.0, "d"), format_value(0.0004, "p"), format_value(None)
+    ('3.14', '12', '<0.001', '\u2013')
+    """
+    import math
+
+    import numpy as np
+
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
+        return "\u2013"
+    if not isinstance(value, str | int | float | np.generic):
+        import pandas as pd
+
+        try:
+            if pd.isna(value):
+                return "\u2013"
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if spec and isinstance(value, int | float | np.integer | np.floating):
+        if spec == "p":
+            return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+        if spec == "d":
+            return f"{int(round(float(value))):d}"
+        return format(float(value), spec)
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.2f}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -112,36 +149,84 @@ class Table:
             out = out.mask(self.suppressed.to_numpy(dtype=bool))
         return out
 
+    @functools.cached_property
+    def _cells(self):
+        """Values and suppression flags per column, as lists (renderers read every cell)."""
+        values = {c: self.data[c].tolist() for c in self.data.columns}
+        hidden = ({c: self.suppressed[c].astype(bool).tolist() for c in self.data.columns}
+                  if self.suppressed is not None else None)
+        return values, hidden
+
+    def is_suppressed(self, i: int, column) -> bool:
+        """Whether the cell in row `i` (position) and `column` is withheld."""
+        hidden = self._cells[1]
+        return bool(hidden[column][i]) if hidden is not None else False
+
+    def cell_text(self, i: int, column) -> str:
+        """Display text of one cell, as every renderer shows it ("suppressed" when withheld)."""
+        if self.is_suppressed(i, column):
+            return "suppressed"
+        return format_value(self._cells[0][column][i], self.formats.get(column))
+
+    def header(self, column) -> str:
+        return str(self.headers.get(column, column))
+
 
 @dataclass(frozen=True, eq=False)
 class Figure:
-    """A chart as image bytes (``mime`` ``"image/png"`` or ``"image/svg+xml"``) plus alt text.
+    """A chart: SVG (or PNG) bytes, its text alternative and the table of the numbers it shows.
+
+    Attributes
+    ----------
+    data : bytes
+        The image: an SVG document (``mime`` ``"image/svg+xml"``, the default; text kept as text)
+        or PNG bytes (``"image/png"``).
+    alt : str
+        Text alternative: what the chart shows, with its numbers.
+    mime : str
+        ``"image/svg+xml"`` or ``"image/png"``; told from `data` when not given.
+    caption : str
+    table : Table or None
+        The numbers the chart is drawn from. When the same Table object is also a child of the
+        section, renderers point to it; otherwise they show it with the chart.
+    columns : tuple of str
+        The columns of `table` the chart draws (its alt text names their values).
 
     Examples
     --------
-    >>> import io
-    >>> import matplotlib.figure
     >>> from belonging.report import Figure
-    >>> fig = matplotlib.figure.Figure(figsize=(2, 1))
-    >>> buf = io.BytesIO()
-    >>> fig.savefig(buf, format="png", dpi=120)
-    >>> chart = Figure(buf.getvalue(), alt="An empty chart", caption="Nothing to show yet.")
-    >>> chart.width_px  # 2 inches at 96 CSS pixels per inch
-    192
-    >>> chart.data_uri()[:22]
-    'data:image/png;base64,'
+    >>> svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'
+    >>> chart = Figure(svg, alt="An empty chart", caption="Nothing to show yet.")
+    >>> chart.is_svg, chart.data_uri()[:26]
+    (True, 'data:image/svg+xml;base64,')
     """
 
     data: bytes
     alt: str
-    mime: str = "image/png"
+    mime: str = ""
     caption: str = ""
+    table: object = None
+    columns: tuple = ()
+
+    def __post_init__(self) -> None:
+        if not self.mime:  # told from the bytes: an SVG document or a PNG
+            head = bytes(self.data[:256]).lstrip()
+            svg = head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
+            object.__setattr__(self, "mime", "image/svg+xml" if svg else "image/png")
+
+    @property
+    def is_svg(self) -> bool:
+        return self.mime == "image/svg+xml"
 
     @property
     def width_px(self) -> int | None:
-        """Display width in CSS pixels (96 per inch) of a PNG with a pHYs chunk or a known DPI."""
+        """Display width in CSS pixels: an SVG's width, or a PNG's at its pHYs resolution (96 per inch)."""
+        import re
         import struct
 
+        if self.is_svg:
+            m = re.match(rb'<svg[^>]*?\swidth="([0-9.]+)"', self.data)
+            return round(float(m.group(1))) if m else None
         if self.mime != "image/png" or len(self.data) < 24 or self.data[12:16] != b"IHDR":
             return None
         width = struct.unpack(">I", self.data[16:20])[0]

@@ -9,7 +9,8 @@ that line too (complementary suppression), repeating until nothing changes.
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_MIN_CELL", "check_min_cell", "determined_cells", "protect_table", "suppress_counts", "suppress_small"]
+__all__ = ["DEFAULT_MIN_CELL", "check_min_cell", "coarsenings", "determined_cells", "protect_breakdowns",
+           "protect_relations", "protect_statuses", "protect_table", "suppress_counts", "suppress_small"]
 
 DEFAULT_MIN_CELL = 10
 
@@ -221,9 +222,52 @@ def _protect(x, primary, *, row_totals: bool, column_totals: bool, margins_publi
                 candidate[r, c] = True
     if extra is not None and extra.get("primary_grid") is not None:
         hid |= extra["primary_grid"]
-    values = grid.ravel()
-    cand = candidate.ravel()
-    h = hid.ravel().copy()
+    h = protect_relations(grid.ravel(), A, hidden=hid.ravel(), candidate=candidate.ravel())
+    hid = h.reshape(R, K)
+    return hid[:r, :c] if margins_published else hid
+
+
+def protect_relations(values, relations, *, hidden, candidate):
+    """Hide further cells until no hidden cell follows exactly from `relations` and the shown cells.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Every cell's count (totals included: a published total is a shown cell that is not a
+        candidate).
+    relations : numpy.ndarray
+        Matrix ``A`` (relations x cells) with ``A @ values == 0``.
+    hidden : numpy.ndarray of bool
+        Cells hidden from the start (primary suppression).
+    candidate : numpy.ndarray of bool
+        Cells that may be hidden as complements.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        The hidden cells: `hidden` plus complements. First the line rule (a relation holding exactly
+        one hidden cell gets its smallest, preferably non-zero, candidate hidden too), then the audit
+        of :func:`determined_cells` until no hidden cell is determined or no candidate is left.
+
+    Examples
+    --------
+    ``online = sync + async`` and each column's groups add up to the scored total: hiding async
+    (4) alone would leave it as ``online - sync``, so sync is hidden too (their sum, online, stays shown).
+
+    >>> import numpy as np
+    >>> from belonging.report.suppression import determined_cells, protect_relations
+    >>> values = np.array([30, 12, 4, 46, 16, 30, 46])  # in_person, sync, async, total | online yes, no, total
+    >>> A = np.array([[1, 1, 1, -1, 0, 0, 0], [0, 0, 0, 0, 1, 1, -1], [0, 1, 1, 0, -1, 0, 0], [0, 0, 0, 1, 0, 0, -1]], float)
+    >>> h = protect_relations(values, A, hidden=values < 10, candidate=np.array([1, 1, 1, 0, 1, 1, 0], bool))
+    >>> h.astype(int).tolist(), bool(determined_cells(A, h).any())
+    ([0, 1, 1, 0, 0, 0, 0], False)
+    """
+    import numpy as np
+
+    A = np.asarray(relations, dtype="float64")
+    values = np.asarray(values, dtype="float64")
+    cand = np.asarray(candidate, dtype=bool)
+    h = np.asarray(hidden, dtype=bool).copy()
     support = [np.flatnonzero(a) for a in A]
 
     def pick(cells):
@@ -263,8 +307,7 @@ def _protect(x, primary, *, row_totals: bool, column_totals: bool, margins_publi
                 break
         h[best] = True
         lines()
-    hid = h.reshape(R, K)
-    return hid[:r, :c] if margins_published else hid
+    return h
 
 
 def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = True, primary=None):
@@ -332,3 +375,196 @@ def protect_table(body, *, min_cell: int = DEFAULT_MIN_CELL, row_totals: bool = 
     # then must not publish it, or must leave that unit out of it, as the report's institution figures do)
     margin.attrs["grand_total_hidden"] = bool(row_totals and hid[r, c])
     return pd.DataFrame(hid[:r, :c], index=body.index, columns=body.columns), margin
+
+
+def coarsenings(frame, columns) -> list:
+    """Pairs of columns where one groups the levels of the other: ``[(fine, coarse, {fine level: coarse level})]``.
+
+    `coarse` is a coarsening of `fine` when every level of `fine` occurs with one level of `coarse`
+    only (``online`` of ``mode``). Their counts are then linked: each coarse count is the sum of the
+    fine counts it groups, which a reader can use to work out a withheld count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging.report.suppression import coarsenings
+    >>> df = pd.DataFrame({"mode": ["sync", "async", "hybrid", "sync"], "online": ["yes", "yes", "no", "yes"],
+    ...                    "gen": ["a", "b", "a", "b"]})
+    >>> coarsenings(df, ["mode", "online", "gen"])
+    [('mode', 'online', {'async': 'yes', 'hybrid': 'no', 'sync': 'yes'})]
+    """
+    out = []
+    for fine in columns:
+        for coarse in columns:
+            if fine == coarse or frame[coarse].nunique() >= frame[fine].nunique():
+                continue
+            pairs = frame[[fine, coarse]].drop_duplicates()
+            if pairs[fine].is_unique:
+                out.append((fine, coarse, dict(sorted(zip(pairs[fine], pairs[coarse]), key=lambda kv: str(kv[0])))))
+    return out
+
+
+def protect_breakdowns(tables: dict, links, *, min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """Protect several breakdowns of the same people together: units x levels per column, one system.
+
+    Parameters
+    ----------
+    tables : dict
+        Column -> DataFrame of counts (units x levels of that column; every table has the same units,
+        whose totals over the levels are the same published count).
+    links : list
+        From :func:`coarsenings`: ``(fine, coarse, mapping)``; each coarse count (of a unit, and of the
+        margin) is the sum of the fine counts mapped to it.
+    min_cell : int
+
+    Returns
+    -------
+    dict
+        Column -> ``(body_mask, margin_mask)`` as :func:`protect_table` returns them. Cells
+        ``0 < n < min_cell`` (units' and margins') are hidden, then further cells until no hidden cell
+        follows exactly from every relation at once (each unit's levels sum to its total for every
+        column, the margin is the sum of the units, the links).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from belonging.report.suppression import coarsenings, protect_breakdowns
+    >>> mode = pd.DataFrame({"hybrid": [30, 25], "sync": [12, 20], "async": [4, 15]}, index=["A", "B"])
+    >>> online = pd.DataFrame({"no": [30, 25], "yes": [16, 35]}, index=["A", "B"])
+    >>> masks = protect_breakdowns({"mode": mode, "online": online}, [("mode", "online", {"hybrid": "no", "sync": "yes", "async": "yes"})])
+    >>> masks["mode"][0].loc["A"].tolist()  # async alone would be online yes less sync
+    [False, True, True]
+    """
+    import numpy as np
+    import pandas as pd
+
+    min_cell = check_min_cell(min_cell)
+    units = list(next(iter(tables.values())).index)
+    index, values, cand = {}, [], []
+
+    def cell(key, value, candidate):
+        index[key] = len(values)
+        values.append(float(value))
+        cand.append(candidate)
+
+    first = next(iter(tables.values()))
+    for u in units:
+        cell(("total", u), first.loc[u].sum(), False)
+    cell(("grand",), first.to_numpy().sum(), False)
+    for col, t in tables.items():
+        for u in units:
+            for lv in t.columns:
+                cell((col, u, lv), t.loc[u, lv], True)
+        for lv in t.columns:
+            cell((col, None, lv), t[lv].sum(), True)
+    rows = []
+
+    def relation(plus, minus):
+        r = np.zeros(len(values))
+        r[[index[k] for k in plus]] = 1.0
+        r[[index[k] for k in minus]] -= 1.0
+        rows.append(r)
+
+    for col, t in tables.items():
+        for u in [*units, None]:
+            relation([(col, u, lv) for lv in t.columns], [("total", u) if u is not None else ("grand",)])
+        for lv in t.columns:
+            relation([(col, u, lv) for u in units], [(col, None, lv)])
+    for fine, coarse, mapping in links:
+        for u in [*units, None]:
+            for lv in tables[coarse].columns:
+                parts = [(fine, u, f) for f, c in mapping.items() if c == lv and f in tables[fine].columns]
+                relation(parts, [(coarse, u, lv)])
+    values = np.array(values)
+    hidden = (values > 0) & (values < min_cell) & np.array(cand)
+    h = protect_relations(values, np.array(rows), hidden=hidden, candidate=np.array(cand))
+    out = {}
+    for col, t in tables.items():
+        body = pd.DataFrame([[bool(h[index[(col, u, lv)]]) for lv in t.columns] for u in units], index=t.index, columns=t.columns)
+        margin = pd.Series([bool(h[index[(col, None, lv)]]) for lv in t.columns], index=t.columns)
+        margin.attrs["grand_total_hidden"] = False
+        out[col] = (body, margin)
+    return out
+
+
+def protect_statuses(statuses, scored, unscored, *, min_cell: int = DEFAULT_MIN_CELL):
+    """Protect the data-quality statuses together with the headline counts (responses and scored).
+
+    Parameters
+    ----------
+    statuses : pandas.DataFrame
+        Units x statuses (``kept``, ``flagged``, ``excluded``) counts; a unit's responses are their sum.
+    scored, unscored : pandas.Series
+        Per unit: responses with a score, and responses neither excluded nor scored. A reader is
+        assumed to know `unscored` (often zero), so responses less scored gives the excluded count.
+
+    Returns
+    -------
+    body_mask : pandas.DataFrame of bool
+        Status cells to withhold (units x statuses).
+    margin_mask : pandas.Series of bool
+        The overview's status cells to withhold.
+    responses_mask : dict
+        Unit -> whether its count of responses must be withheld (key ``None``: the overview); scored
+        counts are always shown.
+
+    Notes
+    -----
+    One system per wave: for every unit and the overview, statuses sum to the responses and
+    ``responses - scored - excluded - unscored = 0``; the overview's cells are the sums of the units'.
+    Cells ``0 < n < min_cell`` are withheld, then :func:`protect_relations` withholds more (a status,
+    or a count of responses) until no withheld count follows exactly.
+
+    Examples
+    --------
+    Responses 243 and 240 scored, every response scored unless excluded: the 3 excluded would be
+    243 - 240, so the count of responses is withheld with them.
+
+    >>> import pandas as pd
+    >>> from belonging.report.suppression import protect_statuses
+    >>> st = pd.DataFrame({"kept": [220, 300], "flagged": [20, 30], "excluded": [3, 12]}, index=["A", "B"])
+    >>> cells, margin, responses = protect_statuses(st, pd.Series([240, 330], index=["A", "B"]), pd.Series([0, 0], index=["A", "B"]))
+    >>> bool(cells.loc["A", "excluded"]), bool(responses["A"])
+    (True, True)
+    """
+    import numpy as np
+    import pandas as pd
+
+    min_cell = check_min_cell(min_cell)
+    units = list(statuses.index)
+    cols = list(statuses.columns)
+    index, values, cand = {}, [], []
+
+    def cell(key, value, candidate):
+        index[key] = len(values)
+        values.append(float(value))
+        cand.append(candidate)
+
+    for u in [*units, None]:
+        body = statuses.loc[u] if u is not None else statuses.sum(axis=0)
+        for c in cols:
+            cell((u, c), body[c], True)
+        cell((u, "responses"), body.sum(), True)
+        cell((u, "scored"), scored[u] if u is not None else scored.sum(), False)
+        cell((u, "unscored"), unscored[u] if u is not None else unscored.sum(), False)
+    rows = []
+
+    def relation(terms):
+        r = np.zeros(len(values))
+        for coef, key in terms:
+            r[index[key]] += coef
+        rows.append(r)
+
+    for u in [*units, None]:
+        relation([(1.0, (u, c)) for c in cols] + [(-1.0, (u, "responses"))])
+        relation([(1.0, (u, "responses")), (-1.0, (u, "scored")), (-1.0, (u, "excluded")), (-1.0, (u, "unscored"))])
+    for name in [*cols, "responses", "scored", "unscored"]:
+        relation([(1.0, (u, name)) for u in units] + [(-1.0, (None, name))])
+    values = np.array(values)
+    cand = np.array(cand)
+    hidden = (values > 0) & (values < min_cell) & cand
+    h = protect_relations(values, np.array(rows), hidden=hidden, candidate=cand)
+    body = pd.DataFrame([[bool(h[index[(u, c)]]) for c in cols] for u in units], index=statuses.index, columns=cols)
+    margin = pd.Series([bool(h[index[(None, c)]]) for c in cols], index=cols)
+    responses = {u: bool(h[index[(u, "responses")]]) for u in [*units, None]}
+    return body, margin, responses
