@@ -262,7 +262,8 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
     """
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
-    events, sessions, rows, warnings, unresolved = [], [], [], [], []
+    events, sessions, rows, unresolved = [], [], [], []
+    warnings = list(roster.warnings)
     seen = {}
     for name, course, path in _sources(files):
         seen[name] = seen.get(name, 0) + 1
