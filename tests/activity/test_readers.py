@@ -212,8 +212,24 @@ def test_teams_participants_section_when_no_activities(tmp_path):
     path.write_text(cut, encoding="utf-8")  # also: UTF-8 instead of UTF-16
     log = bl.read_activity({"teams": path}, roster=FIXTURES / "roster.csv", key=KEY, timezone="Europe/Berlin")
     t = _by_student(bl.participation_features(log))
-    assert t.loc["S001", C.LIVE_MINUTES] == pytest.approx(59 + 55 / 60)  # First Join to Last Leave, one row
+    # one row per person: First Join 2:00:05 to Last Leave 3:00:00 spans 59m 55s, but Ana was in the
+    # meeting for its In-Meeting Duration, 50m (she left between 2:30 and 2:40)
+    assert t.loc["S001", C.LIVE_MINUTES] == pytest.approx(50)
+    assert t.loc["S008", C.LIVE_MINUTES] == pytest.approx(30.5)
     assert log.matching[C.ROWS].tolist() == [6]
+
+
+def test_meeting_rows_that_summarise_several_joins_count_their_duration(tmp_path):
+    """Zoom's "Show unique users" export: one row per person from first join to last leave, Duration
+    the minutes actually spent; per-join rows keep the union of their intervals (overlaps once)."""
+    path = tmp_path / "zoom.csv"
+    path.write_text("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 10:00:00 AM,10,No\n"
+                    "Bo Li,bo.li@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:30:00 AM,30,No\n"
+                    "Bo Li,bo.li@uni.example,03/10/2026 09:10:00 AM,03/10/2026 09:50:00 AM,40,No\n")
+    _, t = _read({"zoom": path})
+    assert t.loc["S001", C.LIVE_MINUTES] == 10  # not the 60 minutes from 09:00 to 10:00
+    assert t.loc["S002", C.LIVE_MINUTES] == 50  # two devices: 09:00 to 09:50 once, not 30 + 40
 
 
 # --- all systems together ----------------------------------------------------------------------------

@@ -71,7 +71,14 @@ def _replies_received(ev: pd.DataFrame) -> pd.Series:
 
 
 def _union_minutes(live: pd.DataFrame) -> pd.Series:
-    """Minutes in each meeting, overlapping joins (two devices, rejoins) counted once; per student."""
+    """Minutes in each meeting per student: the union of the rows' join-leave intervals (overlapping
+    joins from two devices or rejoins counted once), at most the sum of the durations the report gives.
+
+    The cap matters for rows that summarise several joins: Teams' Participants section (First Join,
+    Last Leave, In-Meeting Duration) and Zoom's "unique users" export span from the first join to the
+    last leave, while their duration is the time actually spent in the meeting. Where a report gives
+    no duration the rows' minutes are their spans, and the cap changes nothing.
+    """
     untimed = live[C.TIME].isna() | live[C.END_TIME].isna()
     ok = ~untimed.groupby([live[C.STUDENT_KEY], live[C.SESSION]]).transform("any").astype(bool)
     spans = live[ok].sort_values([C.STUDENT_KEY, C.SESSION, C.TIME])
@@ -80,7 +87,11 @@ def _union_minutes(live: pd.DataFrame) -> pd.Series:
         reach = spans[C.END_TIME].groupby(grp).cummax().groupby(grp).shift()
         start = spans[C.TIME].where(reach.isna() | (spans[C.TIME] > reach), reach)
         length = (spans[C.END_TIME] - start).dt.total_seconds().clip(lower=0) / 60
-        minutes = length.groupby([spans[C.STUDENT_KEY], spans[C.COURSE]]).sum()
+        keys = [spans[C.STUDENT_KEY], spans[C.SESSION], spans[C.COURSE]]
+        union = length.groupby(keys).sum()
+        reported = spans[C.MINUTES].groupby(keys).sum(min_count=1)
+        per_session = union.where(reported.isna() | (union <= reported), reported)
+        minutes = per_session.groupby(level=[C.STUDENT_KEY, C.COURSE]).sum()
     else:
         minutes = _empty()
     rest = live[~ok]
