@@ -158,3 +158,24 @@ def test_error_messages_never_quote_a_person(tmp_path, key_file, capsys):
         err = capsys.readouterr().err
         assert code == 1 and err.startswith("error: ")
         assert _scan(b"", err) == [], (system, err)
+
+
+@pytest.mark.parametrize(("row", "fragment"), [
+    # an unquoted comma in the name shifts the row: the e-mail address lands in Join Time
+    ("Doe, Jane,jane.doe@private.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No",
+     "row 3, column 'Join Time': cannot read the time, a text of 24 characters (letters, other characters)"),
+    # a name in the duration column
+    ("Jane Doe,,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,Jane Doe,No",
+     "row 3, column 'Duration (Minutes)': not a number but a text of 8 characters (letters, spaces)"),
+])
+def test_unreadable_cells_are_described_never_quoted(tmp_path, key_file, capsys, row, fragment):
+    path = tmp_path / "z1.csv"
+    path.write_text("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No\n"
+                    f"{row}\n")
+    code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--zoom", str(path),
+                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and fragment in err, err
+    assert "Jane" not in err and "jane" not in err and "private.example" not in err
+    assert not (tmp_path / "p.parquet").exists()

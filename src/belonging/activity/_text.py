@@ -12,7 +12,7 @@ from pathlib import Path
 
 from belonging.errors import IngestError
 
-__all__ = ["decode", "find_column", "header_key", "read_rows", "read_table"]
+__all__ = ["decode", "describe_cell", "find_column", "header_key", "read_rows", "read_table"]
 
 _SNIFF = 64 * 1024
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " "})
@@ -125,3 +125,23 @@ def find_column(columns, spellings) -> int | None:
         if header_key(col) in wanted:
             return i
     return None
+
+
+def describe_cell(value) -> str:
+    """What a cell holds, without its content: a cell that should hold a time or a number may hold a
+    name or an address when a row's columns are shifted (an unquoted comma), so it is never quoted.
+
+    Examples
+    --------
+    >>> from belonging.activity._text import describe_cell
+    >>> describe_cell("jane.doe@private.example")
+    'text of 24 characters (letters, other characters)'
+    >>> describe_cell("Jane Doe")
+    'text of 8 characters (letters, spaces)'
+    """
+    text = str(value)
+    kinds = [name for name, test in (("letters", str.isalpha), ("digits", str.isdigit), ("spaces", str.isspace))
+             if any(test(ch) for ch in text)]
+    if any(not (ch.isalnum() or ch.isspace()) for ch in text):
+        kinds.append("other characters")
+    return f"text of {len(text)} character{'s' if len(text) != 1 else ''} ({', '.join(kinds)})"

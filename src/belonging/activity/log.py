@@ -229,7 +229,7 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         Unknown system or course, no file, a roster without a key column.
     IngestError
         A file that is not the report it was given as, or a value that cannot be read (names file,
-        row, column and value; never a person's name).
+        row and the file's column header, and describes the value without quoting it).
 
     Notes
     -----

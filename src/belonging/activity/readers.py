@@ -19,7 +19,7 @@ import pandas as pd
 from belonging import _columns as C
 from belonging.activity._dates import parse_durations, parse_times
 from belonging.activity._spec import months, system
-from belonging.activity._text import find_column, header_key, read_rows, read_table
+from belonging.activity._text import describe_cell, find_column, header_key, read_rows, read_table
 from belonging.activity.match import split_renamed, swap_comma_name
 from belonging.errors import IngestError
 
@@ -76,12 +76,14 @@ def _columns(header, spec, path: Path, *, start: int = 0) -> dict:
 
 
 def _times(values: pd.Series, rows: pd.Series, spec, path: Path, column: str, *, timezone, dayfirst):
+    """Times of `values` in UTC; an error names file, row and the file's header `column`, never the cell."""
     parsed = parse_times(values, spec["formats"], months=months(), timezone=timezone, dayfirst=dayfirst,
                          default_dayfirst=spec["dayfirst"], where=path.name)
     if parsed.bad.any():
         i = int(np.flatnonzero(parsed.bad.to_numpy())[0])
-        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: cannot read time {values.iloc[i]!r} "
-               f"({int(parsed.bad.sum())} such value(s)); expected e.g. {spec['formats'][0]['format']}")
+        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: cannot read the time, a "
+               f"{describe_cell(values.iloc[i])} ({int(parsed.bad.sum())} such value(s)); expected e.g. "
+               f"{spec['formats'][0]['format']}; check that the row's cells are in their columns")
         raise IngestError(msg)
     return parsed.times, list(parsed.warnings)
 
@@ -97,7 +99,8 @@ def _count(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Se
     bad = values.notna() & (values.astype("string").str.strip() != "") & number.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        msg = f"{path}: row {int(rows.iloc[i])}, column {column!r}: {values.iloc[i]!r} is not a number"
+        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: not a number but a {describe_cell(values.iloc[i])}; "
+               "check that the row's cells are in their columns")
         raise IngestError(msg)
     return number.fillna(0).astype("float64")
 
@@ -228,18 +231,19 @@ def _meeting_info(rows, spec, upto: int) -> dict:
     return info
 
 
-def _live_rows(table: pd.DataFrame, pos: dict, spec, path: Path, rows: pd.Series, *, timezone, dayfirst):
+def _live_rows(table: pd.DataFrame, pos: dict, header, spec, path: Path, rows: pd.Series, *, timezone, dayfirst):
     """Join, leave and minutes of meeting rows (times optional; minutes from the file or the times)."""
     warnings = []
     times = {}
     for name in ("join", "leave"):
         if name in pos:
-            times[name], more = _times(table[pos[name]], rows, spec, path, name, timezone=timezone, dayfirst=dayfirst)
+            times[name], more = _times(table[pos[name]], rows, spec, path, str(header[pos[name]]).strip(),
+                                       timezone=timezone, dayfirst=dayfirst)
             warnings += more
         else:
             times[name] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
     if "minutes" in pos:
-        minutes = _count(table[pos["minutes"]], rows, path, "minutes")
+        minutes = _count(table[pos["minutes"]], rows, path, str(header[pos["minutes"]]).strip())
     elif "duration" in pos:
         minutes = parse_durations(table[pos["duration"]])
     else:
@@ -266,7 +270,7 @@ def _read_preamble(spec, path: Path, *, timezone, dayfirst):
     flat = {n: find_column(header[:start], s) for n, s in spec["meeting"].items()}
     meeting = {n: (table[i] if i is not None else pd.Series(info.get(n, ""), index=table.index, dtype="string"))
                for n, i in flat.items()}
-    join, leave, minutes, warnings = _live_rows(table, pos, spec, path, line, timezone=timezone, dayfirst=dayfirst)
+    join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     new, orig = split_renamed(_blank(table[pos["name"]]))
     guest = table[pos["guest"]].str.strip().str.casefold().isin(spec["guest_values"]) if "guest" in pos else False
     session = (path.name + "|" + meeting["meeting_id"].fillna("") + "|" + meeting["topic"].fillna("") + "|"
@@ -345,7 +349,7 @@ def _read_sections(spec, path: Path, *, timezone, dayfirst):
     pos = _columns(header, spec, path)
     table = _cells([r for _, r in body], len(header))
     line = pd.Series([n for n, _ in body], dtype="int64")
-    join, leave, minutes, warnings = _live_rows(table, pos, spec, path, line, timezone=timezone, dayfirst=dayfirst)
+    join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     name, guest = _teams_names(table[pos["name"]], spec)
     email = _blank(table[pos["email"]]) if "email" in pos else pd.Series(pd.NA, index=table.index, dtype="string")
     if "upn" in pos:
