@@ -311,6 +311,25 @@ def test_nothing_identifying_in_events_or_matching():
     assert np.all(log.events[C.STUDENT_KEY].str.fullmatch(r"[0-9a-f]{64}"))
 
 
+def test_meetings_are_opaque_ids_never_titles_or_file_names(tmp_path):
+    zoom = tmp_path / "participants_jane.doe@uni.example.csv"
+    zoom.write_text("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+                    "812 1,Jane Doe's Personal Meeting Room,03/10/2026 09:00:00 AM,03/10/2026 10:00:00 AM,"
+                    "jane.doe@uni.example,60,1\n\n"
+                    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No\n")
+    text = (FIXTURES / "teams/bio101_attendance.csv").read_bytes().decode("utf-16")
+    teams = tmp_path / "Jane Doe attendance.csv"
+    teams.write_text(text.replace("BIO101 lab briefing", "Office hours with Jane Doe"), encoding="utf-16")
+    log, t = _read([("zoom", zoom), ("teams", teams), ("zoom", zoom)])
+    held = log.events.to_csv() + log.sessions.to_csv()
+    for value in ("Jane", "jane", "Personal Meeting", "Office hours", "812 1", "participants_"):
+        assert value not in held, value
+    assert sorted(log.sessions[C.SESSION]) == ["teams #1/m1", "zoom #1/m1", "zoom #2/m1"]
+    assert set(log.events[C.SESSION]) == {"teams #1/m1", "zoom #1/m1", "zoom #2/m1"}
+    assert t.loc["S001", C.LIVE_SESSIONS] == 3 and t.loc["S001", C.LIVE_MINUTES] == pytest.approx(40 + 50 + 40)
+
+
 def test_moodle_excel_download_and_windows_encoding(tmp_path):
     """Moodle's Excel download (one sheet, times as text) and a CSV re-saved by Excel in Windows-1252."""
     frame = pd.read_csv(FIXTURES / "moodle/bio101_es.csv", dtype=str, keep_default_na=False)

@@ -33,7 +33,7 @@ class ActivityLog:
         ``system``, ``source`` (which file: ``moodle #1`` ...), ``event`` (its kind: ``forum_reply``,
         ``live`` ...), ``time`` (UTC), ``end_time`` and ``minutes`` (meetings), ``count`` (events the
         row stands for: 1, or a Canvas item's views), ``thread`` (forum discussion), ``session``
-        (meeting), ``target_key`` and ``role`` (pseudonym and role of the affected person, e.g. the
+        (meeting: an opaque id such as ``zoom #1/m1``, the file and its meeting), ``target_key`` and ``role`` (pseudonym and role of the affected person, e.g. the
         recipient of a message).
     students : pandas.DataFrame
         The roster's students: ``student_key``, ``course``, ``section``.
@@ -185,7 +185,7 @@ def _events(raw, m, target, course, source) -> pd.DataFrame:
         C.MINUTES: frame[C.MINUTES] if C.MINUTES in frame else float("nan"),
         C.COUNT: frame[C.COUNT].astype("float64"),
         C.THREAD: frame[C.THREAD] if C.THREAD in frame else pd.NA,
-        C.SESSION: frame[C.SESSION] if C.SESSION in frame else pd.NA,
+        C.SESSION: source + "/" + frame[C.SESSION] if C.SESSION in frame else pd.NA,
         C.TARGET_KEY: target[C.STUDENT_KEY], C.ROLE: target[C.ROLE],
     })
     return ev[keep].astype({C.THREAD: "string", C.SESSION: "string", C.TARGET_KEY: "string", C.ROLE: "string"})
@@ -277,7 +277,8 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         events.append(_events(raw, m, target, course, source))
         shared = ambiguous_keys(raw.frame, m, roster, course=None if course == "all" else course)
         unresolved.append(pd.DataFrame({C.STUDENT_KEY: shared, C.COURSE: course, C.SYSTEM: name}))
-        sessions.append(raw.sessions.assign(**{C.COURSE: course, C.SYSTEM: name}))
+        sessions.append(raw.sessions.assign(**{C.SESSION: source + "/" + raw.sessions[C.SESSION],
+                                               C.COURSE: course, C.SYSTEM: name}))
         rows.append({C.SYSTEM: name, C.SOURCE: source, C.COURSE: course, **_count_rows(raw.frame, m)})
         warnings += list(raw.warnings) + notes
     students = roster.students[roster.students[C.ROLE] == "student"][[C.STUDENT_KEY, C.COURSE, C.SECTION]]

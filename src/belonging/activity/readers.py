@@ -273,13 +273,20 @@ def _read_preamble(spec, path: Path, *, timezone, dayfirst):
     join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     new, orig = split_renamed(_blank(table[pos["name"]]))
     guest = table[pos["guest"]].str.strip().str.casefold().isin(spec["guest_values"]) if "guest" in pos else False
-    session = (path.name + "|" + meeting["meeting_id"].fillna("") + "|" + meeting["topic"].fillna("") + "|"
-               + meeting["start"].fillna(""))
+    session = _opaque(meeting["meeting_id"].fillna("") + "|" + meeting["topic"].fillna("") + "|"
+                      + meeting["start"].fillna(""))
     out = pd.DataFrame({"name": new, "alt": orig, "email": _blank(table[pos["email"]]) if "email" in pos else pd.NA,
                         "guest": guest, C.EVENT: "live", C.TIME: join, C.END_TIME: leave, C.MINUTES: minutes,
-                        C.COUNT: 1.0, C.SESSION: session.astype("string"), ROW: line})
+                        C.COUNT: 1.0, C.SESSION: session, ROW: line})
     sessions, more = _session_windows(out, meeting, spec, path, timezone=timezone, dayfirst=dayfirst)
     return out, sessions, encoding, warnings + more
+
+
+def _opaque(meetings: pd.Series) -> pd.Series:
+    """Each distinct meeting of a file (id, topic, start) as ``m1``, ``m2`` ... in order of appearance:
+    a meeting's topic ("Jane Doe's Personal Meeting Room") may name a person, so it is never kept."""
+    codes, _ = pd.factorize(meetings, use_na_sentinel=False)
+    return pd.Series(codes + 1, index=meetings.index).map("m{}".format).astype("string")
 
 
 def _session_windows(out, meeting, spec, path, *, timezone, dayfirst):
@@ -355,8 +362,7 @@ def _read_sections(spec, path: Path, *, timezone, dayfirst):
     if "upn" in pos:
         email = email.fillna(_blank(table[pos["upn"]]))
     summary = _summary(rows, found.get("summary"), found.get("participants", len(rows)), spec)
-    session = pd.Series(path.name + "|" + summary.get("title", "") + "|" + summary.get("start", ""),
-                        index=table.index, dtype="string")
+    session = pd.Series("m1", index=table.index, dtype="string")  # one meeting a report
     out = pd.DataFrame({"name": name, "email": email, "guest": guest, C.EVENT: "live", C.TIME: join,
                         C.END_TIME: leave, C.MINUTES: minutes, C.COUNT: 1.0, C.SESSION: session, ROW: line})
     meeting = {k: pd.Series(summary.get(k, ""), index=table.index, dtype="string") for k in ("start", "end")}
