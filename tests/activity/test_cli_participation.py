@@ -91,7 +91,10 @@ def test_relate_and_its_outputs_hold_no_identifier(tmp_path, key_file, capsys):
     (["--roster", "{roster}", "--moodle", "BIO999={fixtures}/moodle/bio101_en.csv"], 2, "course 'BIO999' is not on the roster"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--dayfirst", "moodel"], 2, "did you mean 'moodle'"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--key-column", "sid"], 2, "key column 'sid' is not in the roster"),
-    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "someday"], 2, "`start` must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "someday"], 2, "--since must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--until", "someday"], 2, "--until must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "2026-03-05", "--until",
+      "2026-03-01"], 2, "--until 2026-03-01 must come after --since 2026-03-05"),
 ])
 def test_build_bad_input_is_one_line_and_no_file(tmp_path, key_file, capsys, argv, code, fragment):
     argv = [a.replace("{roster}", str(FIXTURES / "roster.csv")).replace("{fixtures}", str(FIXTURES)) for a in argv]
@@ -179,3 +182,15 @@ def test_unreadable_cells_are_described_never_quoted(tmp_path, key_file, capsys,
     assert code == 1 and err.count("\n") == 1 and fragment in err, err
     assert "Jane" not in err and "jane" not in err and "private.example" not in err
     assert not (tmp_path / "p.parquet").exists()
+
+
+def test_a_window_says_the_canvas_report_is_left_out(tmp_path, key_file, capsys):
+    code, out = _build(tmp_path, key_file, "--since", "2026-03-01", "--until", "2026-04-01")
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "canvas #1: a Canvas course access report counts views and participations per item over the whole course" in err
+    table = pd.read_parquet(out)
+    assert _build(tmp_path, key_file)[0] == 0
+    full = pd.read_parquet(out)
+    # March holds every Moodle event: the window changes only what Canvas added (3 of Ana's posts)
+    assert (full["forum_posts"] - table["forum_posts"]).max() == 3

@@ -258,6 +258,26 @@ def test_time_window():
         bl.participation_features(log, start="the third")
 
 
+def test_a_window_leaves_out_counts_over_the_whole_course():
+    """A Canvas access report's counts are lifetime totals per item; its times are an item's first and
+    last access. Under a window they are left out (missing where only Canvas shows a feature), said."""
+    files = [("moodle", FIXTURES / "moodle/bio101_en.csv"), ("canvas", FIXTURES / "canvas/bio101_access_report.csv")]
+    log = bl.read_activity(files, roster=FIXTURES / "roster.csv", key=KEY, timezone="Europe/Berlin", dayfirst=True)
+    window = log.between("2026-03-03", "2026-03-04")
+    assert any("canvas #1: a Canvas course access report counts views" in str(w) for w in window.warnings)
+    assert not (window.events[C.SYSTEM] == "canvas").any()
+    t = _by_student(bl.participation_features(log, start="2026-03-03", end="2026-03-04"))
+    # Moodle's events of 3 March only (test_time_window); Canvas' 3 lifetime participations not added
+    assert t.loc["S001", [C.FORUM_POSTS, C.FORUM_VIEWS, C.LMS_ACTIONS, C.ACTIVE_DAYS]].tolist() == [2, 2, 4, 1]
+    only_canvas = bl.read_activity({"canvas": FIXTURES / "canvas/bio101_access_report.csv"},
+                                   roster=FIXTURES / "roster.csv", key=KEY)
+    assert bl.participation_features(only_canvas)[C.FORUM_POSTS].notna().any()
+    windowed = bl.participation_features(only_canvas, start="2026-03-01")
+    assert windowed[list(C.FEATURES)].isna().all().all()  # not the lifetime counts, not zeros
+    with pytest.raises(UsageError, match="must end after it starts"):
+        log.between("2026-03-04", "2026-03-03")
+
+
 # --- what the readers refuse -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("system", "name", "match"), [

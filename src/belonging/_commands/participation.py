@@ -99,7 +99,8 @@ def register(sub) -> None:
                    help="for these systems, read 01/02/26 as 2 January when a file's dates fit both orders")
     b.add_argument("--fuzzy", action="store_true",
                    help="also match names close to exactly one roster name (reported as a count)")
-    b.add_argument("--since", metavar="DATE", help="count only events from this date or time on")
+    b.add_argument("--since", metavar="DATE", help="count only events from this date or time on (a Canvas access "
+                   "report, which has no time per view, is then left out, with a warning)")
     b.add_argument("--until", metavar="DATE", help="count only events before this date or time")
     b.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     b.add_argument("-o", "--output", required=True, metavar="OUT.parquet", help="participation file to write (atomic)")
@@ -157,6 +158,31 @@ def _day_order(args) -> dict:
     return order
 
 
+def _window(args) -> tuple:
+    """``--since`` and ``--until`` checked before any file is read (errors name the option)."""
+    import pandas as pd
+
+    from belonging.errors import UsageError
+
+    out = []
+    for option, value in (("--since", args.since), ("--until", args.until)):
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            ok = pd.Timestamp(value) is not pd.NaT
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            msg = f"{option} must be a date or time such as 2026-03-01 or 2026-03-01T09:00; got {value!r}"
+            raise UsageError(msg)
+        out.append(value)
+    if None not in out and pd.Timestamp(out[1]) <= pd.Timestamp(out[0]):
+        msg = f"--until {out[1]} must come after --since {out[0]}"
+        raise UsageError(msg)
+    return tuple(out)
+
+
 def run_build(args) -> int:
     from belonging.activity import participation_features, read_activity, write_participation
     from belonging.errors import UsageError
@@ -166,9 +192,12 @@ def run_build(args) -> int:
     if not files:
         msg = "give at least one log: --moodle, --canvas, --zoom or --teams FILE"
         raise UsageError(msg)
+    window = _window(args)
     log = read_activity(files, roster=args.roster, key=args.key, key_column=args.key_column,
                         timezone=args.timezone, dayfirst=_day_order(args), fuzzy=args.fuzzy)
-    table = participation_features(log, start=args.since, end=args.until)
+    if any(t is not None for t in window):
+        log = log.between(*window)
+    table = participation_features(log)
     write_participation(table, args.output, log=log)
     if not args.quiet:
         print(log.summary(), file=sys.stderr)

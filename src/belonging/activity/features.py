@@ -13,7 +13,6 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging.activity._spec import system
-from belonging.errors import UsageError
 
 __all__ = ["participation_features"]
 
@@ -137,7 +136,10 @@ def _measured(log) -> pd.DataFrame:
     """Per course, which features its files can show (systems.toml ``measures``)."""
     courses = log.students[C.COURSE].drop_duplicates()
     table = pd.DataFrame(False, index=pd.Index(courses, name=C.COURSE), columns=list(C.FEATURES))
+    windowed = any(t is not None for t in log.window)
     for course, sys_name in log.matching[[C.COURSE, C.SYSTEM]].drop_duplicates().itertuples(index=False):
+        if windowed and system(sys_name).get("aggregate"):
+            continue  # counts over the whole course cannot be cut to a window (ActivityLog.between)
         for feature in system(sys_name)["measures"]:
             table.loc[course, feature] = True
     return table
@@ -152,7 +154,9 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
         From :func:`belonging.read_activity`.
     start, end : str or datetime, optional
         Count only events from `start` up to (not including) `end` (in the log's time zone when no
-        offset is given), e.g. the weeks before a survey wave.
+        offset is given), e.g. the weeks before a survey wave: ``log.between(start, end)``, whose
+        warnings say what a window leaves out (a Canvas access report has no time per view, so the
+        features only it shows are missing under a window).
 
     Returns
     -------
@@ -186,7 +190,9 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
              1.0            0.0                     1.0           NaN
              1.0            1.0                     0.0           NaN
     """
-    ev = _window(log.events, start, end, log.timezone)
+    if start is not None or end is not None:
+        log = log.between(start, end)
+    ev = log.events
     feats = _sum_features(ev)
     feats[C.FORUM_REPLIES_RECEIVED] = _replies_received(ev)
     feats.update(_live(ev, log.timezone))
@@ -215,23 +221,3 @@ def _unresolved(log, index: pd.MultiIndex) -> pd.DataFrame:
         if (key, course) in out.index:
             out.loc[(key, course), list(system(sys_name)["measures"])] = True
     return out
-
-
-def _window(events: pd.DataFrame, start, end, timezone: str) -> pd.DataFrame:
-    if start is None and end is None:
-        return events
-
-    def when(value, name):
-        try:
-            t = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            msg = f"`{name}` must be a date or time such as 2026-03-01; got {value!r}"
-            raise UsageError(msg) from None
-        return t.tz_localize(timezone) if t.tzinfo is None else t
-
-    keep = events[C.TIME].notna()
-    if start is not None:
-        keep &= events[C.TIME] >= when(start, "start")
-    if end is not None:
-        keep &= events[C.TIME] < when(end, "end")
-    return events[keep]

@@ -52,6 +52,8 @@ class ActivityLog:
         The roster column the pseudonyms were made from, and the key's fingerprint.
     timezone : str
         Time zone of times written without an offset, and of days (``active_days``).
+    window : tuple
+        ``(start, end)`` of :meth:`between` (UTC timestamps, None for open), or ``(None, None)``.
     warnings : tuple of Diagnostic
 
     Examples
@@ -84,7 +86,58 @@ class ActivityLog:
     key_id: str
     timezone: str = "UTC"
     warnings: tuple = field(default_factory=tuple)
+    window: tuple = (None, None)
 
+    def between(self, start=None, end=None) -> ActivityLog:
+        """The events from `start` up to (not including) `end`, e.g. the weeks before a survey wave.
+
+        Times without an offset are in the log's time zone. Systems that count per item over the whole
+        course (the Canvas access report: views and participations with no time of their own) cannot be
+        cut to a window: their events are left out, the features only they show are missing, and a
+        warning says so.
+
+        Raises
+        ------
+        UsageError
+            `start` or `end` is not a date or time, or `end` is not after `start`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import tempfile, pathlib
+        >>> import belonging as bl
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "zoom.csv"
+        >>> _ = path.write_text(
+        ...     "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\\n"
+        ...     "Ana Perez,ana@uni.example,03/02/2026 09:00:00 AM,03/02/2026 09:50:00 AM,50,No\\n"
+        ...     "Ana Perez,ana@uni.example,03/20/2026 09:00:00 AM,03/20/2026 09:40:00 AM,40,No\\n")
+        >>> roster = pd.DataFrame({"student_id": ["S1"], "email": ["ana@uni.example"]})
+        >>> log = bl.read_activity({"zoom": path}, roster=roster, key=bytes(32), dayfirst=False)
+        >>> log.between("2026-03-10").events["minutes"].tolist()
+        [40.0]
+        """
+        import dataclasses
+
+        from belonging.activity._spec import system
+
+        lo, hi = (_when(start, "start", self.timezone), _when(end, "end", self.timezone))
+        lo = max((t for t in (lo, self.window[0]) if t is not None), default=None)
+        hi = min((t for t in (hi, self.window[1]) if t is not None), default=None)
+        if lo is not None and hi is not None and hi <= lo:
+            msg = f"the window must end after it starts; got {lo} to {hi}"
+            raise UsageError(msg)
+        ev = self.events
+        keep = ev[C.TIME].notna()
+        keep &= ev[C.TIME] >= lo if lo is not None else True
+        keep &= ev[C.TIME] < hi if hi is not None else True
+        whole = [name for name in self.matching[C.SYSTEM].unique() if system(name).get("aggregate")]
+        keep &= ~ev[C.SYSTEM].isin(whole)
+        notes = [Diagnostic(Code.DATA, f"{r[C.SOURCE]}: a {system(r[C.SYSTEM])['label']} counts views and participations "
+                                       "per item over the whole course (no time of its own), so it is left out of the "
+                                       "time window; the features only it shows are missing", where=r[C.SOURCE])
+                 for _, r in self.matching[self.matching[C.SYSTEM].isin(whole)].iterrows()]
+        return dataclasses.replace(self, events=ev[keep].reset_index(drop=True), window=(lo, hi),
+                                   warnings=tuple(dict.fromkeys([*self.warnings, *notes])))
     def summary(self) -> str:
         """Rows read, matched and not counted (by reason) per file; counts only."""
         lines = [f"{len(self.students)} student enrolment(s); key from {self.key_column!r} (key {self.key_id})"]
@@ -100,6 +153,20 @@ class ActivityLog:
         from html import escape
 
         return "<pre>" + escape(self.summary()) + "</pre>" + self.matching.to_html(index=False)
+
+
+def _when(value, name: str, timezone: str):
+    """`value` as a UTC timestamp (read in `timezone` when it has no offset); None stays None."""
+    if value is None:
+        return None
+    try:
+        t = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        t = pd.NaT
+    if t is pd.NaT:
+        msg = f"`{name}` must be a date or time such as 2026-03-01; got {value!r}"
+        raise UsageError(msg)
+    return (t.tz_localize(timezone) if t.tzinfo is None else t).tz_convert("UTC")
 
 
 def _sources(files) -> list[tuple[str, str | None, Path]]:
