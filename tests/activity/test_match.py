@@ -110,6 +110,14 @@ def test_roster_needs_the_key_identifier():
     assert load_roster(by_email, key=KEY).key_column == "email"
 
 
+def test_roster_key_column_follows_the_documented_preference_not_the_column_order():
+    table = pd.DataFrame({"email": ["a@u.example", "b@u.example"], "student_id": ["S1", "S2"], "name": ["A", "B"]})
+    roster = load_roster(table, key=KEY)
+    assert roster.key_column == "student_id"  # student id, else e-mail (was 'email': the first column)
+    assert roster.students[C.STUDENT_KEY].tolist() == pseudonymise(["S1", "S2"], KEY).tolist()
+    assert load_roster(table.drop(columns="student_id"), key=KEY).key_column == "email"
+
+
 # --- property: every row matched once or counted; totals preserved -----------------------------------
 
 PEOPLE = ["Ana Pérez", "Luis Gómez", "Luis Gomez", "Mia Chen", "Noa Levi", "Omar Haddad", "Kim Park"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from belonging.errors import IngestError
 
-__all__ = ["decode", "describe_cell", "find_column", "header_key", "read_rows", "read_table"]
+__all__ = ["decode", "describe_cell", "find_column", "find_preferred", "header_key", "read_rows", "read_table"]
 
 _SNIFF = 64 * 1024
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00a0": " "})
@@ -124,6 +124,17 @@ def find_column(columns, spellings) -> int | None:
     for i, col in enumerate(columns):
         if header_key(col) in wanted:
             return i
+    return None
+
+
+def find_preferred(columns, spellings) -> int | None:
+    """Position of the column with the first of `spellings` (in order of preference) that any of
+    `columns` has: ``student_id`` before ``email`` whatever the order of the columns."""
+    keys = [header_key(c) for c in columns]
+    for spelling in spellings:
+        key = header_key(spelling)
+        if key in keys:
+            return keys.index(key)
     return None
 
 

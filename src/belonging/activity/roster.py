@@ -18,7 +18,7 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging.activity._spec import roster_spec
-from belonging.activity._text import find_column, header_key, read_table
+from belonging.activity._text import find_preferred, header_key, read_table
 from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import DataValidationError, UsageError
 from belonging.store.keys import key_id, load_key, normalise_identifier, pseudonymise
@@ -112,7 +112,8 @@ class Roster:
 
 
 def _column(frame, spellings, label, *, path, required=False):
-    pos = find_column(frame.columns, spellings)
+    """The roster column with the most preferred of `spellings` (their order in systems.toml)."""
+    pos = find_preferred(frame.columns, spellings)
     if pos is None and required:
         msg = (f"{path}: no {label} column (looked for {', '.join(repr(s) for s in spellings[:6])} ...); "
                f"name it so, or give it explicitly")
