@@ -95,9 +95,17 @@ def test_relate_and_its_outputs_hold_no_identifier(tmp_path, key_file, capsys):
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--until", "someday"], 2, "--until must be a date"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "2026-03-05", "--until",
       "2026-03-01"], 2, "--until 2026-03-01 must come after --since 2026-03-05"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--timezone", "Mars/Olympus"], 2,
+     "--timezone: unknown time zone 'Mars/Olympus'; give an IANA name"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--timezone", "europe/berlin"], 2,
+     "(did you mean 'Europe/Berlin'?)"),
+    (["--roster", "{roster}", "--moodle", "{tmp}/truncated.xlsx"], 1, "truncated.xlsx: not a readable Moodle standard log workbook"),
+    (["--roster", "{tmp}/truncated.xlsx", "--moodle", "{fixtures}/moodle/bio101_en.csv"], 1, "truncated.xlsx: not a readable roster workbook"),
 ])
 def test_build_bad_input_is_one_line_and_no_file(tmp_path, key_file, capsys, argv, code, fragment):
-    argv = [a.replace("{roster}", str(FIXTURES / "roster.csv")).replace("{fixtures}", str(FIXTURES)) for a in argv]
+    (tmp_path / "truncated.xlsx").write_bytes(b"PK\x03\x04garbage")  # a download cut short
+    argv = [a.replace("{roster}", str(FIXTURES / "roster.csv")).replace("{fixtures}", str(FIXTURES))
+            .replace("{tmp}", str(tmp_path)) for a in argv]
     out = tmp_path / "out.parquet"
     assert main(["participation", "build", *argv, "--key", str(key_file), "-o", str(out)]) == code
     err = capsys.readouterr().err

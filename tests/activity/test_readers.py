@@ -302,6 +302,12 @@ def test_unreadable_time_names_file_row_column_and_value(tmp_path):
     assert "ayer" not in str(caught.value)  # described, never quoted (it could be a name)
 
 
+def test_unknown_time_zone_is_a_usage_error():
+    with pytest.raises(UsageError, match="`timezone`: unknown time zone 'Mars/Olympus'"):
+        bl.read_activity({"moodle": FIXTURES / "moodle/bio101_en.csv"}, roster=FIXTURES / "roster.csv", key=KEY,
+                         timezone="Mars/Olympus")
+
+
 def test_unknown_system_and_course():
     with pytest.raises(UsageError, match="unknown system 'moodel'.*did you mean 'moodle'"):
         bl.read_activity({"moodel": FIXTURES / "moodle/bio101_en.csv"}, roster=FIXTURES / "roster.csv", key=KEY)

@@ -192,6 +192,9 @@ def run_build(args) -> int:
     if not files:
         msg = "give at least one log: --moodle, --canvas, --zoom or --teams FILE"
         raise UsageError(msg)
+    from belonging.activity.log import check_timezone
+
+    check_timezone(args.timezone, "--timezone")
     window = _window(args)
     log = read_activity(files, roster=args.roster, key=args.key, key_column=args.key_column,
                         timezone=args.timezone, dayfirst=_day_order(args), fuzzy=args.fuzzy)

@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 from belonging.errors import IngestError
@@ -93,8 +94,8 @@ def read_table(path: Path, header_row: int = 0, *, label: str = "table"):
         except ImportError as err:
             msg = f"{path}: cannot read {path.suffix} files here ({err}); save the log as CSV instead"
             raise IngestError(msg) from None
-        except (ValueError, OSError) as err:
-            msg = f"{path}: not a readable workbook ({err}); download the log again as CSV"
+        except (ValueError, OSError, zipfile.BadZipFile, KeyError) as err:  # a truncated or damaged workbook
+            msg = f"{path}: not a readable {label} workbook ({type(err).__name__}: {err}); download it again, or as CSV"
             raise IngestError(msg) from None
         return frame, "xlsx"
     text, encoding = decode(path)

@@ -15,7 +15,7 @@ from belonging.activity.roster import Roster, load_roster
 from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import UsageError, suggest
 
-__all__ = ["ActivityLog", "read_activity"]
+__all__ = ["ActivityLog", "check_timezone", "read_activity"]
 
 #: Columns of :attr:`ActivityLog.events`.
 EVENT_COLUMNS = (C.STUDENT_KEY, C.COURSE, C.SYSTEM, C.SOURCE, C.EVENT, C.TIME, C.END_TIME, C.MINUTES, C.COUNT,
@@ -153,6 +153,33 @@ class ActivityLog:
         from html import escape
 
         return "<pre>" + escape(self.summary()) + "</pre>" + self.matching.to_html(index=False)
+
+
+def check_timezone(name, option: str = "`timezone`") -> str:
+    """`name` if it is an IANA time zone (``Europe/Berlin``, ``UTC``), else a :class:`UsageError`
+    naming `option` and the closest names.
+
+    Examples
+    --------
+    >>> from belonging.activity.log import check_timezone
+    >>> check_timezone("Europe/Berlin")
+    'Europe/Berlin'
+    >>> check_timezone("europe/berlin", "--timezone")
+    Traceback (most recent call last):
+    ...
+    belonging.errors.UsageError: --timezone: unknown time zone 'europe/berlin' (did you mean 'Europe/Berlin'?); give an IANA name such as Europe/Berlin, America/New_York or UTC
+    """
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        names = zoneinfo.available_timezones()
+        near = {n.casefold(): n for n in names}.get(str(name).casefold())
+        hint = f" (did you mean {near!r}?)" if near else suggest(str(name), sorted(names))
+        msg = f"{option}: unknown time zone {name!r}{hint}; give an IANA name such as Europe/Berlin, America/New_York or UTC"
+        raise UsageError(msg) from None
+    return str(name)
 
 
 def _when(value, name: str, timezone: str):
@@ -327,6 +354,7 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
       event                      time  minutes
     0  live 2026-03-12 13:00:05+00:00     50.0
     """
+    timezone = check_timezone(timezone)
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
     events, sessions, rows, unresolved = [], [], [], []
