@@ -103,3 +103,27 @@ def test_all_or_none_when_a_rename_fails_late(tmp_path):
     assert caught.value.filename == str(tmp_path / "b.txt")
     assert (tmp_path / "a.txt").read_bytes() == b"earlier"  # put back
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]  # no c.txt, no temporary files
+
+
+@pytest.mark.parametrize("platform", ["qualtrics", "limesurvey", "redcap", "html"])
+def test_a_title_with_delete_gives_a_map_toml_can_read(tmp_path, capsys, platform):
+    title = "T\x7fitle \x85 ok"  # DEL, which TOML forbids raw, and a C1 control
+    code = main(["survey", "build", "coi", "--platform", platform, "--allow-unconfirmed", "--title", title,
+                 "--participation", "--cohorts", "A\x7f,B", "-o", str(tmp_path / "s")])
+    assert code == 0, capsys.readouterr().err
+    mapping = tomllib.loads((tmp_path / "s.map.toml").read_text(encoding="utf-8"))
+    assert mapping["survey"]["title"] == title
+    assert mapping["survey"]["values"]["cohort"] == {"1": "A\x7f", "2": "B"}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--platform", "redcap", "--participation", "--cohorts", "A|B,C"],
+     "error: REDCap: the answer 'A|B' of 'cohort' holds '|', which separates REDCap choices"),
+    (["--platform", "limesurvey", "--title", "T\x01itle"], "error: `title` holds the character U+0001 at position 2"),
+    (["--platform", "html", "--participation", "--cohorts", "A,B\udcff"], "error: `cohorts` holds the character U+DCFF"),
+])
+def test_text_a_format_cannot_hold_is_a_usage_error(tmp_path, capsys, argv, message):
+    code = main(["survey", "build", "coi", "--allow-unconfirmed", *argv, "-o", str(tmp_path / "s")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(message) and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []

@@ -24,6 +24,19 @@ PLACEHOLDER = "replace with the published wording"
 STEM = "For each statement, choose the answer that fits you best."
 CHECK_TEXT = 'To show that you are reading carefully, please choose "{label}" for this statement.'
 DEFAULT_TITLE = "Course experience survey"
+#: Characters no survey file can hold: C0 controls but tab and line breaks (XML 1.0 cannot hold them
+#: even escaped) and lone surrogates (undecodable bytes of a command line; no encoding holds them).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _writable(text: str, name: str) -> str:
+    """`text` if every survey format can hold it, else a :class:`UsageError` naming `name`."""
+    bad = _UNWRITABLE.search(text)
+    if bad:
+        msg = (f"{name} holds the character U+{ord(bad.group()):04X} at position {bad.start() + 1} (a control "
+               "character or an undecodable byte), which survey files cannot hold; remove it")
+        raise UsageError(msg)
+    return text
 
 
 def instrument_status(instrument) -> list[str]:
@@ -132,7 +145,7 @@ def participation_questions(*, cohorts=None) -> Block:
         options = tuple(Option(int(o["code"]), o["label"], o.get("value")) for o in q.get("options", ()))
         kind = q["kind"]
         if q["id"] == "cohort" and cohorts:
-            names = [str(c).strip() for c in cohorts if str(c).strip()]
+            names = [_writable(str(c).strip(), "`cohorts`") for c in cohorts if str(c).strip()]
             if len(set(names)) != len(names):
                 msg = f"`cohorts`: a cohort is named twice in {names}; give each once"
                 raise UsageError(msg)
@@ -156,7 +169,7 @@ def _consent_block(consent) -> Block:
             raise UsageError(msg) from None
     else:
         text = str(consent)
-    text = text.replace("\r\n", "\n").strip()
+    text = _writable(text.replace("\r\n", "\n").strip(), f"{consent} (consent)" if isinstance(consent, os.PathLike) else "`consent`")
     if not text:
         msg = "the consent text is empty; give the information text participants should read"
         raise UsageError(msg)
@@ -239,5 +252,5 @@ def design_survey(instruments, *, title=None, participation=False, cohorts=None,
         first += count
     if participation:
         blocks.append(participation_questions(cohorts=cohorts))
-    return Design(title=str(title or DEFAULT_TITLE), blocks=tuple(blocks), instruments=tuple(i.id for i in insts),
+    return Design(title=_writable(str(title or DEFAULT_TITLE), "`title`"), blocks=tuple(blocks), instruments=tuple(i.id for i in insts),
                   notice=notice, language=str(language))
