@@ -72,6 +72,29 @@ def test_moodle_log_in_five_languages_gives_the_scenario(lang):
     assert table[C.LIVE_MINUTES].isna().all()  # a Moodle log has no meeting minutes: missing, not 0
 
 
+MOODLE_HEADER = "Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n"
+
+
+def _moodle_row(time, user, description, affected="-"):
+    return f'"{time}",{user},{affected},Forum: Q&A,Forum,Event,"{description}",web,10.0.0.1\n'
+
+
+def test_a_teachers_reply_counts_among_the_replies_received(tmp_path):
+    """The feedback channel that matters: a teacher replying in a student's discussion."""
+    path = tmp_path / "log.csv"
+    path.write_text(MOODLE_HEADER
+                    + _moodle_row("3/03/26, 10:00:00", "Ana Pérez", "The user with id '7' has created the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 11:00:00", "Hana Kim", "The user with id '2' has created the post with id '12' in the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 12:00:00", "Bo Li", "The user with id '8' has created the post with id '13' in the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 13:00:00", "Ana Pérez", "The user with id '7' has created the post with id '14' in the discussion with id '11' in the forum with course module id '5'."),
+                    encoding="utf-8")
+    log, t = _read({"moodle": path}, dayfirst=True)
+    assert t.loc["S001", C.FORUM_REPLIES_RECEIVED] == 2  # the teacher's and Bo's; not her own
+    assert t.loc["S002", [C.FORUM_REPLIES, C.FORUM_REPLIES_RECEIVED]].tolist() == [1, 0]
+    assert (log.matching.iloc[0][C.MATCHED], log.matching.iloc[0]["staff"]) == (3, 1)  # still staff, not a student
+    assert "T001" not in t.index and t.loc["S001", C.LMS_ACTIONS] == 2  # the reply is no one's action
+
+
 def test_moodle_times_are_read_in_the_language_and_zone_written():
     times = {}
     for lang in ("en", "en_us", "de", "fr"):

@@ -60,10 +60,10 @@ def _aggregate(ev: pd.DataFrame) -> pd.Series:
 
 
 def _replies_received(ev: pd.DataFrame) -> pd.Series:
-    """Replies by others in discussions the student started (both in the log)."""
+    """Replies by others (students and staff) in discussions the student started (both in the log)."""
     started = ev[ev[C.EVENT].eq("forum_discussion") & ev[C.THREAD].notna()]
     authors = started.drop_duplicates([C.SOURCE, C.THREAD])[[C.SOURCE, C.THREAD, C.STUDENT_KEY, C.COURSE]]
-    replies = ev[ev[C.EVENT].eq("forum_reply") & ev[C.THREAD].notna()][[C.SOURCE, C.THREAD, C.STUDENT_KEY]]
+    replies = ev[ev[C.EVENT].isin(["forum_reply", "staff_reply"]) & ev[C.THREAD].notna()][[C.SOURCE, C.THREAD, C.STUDENT_KEY]]
     joined = replies.merge(authors, on=[C.SOURCE, C.THREAD], suffixes=("_by", ""))
     joined = joined[joined[C.STUDENT_KEY + "_by"] != joined[C.STUDENT_KEY]]
     return joined.groupby([C.STUDENT_KEY, C.COURSE]).size().astype("float64")

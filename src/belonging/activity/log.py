@@ -31,7 +31,8 @@ class ActivityLog:
     events : pandas.DataFrame
         One row per counted event of a student on the roster: ``student_key``, ``course``,
         ``system``, ``source`` (which file: ``moodle #1`` ...), ``event`` (its kind: ``forum_reply``,
-        ``live`` ...), ``time`` (UTC), ``end_time`` and ``minutes`` (meetings), ``count`` (events the
+        ``live`` ...; ``staff_reply`` rows are the forum replies of staff, kept only to count the
+        replies a student's discussion received), ``time`` (UTC), ``end_time`` and ``minutes`` (meetings), ``count`` (events the
         row stands for: 1, or a Canvas item's views), ``thread`` (forum discussion), ``session``
         (meeting: an opaque id such as ``zoom #1/m1``, the file and its meeting), ``target_key`` and ``role`` (pseudonym and role of the affected person, e.g. the
         recipient of a message).
@@ -269,12 +270,19 @@ def _count_rows(frame: pd.DataFrame, m: pd.DataFrame) -> dict:
 
 
 def _events(raw, m, target, course, source) -> pd.DataFrame:
-    """The counted rows of one file as pseudonymous events (identities dropped here)."""
+    """The counted rows of one file as pseudonymous events (identities dropped here).
+
+    Staff rows are not a student's participation and are left out, except their forum replies, kept
+    as ``staff_reply`` so that a teacher's reply counts among the replies a student's discussion
+    received (no feature of the staff member is computed).
+    """
     frame = raw.frame
-    keep = m[C.REASON].isna().to_numpy()
+    event = frame[C.EVENT].astype("string")
+    staff_reply = (m[C.REASON].eq("staff") & event.eq("forum_reply")).fillna(False).to_numpy(dtype=bool)
+    keep = m[C.REASON].isna().to_numpy() | staff_reply
     ev = pd.DataFrame({
         C.STUDENT_KEY: m[C.STUDENT_KEY], C.COURSE: course, C.SYSTEM: raw.system, C.SOURCE: source,
-        C.EVENT: frame[C.EVENT].astype("string"), C.TIME: frame[C.TIME],
+        C.EVENT: event.mask(staff_reply, "staff_reply"), C.TIME: frame[C.TIME],
         C.END_TIME: frame[C.END_TIME] if C.END_TIME in frame else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]"),
         C.MINUTES: frame[C.MINUTES] if C.MINUTES in frame else float("nan"),
         C.COUNT: frame[C.COUNT].astype("float64"),
