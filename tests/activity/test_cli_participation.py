@@ -202,3 +202,14 @@ def test_a_window_says_the_canvas_report_is_left_out(tmp_path, key_file, capsys)
     full = pd.read_parquet(out)
     # March holds every Moodle event: the window changes only what Canvas added (3 of Ana's posts)
     assert (full["forum_posts"] - table["forum_posts"]).max() == 3
+
+
+def test_quiet_still_prints_warnings(tmp_path, key_file, capsys):
+    empty = tmp_path / "log.csv"
+    empty.write_text((FIXTURES / "moodle/bio101_en.csv").read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--moodle", str(empty),
+                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err == ("warning: data: log.csv: the Moodle standard log has its header but no rows: no events from it "
+                   "(check that the download is complete)\n")

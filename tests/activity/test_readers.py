@@ -395,6 +395,24 @@ def test_moodle_excel_download_and_windows_encoding(tmp_path):
         pd.testing.assert_frame_equal(table, expected)
 
 
+SYSTEMS_MEASURE = {"moodle": MOODLE_FEATURES, "canvas": [C.FORUM_POSTS, C.FORUM_VIEWS, C.LMS_ACTIONS, C.ACTIVE_DAYS],
+                   "zoom": [C.LIVE_SESSIONS, C.LIVE_MINUTES, C.ACTIVE_DAYS]}
+
+
+@pytest.mark.parametrize("name", ["moodle/bio101_en.csv", "canvas/bio101_access_report.csv", "zoom/heroes.csv"])
+def test_a_file_with_a_header_and_no_rows_shows_no_events_with_a_warning(tmp_path, name):
+    system = name.split("/")[0]
+    lines = (FIXTURES / name).read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith(("Time", "User ID", "Name")))
+    path = tmp_path / "empty.csv"
+    path.write_text("".join(lines[: header + 1]), encoding="utf-8")
+    log, t = _read({system: path})
+    assert log.matching[[C.ROWS, C.MATCHED]].iloc[0].tolist() == [0, 0] and log.events.empty
+    assert any("empty.csv: the" in str(w) and "has its header but no rows: no events" in str(w) for w in log.warnings)
+    measured = list(SYSTEMS_MEASURE[system])
+    assert (t[measured] == 0).all().all()  # measured, and nothing there
+
+
 def test_meeting_report_without_participants(tmp_path):
     path = tmp_path / "zoom.csv"
     path.write_text("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"

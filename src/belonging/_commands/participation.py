@@ -102,7 +102,7 @@ def register(sub) -> None:
     b.add_argument("--since", metavar="DATE", help="count only events from this date or time on (a Canvas access "
                    "report, which has no time per view, is then left out, with a warning)")
     b.add_argument("--until", metavar="DATE", help="count only events before this date or time")
-    b.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    b.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr (warnings are still printed)")
     b.add_argument("-o", "--output", required=True, metavar="OUT.parquet", help="participation file to write (atomic)")
     b.set_defaults(func=run_build)
 
@@ -206,6 +206,9 @@ def run_build(args) -> int:
         print(log.summary(), file=sys.stderr)
         print(f"{args.output}: {len(table)} student-course row(s), {table['course'].nunique()} course(s)",
               file=sys.stderr)
+    else:  # --quiet leaves out the summary, never a warning
+        for w in log.warnings:
+            print(f"warning: {w}", file=sys.stderr)
     return 0
 
 

@@ -21,6 +21,7 @@ from belonging.activity._dates import parse_durations, parse_times
 from belonging.activity._spec import months, system
 from belonging.activity._text import describe_cell, find_column, header_key, read_rows, read_table
 from belonging.activity.match import split_renamed, swap_comma_name
+from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import IngestError
 
 __all__ = ["RawLog", "read_log"]
@@ -47,6 +48,10 @@ def read_log(system_name: str, path, *, timezone: str = "UTC", dayfirst: bool | 
     path = Path(path)
     reader = {"table": _read_table_system, "preamble": _read_preamble, "sections": _read_sections}[spec["layout"]]
     frame, sessions, encoding, warnings = reader(spec, path, timezone=timezone, dayfirst=dayfirst)
+    if frame.empty:  # every system alike: a file with its header and no rows shows no events
+        warnings = [*warnings, Diagnostic(Code.DATA, f"{path.name}: the {spec['label']} has its header but no rows: "
+                                                     "no events from it (check that the download is complete)",
+                                          where=path.name)]
     for col in _IDENT:
         if col not in frame:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="boolean" if col == "guest" else "string")
@@ -109,9 +114,6 @@ def _count(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Se
 
 def _read_table_system(spec, path: Path, *, timezone, dayfirst):
     frame, encoding = read_table(path, label=spec["label"])
-    if frame.empty:
-        msg = f"{path}: the {spec['label']} has a header but no rows"
-        raise IngestError(msg)
     pos = _columns(frame.columns, spec, path)
     col = {name: frame.iloc[:, i] for name, i in pos.items()}
     names = {name: str(frame.columns[i]) for name, i in pos.items()}
