@@ -9,6 +9,7 @@ leave :func:`belonging.activity.read_activity`, which matches and drops them at 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +132,7 @@ def _classify(descriptions: pd.Series, rules) -> tuple[pd.Series, pd.Series, pd.
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(descriptions.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
+    arr = pa.array(descriptions.astype("string[pyarrow]").fillna(""))  # Arrow strings as they are, no Python objects
     kind = np.full(len(arr), None, dtype=object)
     thread = np.full(len(arr), None, dtype=object)
     who = np.full(len(arr), "actor", dtype=object)
@@ -214,10 +215,16 @@ def _no_sessions() -> pd.DataFrame:
                          "end": pd.Series(dtype="datetime64[ns, UTC]")})
 
 
-def _cells(rows, width: int) -> pd.DataFrame:
-    """Rows of cells as a frame of text `width` columns wide (short rows padded)."""
-    padded = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(padded, columns=range(width), dtype="string")
+def _cells(rows, width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of cells as a frame of text `width` columns wide (short rows padded, long rows cut), and
+    which rows hold any non-blank cell (of all their cells), column by column, not row by row."""
+    columns = list(itertools.zip_longest(*rows, fillvalue=""))  # transposed in C, ragged rows padded
+    filled = np.zeros(len(rows), dtype=bool)
+    for cells in columns:
+        filled |= pd.Series(cells, dtype="string").str.strip().ne("").to_numpy(dtype=bool)
+    columns += [("",) * len(rows)] * (width - len(columns))
+    return pd.DataFrame({i: pd.Series(columns[i], dtype="string") for i in range(width)},
+                        index=pd.RangeIndex(len(rows))), filled
 
 
 def _meeting_info(rows, spec, upto: int) -> dict:
@@ -265,9 +272,9 @@ def _read_preamble(spec, path: Path, *, timezone, dayfirst):
     header = rows[at]
     start = find_column(header, spec["columns"][spec["header"]])
     pos = _columns(header, spec, path, start=start)
-    body = [r for r in rows[at + 1:] if any(c.strip() for c in r)]
-    line = pd.Series([at + 2 + i for i, r in enumerate(rows[at + 1:]) if any(c.strip() for c in r)], dtype="int64")
-    table = _cells(body, len(header))
+    after, filled = _cells(rows[at + 1:], len(header))
+    table = after[filled].reset_index(drop=True)
+    line = pd.Series(np.flatnonzero(filled) + at + 2, dtype="int64")
     info = _meeting_info(rows, spec, at)
     flat = {n: find_column(header[:start], s) for n, s in spec["meeting"].items()}
     meeting = {n: (table[i] if i is not None else pd.Series(info.get(n, ""), index=table.index, dtype="string"))
@@ -356,7 +363,7 @@ def _read_sections(spec, path: Path, *, timezone, dayfirst):
         use, begin = "participants", found["participants"]
         header, body = _section_table(rows, begin, next(e for e in ends if e > begin))
     pos = _columns(header, spec, path)
-    table = _cells([r for _, r in body], len(header))
+    table, _ = _cells([r for _, r in body], len(header))
     line = pd.Series([n for n, _ in body], dtype="int64")
     join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     name, guest = _teams_names(table[pos["name"]], spec)
