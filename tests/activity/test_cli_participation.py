@@ -208,7 +208,7 @@ def test_quiet_still_prints_warnings(tmp_path, key_file, capsys):
     empty = tmp_path / "log.csv"
     empty.write_text((FIXTURES / "moodle/bio101_en.csv").read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
     code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--moodle", str(empty),
-                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet"), "--quiet"])
+                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet"), "--quiet", "--timezone", "UTC"])
     err = capsys.readouterr().err
     assert code == 0
     assert err == ("warning: data: log.csv: the Moodle standard log has its header but no rows: no events from it "

@@ -106,6 +106,30 @@ def test_moodle_times_are_read_in_the_language_and_zone_written():
     assert times["en"].iloc[0] == pd.Timestamp("2026-03-02 08:10:00", tz="UTC")
 
 
+def test_local_times_without_a_time_zone_are_read_as_utc_with_a_warning():
+    log = bl.read_activity({"zoom": FIXTURES / "zoom/bio101_week1.csv"}, roster=FIXTURES / "roster.csv", key=KEY)
+    assert any("no time zone given: the times of bio101_week1.csv (local times without an offset) are read as UTC"
+               in str(w) for w in log.warnings)
+    assert log.timezone == "UTC"
+    given = bl.read_activity({"zoom": FIXTURES / "zoom/bio101_week1.csv"}, roster=FIXTURES / "roster.csv", key=KEY,
+                             timezone="UTC", dayfirst=False)
+    assert not given.warnings  # said explicitly: nothing to warn about
+    canvas = bl.read_activity({"canvas": FIXTURES / "canvas/bio101_access_report.csv"}, roster=FIXTURES / "roster.csv", key=KEY)
+    assert not any("time zone" in str(w) for w in canvas.warnings)  # Canvas writes UTC with an offset
+
+
+def test_times_in_the_repeated_hour_of_a_dst_change_are_counted(tmp_path):
+    path = tmp_path / "log.csv"
+    view = "The user with id '7' viewed the course with id '3'."
+    path.write_text(MOODLE_HEADER + _moodle_row("25/10/26, 02:30:00", "Ana Pérez", view)
+                    + _moodle_row("25/10/26, 02:40:00", "Ana Pérez", view) + _moodle_row("25/10/26, 04:00:00", "Bo Li", view),
+                    encoding="utf-8")
+    log, _ = _read({"moodle": path})  # Europe/Berlin: 02:00-03:00 comes twice on 25 October 2026
+    assert any("log.csv: 2 time(s) fall in the hour Europe/Berlin repeats when daylight saving time ends "
+               "(first 2026-10-25 02:30); they are read as standard time" in str(w) for w in log.warnings)
+    assert sorted(log.events[C.TIME])[0] == pd.Timestamp("2026-10-25 01:30", tz="UTC")  # 02:30 CET = 01:30 UTC
+
+
 def test_moodle_ambiguous_dates_follow_the_system_and_say_so():
     log, _ = _read({"moodle": FIXTURES / "moodle/bio101_en.csv"})  # every day of March 2 to 10 fits both orders
     assert any("read day first" in str(w) for w in log.warnings)

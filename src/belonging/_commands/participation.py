@@ -90,8 +90,9 @@ def register(sub) -> None:
     b.add_argument("--key-column", metavar="COL",
                    help="roster column the pseudonym is made from (default: student id, else e-mail); the survey "
                         "must hold the same identifier")
-    b.add_argument("--timezone", default="UTC", metavar="TZ",
-                   help="IANA time zone of times written without an offset, and of days (default: UTC)")
+    b.add_argument("--timezone", metavar="TZ",
+                   help="IANA time zone of times written without an offset (Moodle, Zoom, Teams), and of days "
+                        "(default: UTC, with a warning when such a file is read)")
     b.add_argument("--dayfirst", metavar="SYSTEM,...",
                    help="for these systems, read 01/02/26 as 1 February when a file's dates fit both orders "
                         "(default: Moodle day first, Zoom and Teams month first, with a warning)")
@@ -194,7 +195,8 @@ def run_build(args) -> int:
         raise UsageError(msg)
     from belonging.activity.log import check_timezone
 
-    check_timezone(args.timezone, "--timezone")
+    if args.timezone is not None:
+        check_timezone(args.timezone, "--timezone")
     window = _window(args)
     log = read_activity(files, roster=args.roster, key=args.key, key_column=args.key_column,
                         timezone=args.timezone, dayfirst=_day_order(args), fuzzy=args.fuzzy)

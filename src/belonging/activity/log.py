@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from belonging import _columns as C
-from belonging.activity._spec import SYSTEMS
+from belonging.activity._spec import SYSTEMS, system
 from belonging.activity.match import REASONS, ambiguous_keys, match_identities
 from belonging.activity.readers import ROW, read_log
 from belonging.activity.roster import Roster, load_roster
@@ -118,8 +118,6 @@ class ActivityLog:
         [40.0]
         """
         import dataclasses
-
-        from belonging.activity._spec import system
 
         lo, hi = (_when(start, "start", self.timezone), _when(end, "end", self.timezone))
         lo = max((t for t in (lo, self.window[0]) if t is not None), default=None)
@@ -293,7 +291,7 @@ def _events(raw, m, target, course, source) -> pd.DataFrame:
     return ev[keep].astype({C.THREAD: "string", C.SESSION: "string", C.TARGET_KEY: "string", C.ROLE: "string"})
 
 
-def read_activity(files, *, roster, key, key_column: str | None = None, timezone: str = "UTC",
+def read_activity(files, *, roster, key, key_column: str | None = None, timezone: str | None = None,
                   dayfirst: bool | dict | None = None, fuzzy: bool = False) -> ActivityLog:
     """Read learning-platform and meeting logs, match every row to the roster, keep only pseudonyms.
 
@@ -311,9 +309,11 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         as the waves store.
     key_column : str, optional
         The roster column the pseudonyms are made from (default: student id, else e-mail).
-    timezone : str, default "UTC"
+    timezone : str, optional
         IANA time zone of times written without an offset (Moodle, Zoom and Teams write local
-        times), and of calendar days.
+        times), and of calendar days. Default UTC, with a warning when a Moodle, Zoom or Teams file
+        is read (their times would be read as UTC). Times in the hour a zone repeats when daylight
+        saving time ends are read as standard time (the second pass), with a warning counting them.
     dayfirst : bool or dict, optional
         Read ``01/02/26`` as 1 February (True) or 2 January (False) when a file's dates fit both;
         one value for every file, or per system (``{"moodle": True, "zoom": False}``); default: as
@@ -362,13 +362,23 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
       event                      time  minutes
     0  live 2026-03-12 13:00:05+00:00     50.0
     """
+    sources = _sources(files)
+    warnings = []
+    if timezone is None:
+        local = [str(path.name) for name, _, path in sources if system(name).get("local_times")]
+        if local:
+            warnings.append(Diagnostic(Code.DATA, f"no time zone given: the times of {', '.join(local[:3])}"
+                                       f"{' ...' if len(local) > 3 else ''} (local times without an offset) are read "
+                                       "as UTC and days are UTC days; give the institution's time zone (timezone= / "
+                                       "--timezone, e.g. Europe/Berlin)", where="timezone"))
+        timezone = "UTC"
     timezone = check_timezone(timezone)
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
     events, sessions, rows, unresolved = [], [], [], []
-    warnings = list(roster.warnings)
+    warnings = list(roster.warnings) + warnings
     seen = {}
-    for name, course, path in _sources(files):
+    for name, course, path in sources:
         seen[name] = seen.get(name, 0) + 1
         source = f"{name} #{seen[name]}"
         order = dayfirst.get(name) if isinstance(dayfirst, dict) else dayfirst
