@@ -89,6 +89,9 @@ def test_relate_and_its_outputs_hold_no_identifier(tmp_path, key_file, capsys):
     (["--roster", "{roster}", "--zoom", "{fixtures}/moodle/bio101_en.csv"], 1, "not a Zoom participants report"),
     (["--roster", "{roster}"], 2, "give at least one log"),
     (["--roster", "{roster}", "--moodle", "BIO999={fixtures}/moodle/bio101_en.csv"], 2, "course 'BIO999' is not on the roster"),
+    # a missing file whose name holds '=' is a missing file, not course 'logs/week'
+    (["--roster", "{roster}", "--moodle", "{tmp}/logs/week=1.csv"], 1, "logs/week=1.csv: no such file"),
+    (["--roster", "{roster}", "--moodle", "BIO101=missing.csv"], 1, "BIO101=missing.csv: no such file"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--dayfirst", "moodel"], 2, "did you mean 'moodle'"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--key-column", "sid"], 2, "key column 'sid' is not in the roster"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "someday"], 2, "--since must be a date"),

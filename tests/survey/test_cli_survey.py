@@ -32,6 +32,9 @@ def test_build_writes_the_file_and_its_map(tmp_path, capsys):
     (["ccs", "--platform", "redcap"], "error: instrument 'ccs' (Classroom Community Scale): its wording is not shipped"),
     (["coi", "--platform", "redcap", "--allow-unconfirmed", "--cohorts", "A,B"], "error: --cohorts needs --participation"),
     (["coi", "--platform", "redcap", "--allow-unconfirmed", "--attention-checks", "-1"], "error: --attention-checks must be 0 or more"),
+    (["ccs", "--platform", "redcap", "--allow-unconfirmed", "--attention-checks", "500"],
+     "error: 500 attention checks (attention_checks, --attention-checks) put 500 among the 20 statements of 'ccs'; "
+     "at most 10 fit there (one per two statements), 10 in this survey; ask for fewer"),
     (["coi", "--platform", "redcap", "--allow-unconfirmed", "--consent", "nope.txt"], "consent file does not exist"),
     (["nope", "--platform", "redcap"], "error: unknown instrument 'nope'"),
     (["coi", "--platform", "surveymonkey"], "error: argument --platform: invalid choice: 'surveymonkey'"),

@@ -222,11 +222,23 @@ def _is_pair(value) -> bool:
 
 
 def split_course(text) -> tuple[str | None, Path]:
-    """``"BIO101=log.csv"`` -> ``("BIO101", Path("log.csv"))``; a path that exists is never split."""
+    """``"BIO101=log.csv"`` -> ``("BIO101", Path("log.csv"))`` when ``log.csv`` exists.
+
+    A path that exists is never split, and neither is one whose part after ``=`` does not exist: then
+    the whole text is the path, so that a mistyped ``logs/week=1.csv`` is reported as a missing file,
+    not as an unknown course.
+
+    Examples
+    --------
+    >>> from belonging.activity.log import split_course
+    >>> course, path = split_course("BIO101=no/such/file.csv")
+    >>> course, str(path)
+    (None, 'BIO101=no/such/file.csv')
+    """
     text = str(text)
     if "=" in text and not Path(text).exists():
         course, _, path = text.partition("=")
-        if course.strip():
+        if course.strip() and Path(path).exists():
             return course.strip(), Path(path)
     return None, Path(text)
 

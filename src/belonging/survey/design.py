@@ -246,6 +246,13 @@ def design_survey(instruments, *, title=None, participation=False, cohorts=None,
         blocks.append(_consent_block(consent))
     taken = {item for inst in insts for item in inst.item_ids}
     per_block = [attention_checks // len(insts) + (k < attention_checks % len(insts)) for k in range(len(insts))]
+    for inst, count in zip(insts, per_block):
+        most = max(1, len(inst.items) // 2)  # one per two statements: no two checks side by side
+        if count > most:
+            msg = (f"{attention_checks} attention checks (attention_checks, --attention-checks) put {count} among the {len(inst.items)} statements "
+                   f"of {inst.id!r}; at most {most} fit there (one per two statements), "
+                   f"{sum(max(1, len(i.items) // 2) for i in insts)} in this survey; ask for fewer")
+            raise UsageError(msg)
     first = 1
     for number, (inst, count) in enumerate(zip(insts, per_block), start=1):
         blocks.append(_instrument_block(inst, number, count, first, taken, bool(randomise)))
