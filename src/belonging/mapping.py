@@ -454,6 +454,22 @@ def _source(data, source):
     return prov.path if prov is not None else "data"
 
 
+def _items_of_others(mapping, instrument):
+    """Item ids of the other instruments a built survey's map lists, so that a typo in an item of
+    `instrument` is still an error; None when one of them cannot be loaded (then none is judged)."""
+    from belonging.errors import BelongingError
+    from belonging.instruments import load_instrument
+
+    out = set()
+    for iid in mapping.survey.get("instruments", ()):
+        if iid != instrument.id:
+            try:
+                out.update(load_instrument(iid).item_ids)
+            except BelongingError:
+                return None
+    return out
+
+
 def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") -> dict[str, str]:
     """Return ``{item_id: source_column}`` for every item of `instrument`.
 
@@ -470,9 +486,10 @@ def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") 
     columns = [str(c) for c in columns]
     item_ids = instrument.item_ids
     found: dict[str, str] = {}
+    others = _items_of_others(mapping, instrument) if mapping.survey.get("instruments") else set()
     for src, item in mapping.columns.items():
         where = mapping.where("columns", src) if mapping.source else source
-        if item not in item_ids and mapping.survey.get("instruments"):
+        if item not in item_ids and (others is None or item in others):
             continue  # a built survey's map also names the items of its other instruments
         if src not in columns:
             msg = f"{where}: mapped column {src!r} is not in {source}{suggest(src, columns)}"
