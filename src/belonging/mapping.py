@@ -419,8 +419,12 @@ def _attention_checks(entries, where: str) -> tuple:
     return tuple(out)
 
 
-def attention_rules(mapping) -> list[tuple[str, tuple[float, ...]]]:
+def attention_rules(mapping, *, instrument=None) -> list[tuple[str, tuple[float, ...]]]:
     """The ``(column, passing codes)`` attention checks a mapping (or ``--map`` file) names.
+
+    With `instrument`, its own ``[[attention_checks]]`` (column = item id) come first, except when the
+    map is a built survey's that lists the instrument: that map already names them, by the columns of
+    the platform's export, and each check is judged once.
 
     Examples
     --------
@@ -430,7 +434,11 @@ def attention_rules(mapping) -> list[tuple[str, tuple[float, ...]]]:
     >>> attention_rules(None)
     []
     """
-    return list(_as_mapping(mapping).attention_checks)
+    mapping = _as_mapping(mapping)
+    rules = list(mapping.attention_checks)
+    if instrument is None or (rules and instrument.id in mapping.survey.get("instruments", ())):
+        return rules
+    return [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks] + rules
 
 
 def _as_mapping(mapping) -> Mapping:
