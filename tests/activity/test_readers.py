@@ -95,6 +95,19 @@ def test_a_teachers_reply_counts_among_the_replies_received(tmp_path):
     assert "T001" not in t.index and t.loc["S001", C.LMS_ACTIONS] == 2  # the reply is no one's action
 
 
+def test_moodle_group_conversation_messages_are_messages(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(MOODLE_HEADER
+                    + _moodle_row("3/03/26, 10:00:00", "Ana Pérez", "The user with id '7' sent a message with id '31' to the conversation with id '4'.")
+                    + _moodle_row("3/03/26, 10:05:00", "Ana Pérez", "The user with id '7' sent a message with id '32' to the conversation with id '4'.")
+                    + _moodle_row("3/03/26, 10:06:00", "Bo Li", "The user with id '8' sent a message to the user with id '2'.", affected="Hana Kim"),
+                    encoding="utf-8")
+    log, t = _read({"moodle": path}, dayfirst=True)
+    assert log.events[C.EVENT].tolist()[:2] == ["message", "message"]  # not "other"
+    assert t.loc["S001", [C.MESSAGES_SENT, C.INSTRUCTOR_MESSAGES]].tolist() == [2, 0]  # a group, not staff
+    assert t.loc["S002", [C.MESSAGES_SENT, C.INSTRUCTOR_MESSAGES]].tolist() == [1, 1]
+
+
 def test_moodle_times_are_read_in_the_language_and_zone_written():
     times = {}
     for lang in ("en", "en_us", "de", "fr"):
