@@ -49,7 +49,6 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 from belonging import _columns as C
@@ -324,19 +323,9 @@ def load_mapping(path) -> Mapping:
     map.toml, line 3: [columns]: item 'ccs_01' is mapped twice (from 'Q5_1' and 'Q5_2'); map each item from one column
     >>> folder.cleanup()
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        msg = f"{path}: mapping file does not exist; check the --map path"
-        raise MappingError(msg) from None
-    except (OSError, UnicodeDecodeError) as err:
-        msg = f"{path}: cannot read mapping file ({err})"
-        raise MappingError(msg) from None
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{path}: not valid TOML ({err})"
-        raise MappingError(msg) from None
+    from belonging._text_files import read_toml_file
+
+    text, data = read_toml_file(path, what="mapping file", option="--map", error=MappingError)
     lines = _key_lines(text)
 
     def at(table, key=None) -> str:

@@ -13,7 +13,6 @@ import os
 import re
 import tomllib
 from importlib import resources
-from pathlib import Path
 
 from belonging.errors import InstrumentError, UsageError
 from belonging.survey.model import Block, Design, Option, Question, Row
@@ -158,15 +157,9 @@ def participation_questions(*, cohorts=None) -> Block:
 
 def _consent_block(consent) -> Block:
     if isinstance(consent, os.PathLike):
-        path = Path(consent)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            msg = f"{path}: consent file does not exist; check the --consent path"
-            raise UsageError(msg) from None
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"{path}: cannot read the consent text ({err}); save it as UTF-8 text"
-            raise UsageError(msg) from None
+        from belonging._text_files import read_text_file
+
+        text = read_text_file(consent, what="consent file", option="--consent")
     else:
         text = str(consent)
     text = _writable(text.replace("\r\n", "\n").strip(), f"{consent} (consent)" if isinstance(consent, os.PathLike) else "`consent`")
