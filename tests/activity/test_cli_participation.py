@@ -200,6 +200,9 @@ def test_a_window_says_the_canvas_report_is_left_out(tmp_path, key_file, capsys)
     assert code == 0
     err = capsys.readouterr().err
     assert "canvas #1: a Canvas course access report counts views and participations per item over the whole course" in err
+    assert "events counted from 2026-02-28 23:00 UTC up to 2026-03-31 22:00 UTC" in err  # Berlin's midnights
+    meta = json.loads(pq.read_schema(out).metadata[b"belonging.participation"])
+    assert meta["window"] == ["2026-02-28T23:00:00+00:00", "2026-03-31T22:00:00+00:00"]
     table = pd.read_parquet(out)
     assert _build(tmp_path, key_file)[0] == 0
     full = pd.read_parquet(out)

@@ -29,8 +29,9 @@ _META = b"belonging.participation"
 def write_participation(features: pd.DataFrame, path, *, log) -> None:
     """Write `features` (from :func:`participation_features`) to a Parquet file, atomically.
 
-    The file's metadata holds the key fingerprint, the roster key column, the time zone and the
-    matching counts per file (counts only).
+    The file's metadata holds the key fingerprint, the roster key column, the time zone, the time
+    window of :meth:`ActivityLog.between` (UTC, ``[None, None]`` for none) and the matching counts per
+    file (counts only).
 
     Examples
     --------
@@ -60,7 +61,8 @@ def write_participation(features: pd.DataFrame, path, *, log) -> None:
         raise UsageError(msg)
     _check_unique(features, "participation features")
     meta = {"key_id": log.key_id, "key_column": log.key_column, "timezone": log.timezone,
-            "matching": log.matching.to_dict(orient="records"), "format": 1}
+            "matching": log.matching.to_dict(orient="records"), "format": 1,
+            "window": [None if t is None else t.isoformat() for t in getattr(log, "window", (None, None))]}
     table = pa.Table.from_pandas(features, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:

@@ -140,6 +140,9 @@ class ActivityLog:
     def summary(self) -> str:
         """Rows read, matched and not counted (by reason) per file; counts only."""
         lines = [f"{len(self.students)} student enrolment(s); key from {self.key_column!r} (key {self.key_id})"]
+        if any(t is not None for t in self.window):
+            lo, hi = (t.strftime("%Y-%m-%d %H:%M UTC") if t is not None else "open" for t in self.window)
+            lines.append(f"events counted from {lo} up to {hi}")
         for _, r in self.matching.iterrows():
             why = ", ".join(f"{reason} {int(r[reason])}" for reason in REASONS if r[reason])
             fz = f" ({int(r[C.FUZZY])} by close name)" if r[C.FUZZY] else ""
