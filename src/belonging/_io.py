@@ -20,6 +20,7 @@ __all__ = [
     "TABLE_FORMATS",
     "atomic_path",
     "atomic_write_bytes",
+    "atomic_write_files",
     "atomic_write_text",
     "neutralise_formulas",
     "sidecar_path",
@@ -129,6 +130,62 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> None:
     """Write `text` to `path` atomically."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_write_files(contents) -> None:
+    """Write several files all or none: ``{path: bytes}``.
+
+    Every file is written to a temporary file beside its target first; only then are they renamed
+    into place. If a rename fails, the targets already replaced get their earlier content back (or
+    are removed if they did not exist), and the error names the target, not the temporary file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from belonging._io import atomic_write_files
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "b.txt").mkdir()  # a folder where a file should go: nothing is written
+    >>> try:
+    ...     atomic_write_files({folder / "a.txt": b"A", folder / "b.txt": b"B"})
+    ... except OSError as err:
+    ...     print(Path(err.filename).name, sorted(p.name for p in folder.iterdir()))
+    b.txt ['b.txt']
+    """
+    targets = {Path(p): bytes(data) for p, data in contents.items()}
+    for target in targets:
+        if not target.parent.is_dir():
+            msg = f"{target}: the folder {target.parent} does not exist; create it first or write somewhere else"
+            raise UsageError(msg)
+    temps, kept, done = {}, {}, []
+    try:
+        for target, data in targets.items():
+            temps[target] = _new_temp(target)
+            temps[target].write_bytes(data)
+        for target, tmp in temps.items():
+            try:
+                if target.exists() and not target.is_dir():
+                    kept[target] = _new_temp(target)
+                    os.replace(target, kept[target])
+                os.replace(tmp, target)
+            except OSError as err:
+                raise OSError(err.errno, f"cannot write here ({err.strerror or err})", str(target)) from None
+            done.append(target)
+    except BaseException:
+        for target in reversed(done):  # put back what was there before
+            if target in kept:
+                os.replace(kept.pop(target), target)
+            else:
+                target.unlink(missing_ok=True)
+        for target, old in list(kept.items()):
+            if not target.exists():
+                os.replace(old, target)
+            kept.pop(target)
+        raise
+    finally:
+        for path in [*temps.values(), *kept.values()]:
+            if path.exists() and path.is_file() and path.name.endswith(".part"):
+                path.unlink()
 
 
 def neutralise_formulas(df):

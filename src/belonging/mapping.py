@@ -52,7 +52,6 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
 from belonging import _columns as C
@@ -331,19 +330,9 @@ def load_mapping(path) -> Mapping:
     map.toml, line 3: [columns]: item 'ccs_01' is mapped twice (from 'Q5_1' and 'Q5_2'); map each item from one column
     >>> folder.cleanup()
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        msg = f"{path}: mapping file does not exist; check the --map path"
-        raise MappingError(msg) from None
-    except (OSError, UnicodeDecodeError) as err:
-        msg = f"{path}: cannot read mapping file ({err})"
-        raise MappingError(msg) from None
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{path}: not valid TOML ({err})"
-        raise MappingError(msg) from None
+    from belonging._text_files import read_toml_file
+
+    text, data = read_toml_file(path, what="mapping file", option="--map", error=MappingError)
     lines = _key_lines(text)
 
     def at(table, key=None) -> str:
@@ -431,8 +420,12 @@ def _attention_checks(entries, where: str) -> tuple:
     return tuple(out)
 
 
-def attention_rules(mapping) -> list[tuple[str, tuple[float, ...]]]:
+def attention_rules(mapping, *, instrument=None) -> list[tuple[str, tuple[float, ...]]]:
     """The ``(column, passing codes)`` attention checks a mapping (or ``--map`` file) names.
+
+    With `instrument`, its own ``[[attention_checks]]`` (column = item id) come first, except when the
+    map is a built survey's that lists the instrument: that map already names them, by the columns of
+    the platform's export, and each check is judged once.
 
     Examples
     --------
@@ -442,7 +435,11 @@ def attention_rules(mapping) -> list[tuple[str, tuple[float, ...]]]:
     >>> attention_rules(None)
     []
     """
-    return list(_as_mapping(mapping).attention_checks)
+    mapping = _as_mapping(mapping)
+    rules = list(mapping.attention_checks)
+    if instrument is None or (rules and instrument.id in mapping.survey.get("instruments", ())):
+        return rules
+    return [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks] + rules
 
 
 def _as_mapping(mapping) -> Mapping:
@@ -466,6 +463,22 @@ def _source(data, source):
     return prov.path if prov is not None else "data"
 
 
+def _items_of_others(mapping, instrument):
+    """Item ids of the other instruments a built survey's map lists, so that a typo in an item of
+    `instrument` is still an error; None when one of them cannot be loaded (then none is judged)."""
+    from belonging.errors import BelongingError
+    from belonging.instruments import load_instrument
+
+    out = set()
+    for iid in mapping.survey.get("instruments", ()):
+        if iid != instrument.id:
+            try:
+                out.update(load_instrument(iid).item_ids)
+            except BelongingError:
+                return None
+    return out
+
+
 def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") -> dict[str, str]:
     """Return ``{item_id: source_column}`` for every item of `instrument`.
 
@@ -482,9 +495,10 @@ def resolve_columns(columns, instrument, mapping=None, *, source: str = "data") 
     columns = [str(c) for c in columns]
     item_ids = instrument.item_ids
     found: dict[str, str] = {}
+    others = _items_of_others(mapping, instrument) if mapping.survey.get("instruments") else set()
     for src, item in mapping.columns.items():
         where = mapping.where("columns", src) if mapping.source else source
-        if item not in item_ids and mapping.survey.get("instruments"):
+        if item not in item_ids and (others is None or item in others):
             continue  # a built survey's map also names the items of its other instruments
         if src not in columns:
             msg = f"{where}: mapped column {src!r} is not in {source}{suggest(src, columns)}"

@@ -89,12 +89,26 @@ def test_relate_and_its_outputs_hold_no_identifier(tmp_path, key_file, capsys):
     (["--roster", "{roster}", "--zoom", "{fixtures}/moodle/bio101_en.csv"], 1, "not a Zoom participants report"),
     (["--roster", "{roster}"], 2, "give at least one log"),
     (["--roster", "{roster}", "--moodle", "BIO999={fixtures}/moodle/bio101_en.csv"], 2, "course 'BIO999' is not on the roster"),
+    # a missing file whose name holds '=' is a missing file, not course 'logs/week'
+    (["--roster", "{roster}", "--moodle", "{tmp}/logs/week=1.csv"], 1, "logs/week=1.csv: no such file"),
+    (["--roster", "{roster}", "--moodle", "BIO101=missing.csv"], 1, "BIO101=missing.csv: no such file"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--dayfirst", "moodel"], 2, "did you mean 'moodle'"),
     (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--key-column", "sid"], 2, "key column 'sid' is not in the roster"),
-    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "someday"], 2, "`start` must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "someday"], 2, "--since must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--until", "someday"], 2, "--until must be a date"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--since", "2026-03-05", "--until",
+      "2026-03-01"], 2, "--until 2026-03-01 must come after --since 2026-03-05"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--timezone", "Mars/Olympus"], 2,
+     "--timezone: unknown time zone 'Mars/Olympus'; give an IANA name"),
+    (["--roster", "{roster}", "--moodle", "{fixtures}/moodle/bio101_en.csv", "--timezone", "europe/berlin"], 2,
+     "(did you mean 'Europe/Berlin'?)"),
+    (["--roster", "{roster}", "--moodle", "{tmp}/truncated.xlsx"], 1, "truncated.xlsx: not a readable Moodle standard log workbook"),
+    (["--roster", "{tmp}/truncated.xlsx", "--moodle", "{fixtures}/moodle/bio101_en.csv"], 1, "truncated.xlsx: not a readable roster workbook"),
 ])
 def test_build_bad_input_is_one_line_and_no_file(tmp_path, key_file, capsys, argv, code, fragment):
-    argv = [a.replace("{roster}", str(FIXTURES / "roster.csv")).replace("{fixtures}", str(FIXTURES)) for a in argv]
+    (tmp_path / "truncated.xlsx").write_bytes(b"PK\x03\x04garbage")  # a download cut short
+    argv = [a.replace("{roster}", str(FIXTURES / "roster.csv")).replace("{fixtures}", str(FIXTURES))
+            .replace("{tmp}", str(tmp_path)) for a in argv]
     out = tmp_path / "out.parquet"
     assert main(["participation", "build", *argv, "--key", str(key_file), "-o", str(out)]) == code
     err = capsys.readouterr().err
@@ -158,3 +172,50 @@ def test_error_messages_never_quote_a_person(tmp_path, key_file, capsys):
         err = capsys.readouterr().err
         assert code == 1 and err.startswith("error: ")
         assert _scan(b"", err) == [], (system, err)
+
+
+@pytest.mark.parametrize(("row", "fragment"), [
+    # an unquoted comma in the name shifts the row: the e-mail address lands in Join Time
+    ("Doe, Jane,jane.doe@private.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No",
+     "row 3, column 'Join Time': cannot read the time, a text of 24 characters (letters, other characters)"),
+    # a name in the duration column
+    ("Jane Doe,,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,Jane Doe,No",
+     "row 3, column 'Duration (Minutes)': not a number but a text of 8 characters (letters, spaces)"),
+])
+def test_unreadable_cells_are_described_never_quoted(tmp_path, key_file, capsys, row, fragment):
+    path = tmp_path / "z1.csv"
+    path.write_text("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No\n"
+                    f"{row}\n")
+    code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--zoom", str(path),
+                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and fragment in err, err
+    assert "Jane" not in err and "jane" not in err and "private.example" not in err
+    assert not (tmp_path / "p.parquet").exists()
+
+
+def test_a_window_says_the_canvas_report_is_left_out(tmp_path, key_file, capsys):
+    code, out = _build(tmp_path, key_file, "--since", "2026-03-01", "--until", "2026-04-01")
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "canvas #1: a Canvas course access report counts views and participations per item over the whole course" in err
+    assert "events counted from 2026-02-28 23:00 UTC up to 2026-03-31 22:00 UTC" in err  # Berlin's midnights
+    meta = json.loads(pq.read_schema(out).metadata[b"belonging.participation"])
+    assert meta["window"] == ["2026-02-28T23:00:00+00:00", "2026-03-31T22:00:00+00:00"]
+    table = pd.read_parquet(out)
+    assert _build(tmp_path, key_file)[0] == 0
+    full = pd.read_parquet(out)
+    # March holds every Moodle event: the window changes only what Canvas added (3 of Ana's posts)
+    assert (full["forum_posts"] - table["forum_posts"]).max() == 3
+
+
+def test_quiet_still_prints_warnings(tmp_path, key_file, capsys):
+    empty = tmp_path / "log.csv"
+    empty.write_text((FIXTURES / "moodle/bio101_en.csv").read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    code = main(["participation", "build", "--roster", str(FIXTURES / "roster.csv"), "--moodle", str(empty),
+                 "--key", str(key_file), "-o", str(tmp_path / "p.parquet"), "--quiet", "--timezone", "UTC"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err == ("warning: data: log.csv: the Moodle standard log has its header but no rows: no events from it "
+                   "(check that the download is complete)\n")

@@ -19,7 +19,7 @@ from logs_support import KEY
 
 import belonging as bl
 from belonging import _columns as C
-from belonging.activity import join_activity, load_roster
+from belonging.activity import join_activity, load_roster, write_participation
 from belonging.activity.match import REASONS, match_identities, split_renamed, swap_comma_name
 from belonging.activity.roster import match_name
 from belonging.errors import DataValidationError, UsageError
@@ -108,6 +108,14 @@ def test_roster_needs_the_key_identifier():
         load_roster(ROSTER[["name"]], key=KEY)
     by_email = ROSTER.drop(columns="student_id").assign(email=[f"p{i}@u.example" for i in range(5)])
     assert load_roster(by_email, key=KEY).key_column == "email"
+
+
+def test_roster_key_column_follows_the_documented_preference_not_the_column_order():
+    table = pd.DataFrame({"email": ["a@u.example", "b@u.example"], "student_id": ["S1", "S2"], "name": ["A", "B"]})
+    roster = load_roster(table, key=KEY)
+    assert roster.key_column == "student_id"  # student id, else e-mail (was 'email': the first column)
+    assert roster.students[C.STUDENT_KEY].tolist() == pseudonymise(["S1", "S2"], KEY).tolist()
+    assert load_roster(table.drop(columns="student_id"), key=KEY).key_column == "email"
 
 
 # --- property: every row matched once or counted; totals preserved -----------------------------------
@@ -208,3 +216,40 @@ def test_join_refuses_another_key_and_several_courses(tmp_path):
     assert out["log_forum_posts"].tolist() == [2.0]
     with pytest.raises(UsageError, match="no column 'email'"):
         join_activity(survey, features, key=KEY, link_column="email")
+
+
+# --- a student in two sections of one course (a lecture and a lab) -----------------------------------
+
+def _two_section_roster() -> pd.DataFrame:
+    return pd.DataFrame({"student_id": ["S1", "S1", "S2"], "name": ["Ana Pérez", "Ana Pérez", "Bo Li"],
+                         "email": ["ana@u.example", "ana@u.example", "bo@u.example"],
+                         "course": "BIO101", "section": ["A", "B", "A"]})
+
+
+def test_a_student_in_two_sections_is_one_enrolment_with_both_sections(tmp_path):
+    roster = load_roster(_two_section_roster(), key=KEY)
+    assert roster.students[[C.COURSE, C.SECTION]].values.tolist() == [["BIO101", "A; B"], ["BIO101", "A"]]
+    assert "2 student enrolment(s)" in repr(roster)
+    assert any("1 student(s) listed in more than one section" in str(w) for w in roster.warnings)
+    path = tmp_path / "zoom.csv"
+    path.write_text("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana@u.example,03/20/2026 09:00:00 AM,03/20/2026 09:50:00 AM,50,No\n")
+    log = bl.read_activity({"zoom": path}, roster=_two_section_roster(), key=KEY)
+    assert any("more than one section" in str(w) for w in log.warnings)
+    table = bl.participation_features(log)
+    assert table[C.LIVE_MINUTES].tolist() == [50.0, 0.0]  # once, not once per section (was 4 rows for S1)
+    write_participation(table, tmp_path / "p.parquet", log=log)
+    survey = pd.DataFrame({"student_id": ["S2", "S1"], "course": "BIO101"}, index=[7, 7])
+    out = join_activity(survey, tmp_path / "p.parquet", key=KEY, course_column="course")
+    assert out["log_live_minutes"].tolist() == [0.0, 50.0]  # duplicate survey index labels are fine too
+
+
+def test_a_table_with_a_student_twice_in_one_course_is_refused(tmp_path):
+    features = pd.DataFrame({C.STUDENT_KEY: pseudonymise(["S1", "S1"], KEY), C.COURSE: "BIO101",
+                             C.SECTION: ["A", "B"], C.FORUM_POSTS: [1.0, 1.0]})
+    survey = pd.DataFrame({"student_id": ["S1"], "course": ["BIO101"]})
+    with pytest.raises(DataValidationError, match="1 student\\(s\\) have more than one row for one course"):
+        join_activity(survey, features, key=KEY, link_column="student_id", course_column="course")
+    with pytest.raises(DataValidationError, match="more than one row for one course"):
+        write_participation(features, tmp_path / "p.parquet", log=None)  # refused before the log is read
+    assert not (tmp_path / "p.parquet").exists()

@@ -72,6 +72,42 @@ def test_moodle_log_in_five_languages_gives_the_scenario(lang):
     assert table[C.LIVE_MINUTES].isna().all()  # a Moodle log has no meeting minutes: missing, not 0
 
 
+MOODLE_HEADER = "Time,User full name,Affected user,Event context,Component,Event name,Description,Origin,IP address\n"
+
+
+def _moodle_row(time, user, description, affected="-"):
+    return f'"{time}",{user},{affected},Forum: Q&A,Forum,Event,"{description}",web,10.0.0.1\n'
+
+
+def test_a_teachers_reply_counts_among_the_replies_received(tmp_path):
+    """The feedback channel that matters: a teacher replying in a student's discussion."""
+    path = tmp_path / "log.csv"
+    path.write_text(MOODLE_HEADER
+                    + _moodle_row("3/03/26, 10:00:00", "Ana Pérez", "The user with id '7' has created the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 11:00:00", "Hana Kim", "The user with id '2' has created the post with id '12' in the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 12:00:00", "Bo Li", "The user with id '8' has created the post with id '13' in the discussion with id '11' in the forum with course module id '5'.")
+                    + _moodle_row("3/03/26, 13:00:00", "Ana Pérez", "The user with id '7' has created the post with id '14' in the discussion with id '11' in the forum with course module id '5'."),
+                    encoding="utf-8")
+    log, t = _read({"moodle": path}, dayfirst=True)
+    assert t.loc["S001", C.FORUM_REPLIES_RECEIVED] == 2  # the teacher's and Bo's; not her own
+    assert t.loc["S002", [C.FORUM_REPLIES, C.FORUM_REPLIES_RECEIVED]].tolist() == [1, 0]
+    assert (log.matching.iloc[0][C.MATCHED], log.matching.iloc[0]["staff"]) == (3, 1)  # still staff, not a student
+    assert "T001" not in t.index and t.loc["S001", C.LMS_ACTIONS] == 2  # the reply is no one's action
+
+
+def test_moodle_group_conversation_messages_are_messages(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text(MOODLE_HEADER
+                    + _moodle_row("3/03/26, 10:00:00", "Ana Pérez", "The user with id '7' sent a message with id '31' to the conversation with id '4'.")
+                    + _moodle_row("3/03/26, 10:05:00", "Ana Pérez", "The user with id '7' sent a message with id '32' to the conversation with id '4'.")
+                    + _moodle_row("3/03/26, 10:06:00", "Bo Li", "The user with id '8' sent a message to the user with id '2'.", affected="Hana Kim"),
+                    encoding="utf-8")
+    log, t = _read({"moodle": path}, dayfirst=True)
+    assert log.events[C.EVENT].tolist()[:2] == ["message", "message"]  # not "other"
+    assert t.loc["S001", [C.MESSAGES_SENT, C.INSTRUCTOR_MESSAGES]].tolist() == [2, 0]  # a group, not staff
+    assert t.loc["S002", [C.MESSAGES_SENT, C.INSTRUCTOR_MESSAGES]].tolist() == [1, 1]
+
+
 def test_moodle_times_are_read_in_the_language_and_zone_written():
     times = {}
     for lang in ("en", "en_us", "de", "fr"):
@@ -81,6 +117,30 @@ def test_moodle_times_are_read_in_the_language_and_zone_written():
         pd.testing.assert_series_equal(times[lang], times["en"], check_names=False)
     # 2 March 2026 09:10:00 in Berlin (CET, UTC+1) is 08:10 UTC: Ana's first course view.
     assert times["en"].iloc[0] == pd.Timestamp("2026-03-02 08:10:00", tz="UTC")
+
+
+def test_local_times_without_a_time_zone_are_read_as_utc_with_a_warning():
+    log = bl.read_activity({"zoom": FIXTURES / "zoom/bio101_week1.csv"}, roster=FIXTURES / "roster.csv", key=KEY)
+    assert any("no time zone given: the times of bio101_week1.csv (local times without an offset) are read as UTC"
+               in str(w) for w in log.warnings)
+    assert log.timezone == "UTC"
+    given = bl.read_activity({"zoom": FIXTURES / "zoom/bio101_week1.csv"}, roster=FIXTURES / "roster.csv", key=KEY,
+                             timezone="UTC", dayfirst=False)
+    assert not given.warnings  # said explicitly: nothing to warn about
+    canvas = bl.read_activity({"canvas": FIXTURES / "canvas/bio101_access_report.csv"}, roster=FIXTURES / "roster.csv", key=KEY)
+    assert not any("time zone" in str(w) for w in canvas.warnings)  # Canvas writes UTC with an offset
+
+
+def test_times_in_the_repeated_hour_of_a_dst_change_are_counted(tmp_path):
+    path = tmp_path / "log.csv"
+    view = "The user with id '7' viewed the course with id '3'."
+    path.write_text(MOODLE_HEADER + _moodle_row("25/10/26, 02:30:00", "Ana Pérez", view)
+                    + _moodle_row("25/10/26, 02:40:00", "Ana Pérez", view) + _moodle_row("25/10/26, 04:00:00", "Bo Li", view),
+                    encoding="utf-8")
+    log, _ = _read({"moodle": path})  # Europe/Berlin: 02:00-03:00 comes twice on 25 October 2026
+    assert any("log.csv: 2 time(s) fall in the hour Europe/Berlin repeats when daylight saving time ends "
+               "(first 2026-10-25 02:30); they are read as standard time" in str(w) for w in log.warnings)
+    assert sorted(log.events[C.TIME])[0] == pd.Timestamp("2026-10-25 01:30", tz="UTC")  # 02:30 CET = 01:30 UTC
 
 
 def test_moodle_ambiguous_dates_follow_the_system_and_say_so():
@@ -212,8 +272,24 @@ def test_teams_participants_section_when_no_activities(tmp_path):
     path.write_text(cut, encoding="utf-8")  # also: UTF-8 instead of UTF-16
     log = bl.read_activity({"teams": path}, roster=FIXTURES / "roster.csv", key=KEY, timezone="Europe/Berlin")
     t = _by_student(bl.participation_features(log))
-    assert t.loc["S001", C.LIVE_MINUTES] == pytest.approx(59 + 55 / 60)  # First Join to Last Leave, one row
+    # one row per person: First Join 2:00:05 to Last Leave 3:00:00 spans 59m 55s, but Ana was in the
+    # meeting for its In-Meeting Duration, 50m (she left between 2:30 and 2:40)
+    assert t.loc["S001", C.LIVE_MINUTES] == pytest.approx(50)
+    assert t.loc["S008", C.LIVE_MINUTES] == pytest.approx(30.5)
     assert log.matching[C.ROWS].tolist() == [6]
+
+
+def test_meeting_rows_that_summarise_several_joins_count_their_duration(tmp_path):
+    """Zoom's "Show unique users" export: one row per person from first join to last leave, Duration
+    the minutes actually spent; per-join rows keep the union of their intervals (overlaps once)."""
+    path = tmp_path / "zoom.csv"
+    path.write_text("Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 10:00:00 AM,10,No\n"
+                    "Bo Li,bo.li@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:30:00 AM,30,No\n"
+                    "Bo Li,bo.li@uni.example,03/10/2026 09:10:00 AM,03/10/2026 09:50:00 AM,40,No\n")
+    _, t = _read({"zoom": path})
+    assert t.loc["S001", C.LIVE_MINUTES] == 10  # not the 60 minutes from 09:00 to 10:00
+    assert t.loc["S002", C.LIVE_MINUTES] == 50  # two devices: 09:00 to 09:50 once, not 30 + 40
 
 
 # --- all systems together ----------------------------------------------------------------------------
@@ -242,6 +318,26 @@ def test_time_window():
         bl.participation_features(log, start="the third")
 
 
+def test_a_window_leaves_out_counts_over_the_whole_course():
+    """A Canvas access report's counts are lifetime totals per item; its times are an item's first and
+    last access. Under a window they are left out (missing where only Canvas shows a feature), said."""
+    files = [("moodle", FIXTURES / "moodle/bio101_en.csv"), ("canvas", FIXTURES / "canvas/bio101_access_report.csv")]
+    log = bl.read_activity(files, roster=FIXTURES / "roster.csv", key=KEY, timezone="Europe/Berlin", dayfirst=True)
+    window = log.between("2026-03-03", "2026-03-04")
+    assert any("canvas #1: a Canvas course access report counts views" in str(w) for w in window.warnings)
+    assert not (window.events[C.SYSTEM] == "canvas").any()
+    t = _by_student(bl.participation_features(log, start="2026-03-03", end="2026-03-04"))
+    # Moodle's events of 3 March only (test_time_window); Canvas' 3 lifetime participations not added
+    assert t.loc["S001", [C.FORUM_POSTS, C.FORUM_VIEWS, C.LMS_ACTIONS, C.ACTIVE_DAYS]].tolist() == [2, 2, 4, 1]
+    only_canvas = bl.read_activity({"canvas": FIXTURES / "canvas/bio101_access_report.csv"},
+                                   roster=FIXTURES / "roster.csv", key=KEY)
+    assert bl.participation_features(only_canvas)[C.FORUM_POSTS].notna().any()
+    windowed = bl.participation_features(only_canvas, start="2026-03-01")
+    assert windowed[list(C.FEATURES)].isna().all().all()  # not the lifetime counts, not zeros
+    with pytest.raises(UsageError, match="must end after it starts"):
+        log.between("2026-03-04", "2026-03-03")
+
+
 # --- what the readers refuse -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("system", "name", "match"), [
@@ -260,8 +356,16 @@ def test_unreadable_time_names_file_row_column_and_value(tmp_path):
     text[3] = text[3].replace(text[3].split('",')[0] + '"', '"ayer por la tarde"', 1)
     path = tmp_path / "log.csv"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(IngestError, match=r"log.csv: row 4, column 'Hora': cannot read time 'ayer por la tarde'"):
+    with pytest.raises(IngestError, match=r"log.csv: row 4, column 'Hora': cannot read the time, a text of 17 "
+                                          r"characters \(letters, spaces\) \(1 such value\(s\)\)") as caught:
         bl.read_activity({"moodle": path}, roster=FIXTURES / "roster.csv", key=KEY)
+    assert "ayer" not in str(caught.value)  # described, never quoted (it could be a name)
+
+
+def test_unknown_time_zone_is_a_usage_error():
+    with pytest.raises(UsageError, match="`timezone`: unknown time zone 'Mars/Olympus'"):
+        bl.read_activity({"moodle": FIXTURES / "moodle/bio101_en.csv"}, roster=FIXTURES / "roster.csv", key=KEY,
+                         timezone="Mars/Olympus")
 
 
 def test_unknown_system_and_course():
@@ -293,6 +397,25 @@ def test_nothing_identifying_in_events_or_matching():
     assert np.all(log.events[C.STUDENT_KEY].str.fullmatch(r"[0-9a-f]{64}"))
 
 
+def test_meetings_are_opaque_ids_never_titles_or_file_names(tmp_path):
+    zoom = tmp_path / "participants_jane.doe@uni.example.csv"
+    zoom.write_text("Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\n"
+                    "812 1,Jane Doe's Personal Meeting Room,03/10/2026 09:00:00 AM,03/10/2026 10:00:00 AM,"
+                    "jane.doe@uni.example,60,1\n\n"
+                    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+                    "Ana Pérez,ana.perez@uni.example,03/10/2026 09:00:00 AM,03/10/2026 09:40:00 AM,40,No\n")
+    text = (FIXTURES / "teams/bio101_attendance.csv").read_bytes().decode("utf-16")
+    teams = tmp_path / "Jane Doe attendance.csv"
+    teams.write_text(text.replace("BIO101 lab briefing", "Office hours with Jane Doe"), encoding="utf-16")
+    log, t = _read([("zoom", zoom), ("teams", teams), ("zoom", zoom)])
+    held = log.events.to_csv() + log.sessions.to_csv()
+    for value in ("Jane", "jane", "Personal Meeting", "Office hours", "812 1", "participants_"):
+        assert value not in held, value
+    assert sorted(log.sessions[C.SESSION]) == ["teams #1/m1", "zoom #1/m1", "zoom #2/m1"]
+    assert set(log.events[C.SESSION]) == {"teams #1/m1", "zoom #1/m1", "zoom #2/m1"}
+    assert t.loc["S001", C.LIVE_SESSIONS] == 3 and t.loc["S001", C.LIVE_MINUTES] == pytest.approx(40 + 50 + 40)
+
+
 def test_moodle_excel_download_and_windows_encoding(tmp_path):
     """Moodle's Excel download (one sheet, times as text) and a CSV re-saved by Excel in Windows-1252."""
     frame = pd.read_csv(FIXTURES / "moodle/bio101_es.csv", dtype=str, keep_default_na=False)
@@ -307,6 +430,24 @@ def test_moodle_excel_download_and_windows_encoding(tmp_path):
         if expected is None:
             expected = table
         pd.testing.assert_frame_equal(table, expected)
+
+
+SYSTEMS_MEASURE = {"moodle": MOODLE_FEATURES, "canvas": [C.FORUM_POSTS, C.FORUM_VIEWS, C.LMS_ACTIONS, C.ACTIVE_DAYS],
+                   "zoom": [C.LIVE_SESSIONS, C.LIVE_MINUTES, C.ACTIVE_DAYS]}
+
+
+@pytest.mark.parametrize("name", ["moodle/bio101_en.csv", "canvas/bio101_access_report.csv", "zoom/heroes.csv"])
+def test_a_file_with_a_header_and_no_rows_shows_no_events_with_a_warning(tmp_path, name):
+    system = name.split("/")[0]
+    lines = (FIXTURES / name).read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith(("Time", "User ID", "Name")))
+    path = tmp_path / "empty.csv"
+    path.write_text("".join(lines[: header + 1]), encoding="utf-8")
+    log, t = _read({system: path})
+    assert log.matching[[C.ROWS, C.MATCHED]].iloc[0].tolist() == [0, 0] and log.events.empty
+    assert any("empty.csv: the" in str(w) and "has its header but no rows: no events" in str(w) for w in log.warnings)
+    measured = list(SYSTEMS_MEASURE[system])
+    assert (t[measured] == 0).all().all()  # measured, and nothing there
 
 
 def test_meeting_report_without_participants(tmp_path):

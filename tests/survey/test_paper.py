@@ -6,12 +6,14 @@ import re
 import subprocess
 
 import pytest
-from _axe import CHROMIUM, axe_source, run_axe
+from _axe import require_browser, run_axe
 
 import belonging as bl
 
-needs_browser = pytest.mark.skipif(CHROMIUM is None or axe_source() is None,
-                                   reason="Chromium or axe-core is not installed (.ci/run installs both); accessibility check skipped")
+
+@pytest.fixture()
+def browser() -> None:
+    require_browser()  # skipped without Chromium or axe-core, failed instead under CI (BELONGING_CI=1)
 
 
 @pytest.fixture(scope="module")
@@ -20,20 +22,27 @@ def paper():
                            cohorts=["PSY-25F", "CS-26S"], consent="Taking part is voluntary.\n\nYou may stop at any time.")
 
 
-@needs_browser
-def test_questionnaire_passes_axe_without_serious_or_critical_violations(paper, tmp_path):
+def test_questionnaire_passes_axe_without_serious_or_critical_violations(paper, tmp_path, browser):
     result = run_axe(paper.files[".html"].decode("utf-8"), tmp_path)
     assert result["passes"] > 10  # axe ran its rules on the page
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
 
 
-@needs_browser
-def test_axe_check_detects_a_violation(paper, tmp_path):
+def test_axe_check_detects_a_violation(paper, tmp_path, browser):
     """Control: an input without a name and an image without a text alternative are reported."""
     page = paper.files[".html"].decode("utf-8").replace("</main>", '<img src="chart.png"><input type="text"></main>', 1)
     ids = {v["id"] for v in run_axe(page, tmp_path)["violations"] if v["impact"] in ("serious", "critical")}
     assert {"label", "image-alt"} <= ids
+
+
+def test_a_missing_browser_fails_under_ci_and_skips_elsewhere(monkeypatch, tmp_path):
+    monkeypatch.setenv("BELONGING_CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed, and under CI"):
+        require_browser(chromium=None, axe=tmp_path / "axe.min.js")
+    monkeypatch.delenv("BELONGING_CI")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
+        require_browser(chromium=None, axe=tmp_path / "axe.min.js")
 
 
 def test_html_shows_codes_columns_and_response_id_boxes(paper):

@@ -130,3 +130,26 @@ def test_quality_check_recognises_the_surveys_attention_checks(built, tmp_path, 
     plain = bl.check_quality(responses, bl.load_instrument("ccs"), mapping=mapping if platform == "limesurvey" else None)
     if platform != "limesurvey":
         assert not (plain.issues["reason"] == "attention_check").any()
+
+
+@pytest.mark.parametrize("platform", ["qualtrics", "limesurvey"])
+def test_an_instruments_own_attention_check_is_judged_once(tmp_path, platform):
+    """The instrument's [[attention_checks]] are in the built map too: one failure is one issue (not two,
+    Qualtrics), and no 'not found' note for the item id a LimeSurvey export does not have."""
+    from test_design import CONFIRMED
+
+    definition = tmp_path / "campus.toml"
+    definition.write_text(CONFIRMED + '[[attention_checks]]\nitem = "campus_chk"\nexpected = 3\n', encoding="utf-8")
+    instrument = bl.load_instrument(definition)
+    built = bl.build_survey(definition, platform=platform)
+    mapping = bl.load_mapping(built.write(tmp_path / "s")[-1])
+    check_column = mapping.attention_checks[0][0]
+    answers = pd.DataFrame({**{col: [1, 2, 3] for col in mapping.columns}, check_column: [3, 1, 3]})
+    report = bl.check_quality(answers, instrument, mapping=mapping)
+    issues = report.issues[report.issues["reason"] == "attention_check"]
+    assert issues[["row", "column"]].values.tolist() == [[2, check_column]]
+    assert not any("not found in the data" in note for note in report.notes)
+    # without the survey's map the instrument's own check is judged by its item id, once
+    if platform == "qualtrics":
+        plain = bl.check_quality(answers, instrument)
+        assert (plain.issues["reason"] == "attention_check").sum() == 1

@@ -56,6 +56,20 @@ def test_a_survey_map_may_name_its_other_instruments_items(tmp_path):
         resolve_columns(columns + ["ot[x1]"], inst, plain)
 
 
+def test_a_typo_in_a_built_surveys_map_is_named_with_its_near_miss(tmp_path):
+    """The map lists instruments that can be loaded: an item of none of them is a typo, said as such."""
+    text = SURVEY_MAP.replace('instruments = ["belonging_uncertainty", "other"]', 'instruments = ["belonging_uncertainty", "coi"]')
+    text = text.replace('"bu[bu2]" = "belonging_uncertainty_02"', '"bu[bu2]" = "belonging_uncertainty_2"')
+    text = text.replace('"ot[x1]" = "other_01"', '"coi[coi01]" = "coi_01"')
+    mapping = bl.load_mapping(_write(tmp_path, text))
+    inst = bl.load_instrument("belonging_uncertainty")
+    with pytest.raises(MappingError, match="column 'bu\\[bu2\\]' is mapped to 'belonging_uncertainty_2', which is not an "
+                                           "item of 'belonging_uncertainty' \\(did you mean 'belonging_uncertainty_02'"):
+        resolve_columns(["bu[bu1]", "bu[bu2]", "bu[bu3]"], inst, mapping)
+    fixed = bl.load_mapping(_write(tmp_path, text.replace('"belonging_uncertainty_2"', '"belonging_uncertainty_02"')))
+    assert len(resolve_columns(["bu[bu1]", "bu[bu2]", "bu[bu3]"], inst, fixed)) == 3  # coi_01 is coi's: skipped
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('survey = 3\n[columns]\n"a" = "b"\n', "`survey` must be a table"),
     ('attention_checks = 3\n', "attention checks must be written as"),

@@ -90,8 +90,9 @@ def register(sub) -> None:
     b.add_argument("--key-column", metavar="COL",
                    help="roster column the pseudonym is made from (default: student id, else e-mail); the survey "
                         "must hold the same identifier")
-    b.add_argument("--timezone", default="UTC", metavar="TZ",
-                   help="IANA time zone of times written without an offset, and of days (default: UTC)")
+    b.add_argument("--timezone", metavar="TZ",
+                   help="IANA time zone of times written without an offset (Moodle, Zoom, Teams), and of days "
+                        "(default: UTC, with a warning when such a file is read)")
     b.add_argument("--dayfirst", metavar="SYSTEM,...",
                    help="for these systems, read 01/02/26 as 1 February when a file's dates fit both orders "
                         "(default: Moodle day first, Zoom and Teams month first, with a warning)")
@@ -99,9 +100,10 @@ def register(sub) -> None:
                    help="for these systems, read 01/02/26 as 2 January when a file's dates fit both orders")
     b.add_argument("--fuzzy", action="store_true",
                    help="also match names close to exactly one roster name (reported as a count)")
-    b.add_argument("--since", metavar="DATE", help="count only events from this date or time on")
+    b.add_argument("--since", metavar="DATE", help="count only events from this date or time on (a Canvas access "
+                   "report, which has no time per view, is then left out, with a warning)")
     b.add_argument("--until", metavar="DATE", help="count only events before this date or time")
-    b.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    b.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr (warnings are still printed)")
     b.add_argument("-o", "--output", required=True, metavar="OUT.parquet", help="participation file to write (atomic)")
     b.set_defaults(func=run_build)
 
@@ -150,6 +152,31 @@ def _day_order(args) -> dict:
     return order
 
 
+def _window(args) -> tuple:
+    """``--since`` and ``--until`` checked before any file is read (errors name the option)."""
+    import pandas as pd
+
+    from belonging.errors import UsageError
+
+    out = []
+    for option, value in (("--since", args.since), ("--until", args.until)):
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            ok = pd.Timestamp(value) is not pd.NaT
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            msg = f"{option} must be a date or time such as 2026-03-01 or 2026-03-01T09:00; got {value!r}"
+            raise UsageError(msg)
+        out.append(value)
+    if None not in out and pd.Timestamp(out[1]) <= pd.Timestamp(out[0]):
+        msg = f"--until {out[1]} must come after --since {out[0]}"
+        raise UsageError(msg)
+    return tuple(out)
+
+
 def run_build(args) -> int:
     from belonging.activity import participation_features, read_activity, write_participation
     from belonging.errors import UsageError
@@ -159,14 +186,24 @@ def run_build(args) -> int:
     if not files:
         msg = "give at least one log: --moodle, --canvas, --zoom or --teams FILE"
         raise UsageError(msg)
+    from belonging.activity.log import check_timezone
+
+    if args.timezone is not None:
+        check_timezone(args.timezone, "--timezone")
+    window = _window(args)
     log = read_activity(files, roster=args.roster, key=args.key, key_column=args.key_column,
                         timezone=args.timezone, dayfirst=_day_order(args), fuzzy=args.fuzzy)
-    table = participation_features(log, start=args.since, end=args.until)
+    if any(t is not None for t in window):
+        log = log.between(*window)
+    table = participation_features(log)
     write_participation(table, args.output, log=log)
     if not args.quiet:
         print(log.summary(), file=sys.stderr)
         print(f"{args.output}: {len(table)} student-course row(s), {table['course'].nunique()} course(s)",
               file=sys.stderr)
+    else:  # --quiet leaves out the summary, never a warning
+        for w in log.warnings:
+            print(f"warning: {w}", file=sys.stderr)
     return 0
 
 

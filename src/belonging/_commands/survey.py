@@ -14,7 +14,7 @@ BUILD_HELP = (
     "published order with the instrument's codes; nothing is mandatory. Instruments whose wording is "
     "not shipped or not confirmed (see `belonging instruments show`) need --allow-unconfirmed, and the "
     "survey then starts with a notice to check and remove before fielding. Files are written atomically "
-    "(all or none); their paths are printed on stdout, a summary on stderr."
+    "(all or none), never over a folder or an input file; their paths are printed on stdout, a summary on stderr."
 )
 
 

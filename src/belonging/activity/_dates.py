@@ -111,12 +111,28 @@ def parse_times(values: pd.Series, formats, *, months, timezone: str = "UTC", da
     if spec.get("utc"):
         parsed = parsed.tz_localize("UTC") if parsed.tz is None else parsed.tz_convert("UTC")
     else:
+        warnings += _repeated_hour(parsed, codes, timezone, where)
         parsed = parsed.tz_localize(timezone, ambiguous=np.zeros(len(parsed), dtype=bool),
                                     nonexistent="shift_forward").tz_convert("UTC")
     table = np.append(parsed.tz_convert(None).to_numpy(), np.datetime64("NaT"))
     times = pd.Series(pd.DatetimeIndex(table[codes]).tz_localize("UTC"), index=values.index)
     bad = pd.Series(codes >= 0, index=values.index) & times.isna()
     return TimeParse(times, bad, spec["format"], warnings)
+
+
+def _repeated_hour(local: pd.DatetimeIndex, codes: np.ndarray, timezone: str, where) -> list:
+    """A warning counting the rows whose local time falls in the hour `timezone` repeats when daylight
+    saving time ends: a time written without an offset cannot say which pass it was; they are read
+    as standard time (the second pass), so some may be an hour late."""
+    marked = local.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+    repeated = np.flatnonzero(marked.isna() & local.notna())
+    if not len(repeated):
+        return []
+    rows = int(np.isin(codes, repeated).sum())
+    first = local[repeated].min()
+    return [Diagnostic(Code.DATA, f"{where}: {rows} time(s) fall in the hour {timezone} repeats when daylight saving "
+                                  f"time ends (first {first:%Y-%m-%d %H:%M}); they are read as standard time (the "
+                                  "second pass), so some may be an hour late", where=where)]
 
 
 def parse_durations(values: pd.Series) -> pd.Series:

@@ -13,7 +13,6 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging.activity._spec import system
-from belonging.errors import UsageError
 
 __all__ = ["participation_features"]
 
@@ -61,17 +60,24 @@ def _aggregate(ev: pd.DataFrame) -> pd.Series:
 
 
 def _replies_received(ev: pd.DataFrame) -> pd.Series:
-    """Replies by others in discussions the student started (both in the log)."""
+    """Replies by others (students and staff) in discussions the student started (both in the log)."""
     started = ev[ev[C.EVENT].eq("forum_discussion") & ev[C.THREAD].notna()]
     authors = started.drop_duplicates([C.SOURCE, C.THREAD])[[C.SOURCE, C.THREAD, C.STUDENT_KEY, C.COURSE]]
-    replies = ev[ev[C.EVENT].eq("forum_reply") & ev[C.THREAD].notna()][[C.SOURCE, C.THREAD, C.STUDENT_KEY]]
+    replies = ev[ev[C.EVENT].isin(["forum_reply", "staff_reply"]) & ev[C.THREAD].notna()][[C.SOURCE, C.THREAD, C.STUDENT_KEY]]
     joined = replies.merge(authors, on=[C.SOURCE, C.THREAD], suffixes=("_by", ""))
     joined = joined[joined[C.STUDENT_KEY + "_by"] != joined[C.STUDENT_KEY]]
     return joined.groupby([C.STUDENT_KEY, C.COURSE]).size().astype("float64")
 
 
 def _union_minutes(live: pd.DataFrame) -> pd.Series:
-    """Minutes in each meeting, overlapping joins (two devices, rejoins) counted once; per student."""
+    """Minutes in each meeting per student: the union of the rows' join-leave intervals (overlapping
+    joins from two devices or rejoins counted once), at most the sum of the durations the report gives.
+
+    The cap matters for rows that summarise several joins: Teams' Participants section (First Join,
+    Last Leave, In-Meeting Duration) and Zoom's "unique users" export span from the first join to the
+    last leave, while their duration is the time actually spent in the meeting. Where a report gives
+    no duration the rows' minutes are their spans, and the cap changes nothing.
+    """
     untimed = live[C.TIME].isna() | live[C.END_TIME].isna()
     ok = ~untimed.groupby([live[C.STUDENT_KEY], live[C.SESSION]]).transform("any").astype(bool)
     spans = live[ok].sort_values([C.STUDENT_KEY, C.SESSION, C.TIME])
@@ -80,7 +86,11 @@ def _union_minutes(live: pd.DataFrame) -> pd.Series:
         reach = spans[C.END_TIME].groupby(grp).cummax().groupby(grp).shift()
         start = spans[C.TIME].where(reach.isna() | (spans[C.TIME] > reach), reach)
         length = (spans[C.END_TIME] - start).dt.total_seconds().clip(lower=0) / 60
-        minutes = length.groupby([spans[C.STUDENT_KEY], spans[C.COURSE]]).sum()
+        keys = [spans[C.STUDENT_KEY], spans[C.SESSION], spans[C.COURSE]]
+        union = length.groupby(keys).sum()
+        reported = spans[C.MINUTES].groupby(keys).sum(min_count=1)
+        per_session = union.where(reported.isna() | (union <= reported), reported)
+        minutes = per_session.groupby(level=[C.STUDENT_KEY, C.COURSE]).sum()
     else:
         minutes = _empty()
     rest = live[~ok]
@@ -126,7 +136,10 @@ def _measured(log) -> pd.DataFrame:
     """Per course, which features its files can show (systems.toml ``measures``)."""
     courses = log.students[C.COURSE].drop_duplicates()
     table = pd.DataFrame(False, index=pd.Index(courses, name=C.COURSE), columns=list(C.FEATURES))
+    windowed = any(t is not None for t in log.window)
     for course, sys_name in log.matching[[C.COURSE, C.SYSTEM]].drop_duplicates().itertuples(index=False):
+        if windowed and system(sys_name).get("aggregate"):
+            continue  # counts over the whole course cannot be cut to a window (ActivityLog.between)
         for feature in system(sys_name)["measures"]:
             table.loc[course, feature] = True
     return table
@@ -141,7 +154,9 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
         From :func:`belonging.read_activity`.
     start, end : str or datetime, optional
         Count only events from `start` up to (not including) `end` (in the log's time zone when no
-        offset is given), e.g. the weeks before a survey wave.
+        offset is given), e.g. the weeks before a survey wave: ``log.between(start, end)``, whose
+        warnings say what a window leaves out (a Canvas access report has no time per view, so the
+        features only it shows are missing under a window).
 
     Returns
     -------
@@ -175,7 +190,9 @@ def participation_features(log, *, start=None, end=None) -> pd.DataFrame:
              1.0            0.0                     1.0           NaN
              1.0            1.0                     0.0           NaN
     """
-    ev = _window(log.events, start, end, log.timezone)
+    if start is not None or end is not None:
+        log = log.between(start, end)
+    ev = log.events
     feats = _sum_features(ev)
     feats[C.FORUM_REPLIES_RECEIVED] = _replies_received(ev)
     feats.update(_live(ev, log.timezone))
@@ -204,23 +221,3 @@ def _unresolved(log, index: pd.MultiIndex) -> pd.DataFrame:
         if (key, course) in out.index:
             out.loc[(key, course), list(system(sys_name)["measures"])] = True
     return out
-
-
-def _window(events: pd.DataFrame, start, end, timezone: str) -> pd.DataFrame:
-    if start is None and end is None:
-        return events
-
-    def when(value, name):
-        try:
-            t = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            msg = f"`{name}` must be a date or time such as 2026-03-01; got {value!r}"
-            raise UsageError(msg) from None
-        return t.tz_localize(timezone) if t.tzinfo is None else t
-
-    keep = events[C.TIME].notna()
-    if start is not None:
-        keep &= events[C.TIME] >= when(start, "start")
-    if end is not None:
-        keep &= events[C.TIME] < when(end, "end")
-    return events[keep]

@@ -29,8 +29,9 @@ _META = b"belonging.participation"
 def write_participation(features: pd.DataFrame, path, *, log) -> None:
     """Write `features` (from :func:`participation_features`) to a Parquet file, atomically.
 
-    The file's metadata holds the key fingerprint, the roster key column, the time zone and the
-    matching counts per file (counts only).
+    The file's metadata holds the key fingerprint, the roster key column, the time zone, the time
+    window of :meth:`ActivityLog.between` (UTC, ``[None, None]`` for none) and the matching counts per
+    file (counts only).
 
     Examples
     --------
@@ -58,8 +59,10 @@ def write_participation(features: pd.DataFrame, path, *, log) -> None:
     if unknown:
         msg = f"participation features: unexpected column {unknown[0]!r}; only keys, courses, sections and features are written"
         raise UsageError(msg)
+    _check_unique(features, "participation features")
     meta = {"key_id": log.key_id, "key_column": log.key_column, "timezone": log.timezone,
-            "matching": log.matching.to_dict(orient="records"), "format": 1}
+            "matching": log.matching.to_dict(orient="records"), "format": 1,
+            "window": [None if t is None else t.isoformat() for t in getattr(log, "window", (None, None))]}
     table = pa.Table.from_pandas(features, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: json.dumps(meta).encode()})
     with atomic_path(path) as tmp:
@@ -101,10 +104,25 @@ def read_participation(path) -> tuple[pd.DataFrame, dict]:
     return table.to_pandas(), json.loads(raw)
 
 
+def _check_unique(features: pd.DataFrame, where) -> None:
+    """One row per student and course, or a :class:`DataValidationError` (counts only)."""
+    twice = features.duplicated([C.STUDENT_KEY, C.COURSE]) if C.COURSE in features else features[C.STUDENT_KEY].duplicated()
+    if twice.any():
+        msg = (f"{where}: {int(twice.sum())} student(s) have more than one row for one course; a participation "
+               "table holds one row per student and course; rebuild it with `belonging participation build`")
+        raise DataValidationError(msg)
+
+
 def _features_of(activity):
     if isinstance(activity, pd.DataFrame):
-        return activity, {}
-    return read_participation(activity)
+        features, meta, where = activity, {}, "participation features"
+    else:
+        (features, meta), where = read_participation(activity), str(activity)
+    if C.STUDENT_KEY not in features:
+        msg = f"{where}: no {C.STUDENT_KEY!r} column; give a table from `belonging participation build`"
+        raise UsageError(msg)
+    _check_unique(features, where)
+    return features, meta
 
 
 def join_activity(data: pd.DataFrame, activity, *, key, link_column: str | None = None,
@@ -183,11 +201,12 @@ def join_activity(data: pd.DataFrame, activity, *, key, link_column: str | None 
         msg = ("students have participation records in several courses; give the survey's course column "
                "(course_column / --activity-course) to pick the course of each response")
         raise UsageError(msg)
-    merged = left.reset_index().merge(right.drop(columns=[c for c in (C.COURSE,) if c not in on]),
-                                      on=on, how="left").set_index("index")
+    # many to one: a left join that keeps every survey row once, in order (whatever data's index holds)
+    merged = left.reset_index(drop=True).merge(right.drop(columns=[c for c in (C.COURSE,) if c not in on]),
+                                               on=on, how="left", validate="many_to_one")
     out = data.copy()
     for col in (prefix + f for f in names):
-        out[col] = merged[col].reindex(data.index).to_numpy()
+        out[col] = merged[col].to_numpy()
     return out
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from belonging import _columns as C
-from belonging.activity._spec import SYSTEMS
+from belonging.activity._spec import SYSTEMS, system
 from belonging.activity.match import REASONS, ambiguous_keys, match_identities
 from belonging.activity.readers import ROW, read_log
 from belonging.activity.roster import Roster, load_roster
 from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import UsageError, suggest
 
-__all__ = ["ActivityLog", "read_activity"]
+__all__ = ["ActivityLog", "check_timezone", "read_activity"]
 
 #: Columns of :attr:`ActivityLog.events`.
 EVENT_COLUMNS = (C.STUDENT_KEY, C.COURSE, C.SYSTEM, C.SOURCE, C.EVENT, C.TIME, C.END_TIME, C.MINUTES, C.COUNT,
@@ -31,9 +31,10 @@ class ActivityLog:
     events : pandas.DataFrame
         One row per counted event of a student on the roster: ``student_key``, ``course``,
         ``system``, ``source`` (which file: ``moodle #1`` ...), ``event`` (its kind: ``forum_reply``,
-        ``live`` ...), ``time`` (UTC), ``end_time`` and ``minutes`` (meetings), ``count`` (events the
+        ``live`` ...; ``staff_reply`` rows are the forum replies of staff, kept only to count the
+        replies a student's discussion received), ``time`` (UTC), ``end_time`` and ``minutes`` (meetings), ``count`` (events the
         row stands for: 1, or a Canvas item's views), ``thread`` (forum discussion), ``session``
-        (meeting), ``target_key`` and ``role`` (pseudonym and role of the affected person, e.g. the
+        (meeting: an opaque id such as ``zoom #1/m1``, the file and its meeting), ``target_key`` and ``role`` (pseudonym and role of the affected person, e.g. the
         recipient of a message).
     students : pandas.DataFrame
         The roster's students: ``student_key``, ``course``, ``section``.
@@ -52,6 +53,8 @@ class ActivityLog:
         The roster column the pseudonyms were made from, and the key's fingerprint.
     timezone : str
         Time zone of times written without an offset, and of days (``active_days``).
+    window : tuple
+        ``(start, end)`` of :meth:`between` (UTC timestamps, None for open), or ``(None, None)``.
     warnings : tuple of Diagnostic
 
     Examples
@@ -84,10 +87,62 @@ class ActivityLog:
     key_id: str
     timezone: str = "UTC"
     warnings: tuple = field(default_factory=tuple)
+    window: tuple = (None, None)
 
+    def between(self, start=None, end=None) -> ActivityLog:
+        """The events from `start` up to (not including) `end`, e.g. the weeks before a survey wave.
+
+        Times without an offset are in the log's time zone. Systems that count per item over the whole
+        course (the Canvas access report: views and participations with no time of their own) cannot be
+        cut to a window: their events are left out, the features only they show are missing, and a
+        warning says so.
+
+        Raises
+        ------
+        UsageError
+            `start` or `end` is not a date or time, or `end` is not after `start`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import tempfile, pathlib
+        >>> import belonging as bl
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "zoom.csv"
+        >>> _ = path.write_text(
+        ...     "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\\n"
+        ...     "Ana Perez,ana@uni.example,03/02/2026 09:00:00 AM,03/02/2026 09:50:00 AM,50,No\\n"
+        ...     "Ana Perez,ana@uni.example,03/20/2026 09:00:00 AM,03/20/2026 09:40:00 AM,40,No\\n")
+        >>> roster = pd.DataFrame({"student_id": ["S1"], "email": ["ana@uni.example"]})
+        >>> log = bl.read_activity({"zoom": path}, roster=roster, key=bytes(32), dayfirst=False)
+        >>> log.between("2026-03-10").events["minutes"].tolist()
+        [40.0]
+        """
+        import dataclasses
+
+        lo, hi = (_when(start, "start", self.timezone), _when(end, "end", self.timezone))
+        lo = max((t for t in (lo, self.window[0]) if t is not None), default=None)
+        hi = min((t for t in (hi, self.window[1]) if t is not None), default=None)
+        if lo is not None and hi is not None and hi <= lo:
+            msg = f"the window must end after it starts; got {lo} to {hi}"
+            raise UsageError(msg)
+        ev = self.events
+        keep = ev[C.TIME].notna()
+        keep &= ev[C.TIME] >= lo if lo is not None else True
+        keep &= ev[C.TIME] < hi if hi is not None else True
+        whole = [name for name in self.matching[C.SYSTEM].unique() if system(name).get("aggregate")]
+        keep &= ~ev[C.SYSTEM].isin(whole)
+        notes = [Diagnostic(Code.DATA, f"{r[C.SOURCE]}: a {system(r[C.SYSTEM])['label']} counts views and participations "
+                                       "per item over the whole course (no time of its own), so it is left out of the "
+                                       "time window; the features only it shows are missing", where=r[C.SOURCE])
+                 for _, r in self.matching[self.matching[C.SYSTEM].isin(whole)].iterrows()]
+        return dataclasses.replace(self, events=ev[keep].reset_index(drop=True), window=(lo, hi),
+                                   warnings=tuple(dict.fromkeys([*self.warnings, *notes])))
     def summary(self) -> str:
         """Rows read, matched and not counted (by reason) per file; counts only."""
         lines = [f"{len(self.students)} student enrolment(s); key from {self.key_column!r} (key {self.key_id})"]
+        if any(t is not None for t in self.window):
+            lo, hi = (t.strftime("%Y-%m-%d %H:%M UTC") if t is not None else "open" for t in self.window)
+            lines.append(f"events counted from {lo} up to {hi}")
         for _, r in self.matching.iterrows():
             why = ", ".join(f"{reason} {int(r[reason])}" for reason in REASONS if r[reason])
             fz = f" ({int(r[C.FUZZY])} by close name)" if r[C.FUZZY] else ""
@@ -100,6 +155,47 @@ class ActivityLog:
         from html import escape
 
         return "<pre>" + escape(self.summary()) + "</pre>" + self.matching.to_html(index=False)
+
+
+def check_timezone(name, option: str = "`timezone`") -> str:
+    """`name` if it is an IANA time zone (``Europe/Berlin``, ``UTC``), else a :class:`UsageError`
+    naming `option` and the closest names.
+
+    Examples
+    --------
+    >>> from belonging.activity.log import check_timezone
+    >>> check_timezone("Europe/Berlin")
+    'Europe/Berlin'
+    >>> check_timezone("europe/berlin", "--timezone")
+    Traceback (most recent call last):
+    ...
+    belonging.errors.UsageError: --timezone: unknown time zone 'europe/berlin' (did you mean 'Europe/Berlin'?); give an IANA name such as Europe/Berlin, America/New_York or UTC
+    """
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        names = zoneinfo.available_timezones()
+        near = {n.casefold(): n for n in names}.get(str(name).casefold())
+        hint = f" (did you mean {near!r}?)" if near else suggest(str(name), sorted(names))
+        msg = f"{option}: unknown time zone {name!r}{hint}; give an IANA name such as Europe/Berlin, America/New_York or UTC"
+        raise UsageError(msg) from None
+    return str(name)
+
+
+def _when(value, name: str, timezone: str):
+    """`value` as a UTC timestamp (read in `timezone` when it has no offset); None stays None."""
+    if value is None:
+        return None
+    try:
+        t = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        t = pd.NaT
+    if t is pd.NaT:
+        msg = f"`{name}` must be a date or time such as 2026-03-01; got {value!r}"
+        raise UsageError(msg)
+    return (t.tz_localize(timezone) if t.tzinfo is None else t).tz_convert("UTC")
 
 
 def _sources(files) -> list[tuple[str, str | None, Path]]:
@@ -129,11 +225,23 @@ def _is_pair(value) -> bool:
 
 
 def split_course(text) -> tuple[str | None, Path]:
-    """``"BIO101=log.csv"`` -> ``("BIO101", Path("log.csv"))``; a path that exists is never split."""
+    """``"BIO101=log.csv"`` -> ``("BIO101", Path("log.csv"))`` when ``log.csv`` exists.
+
+    A path that exists is never split, and neither is one whose part after ``=`` does not exist: then
+    the whole text is the path, so that a mistyped ``logs/week=1.csv`` is reported as a missing file,
+    not as an unknown course.
+
+    Examples
+    --------
+    >>> from belonging.activity.log import split_course
+    >>> course, path = split_course("BIO101=no/such/file.csv")
+    >>> course, str(path)
+    (None, 'BIO101=no/such/file.csv')
+    """
     text = str(text)
     if "=" in text and not Path(text).exists():
         course, _, path = text.partition("=")
-        if course.strip():
+        if course.strip() and Path(path).exists():
             return course.strip(), Path(path)
     return None, Path(text)
 
@@ -175,23 +283,30 @@ def _count_rows(frame: pd.DataFrame, m: pd.DataFrame) -> dict:
 
 
 def _events(raw, m, target, course, source) -> pd.DataFrame:
-    """The counted rows of one file as pseudonymous events (identities dropped here)."""
+    """The counted rows of one file as pseudonymous events (identities dropped here).
+
+    Staff rows are not a student's participation and are left out, except their forum replies, kept
+    as ``staff_reply`` so that a teacher's reply counts among the replies a student's discussion
+    received (no feature of the staff member is computed).
+    """
     frame = raw.frame
-    keep = m[C.REASON].isna().to_numpy()
+    event = frame[C.EVENT].astype("string")
+    staff_reply = (m[C.REASON].eq("staff") & event.eq("forum_reply")).fillna(False).to_numpy(dtype=bool)
+    keep = m[C.REASON].isna().to_numpy() | staff_reply
     ev = pd.DataFrame({
         C.STUDENT_KEY: m[C.STUDENT_KEY], C.COURSE: course, C.SYSTEM: raw.system, C.SOURCE: source,
-        C.EVENT: frame[C.EVENT].astype("string"), C.TIME: frame[C.TIME],
+        C.EVENT: event.mask(staff_reply, "staff_reply"), C.TIME: frame[C.TIME],
         C.END_TIME: frame[C.END_TIME] if C.END_TIME in frame else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]"),
         C.MINUTES: frame[C.MINUTES] if C.MINUTES in frame else float("nan"),
         C.COUNT: frame[C.COUNT].astype("float64"),
         C.THREAD: frame[C.THREAD] if C.THREAD in frame else pd.NA,
-        C.SESSION: frame[C.SESSION] if C.SESSION in frame else pd.NA,
+        C.SESSION: source + "/" + frame[C.SESSION] if C.SESSION in frame else pd.NA,
         C.TARGET_KEY: target[C.STUDENT_KEY], C.ROLE: target[C.ROLE],
     })
     return ev[keep].astype({C.THREAD: "string", C.SESSION: "string", C.TARGET_KEY: "string", C.ROLE: "string"})
 
 
-def read_activity(files, *, roster, key, key_column: str | None = None, timezone: str = "UTC",
+def read_activity(files, *, roster, key, key_column: str | None = None, timezone: str | None = None,
                   dayfirst: bool | dict | None = None, fuzzy: bool = False) -> ActivityLog:
     """Read learning-platform and meeting logs, match every row to the roster, keep only pseudonyms.
 
@@ -209,9 +324,11 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         as the waves store.
     key_column : str, optional
         The roster column the pseudonyms are made from (default: student id, else e-mail).
-    timezone : str, default "UTC"
+    timezone : str, optional
         IANA time zone of times written without an offset (Moodle, Zoom and Teams write local
-        times), and of calendar days.
+        times), and of calendar days. Default UTC, with a warning when a Moodle, Zoom or Teams file
+        is read (their times would be read as UTC). Times in the hour a zone repeats when daylight
+        saving time ends are read as standard time (the second pass), with a warning counting them.
     dayfirst : bool or dict, optional
         Read ``01/02/26`` as 1 February (True) or 2 January (False) when a file's dates fit both;
         one value for every file, or per system (``{"moodle": True, "zoom": False}``); default: as
@@ -229,7 +346,7 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         Unknown system or course, no file, a roster without a key column.
     IngestError
         A file that is not the report it was given as, or a value that cannot be read (names file,
-        row, column and value; never a person's name).
+        row and the file's column header, and describes the value without quoting it).
 
     Notes
     -----
@@ -260,11 +377,23 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
       event                      time  minutes
     0  live 2026-03-12 13:00:05+00:00     50.0
     """
+    sources = _sources(files)
+    warnings = []
+    if timezone is None:
+        local = [str(path.name) for name, _, path in sources if system(name).get("local_times")]
+        if local:
+            warnings.append(Diagnostic(Code.DATA, f"no time zone given: the times of {', '.join(local[:3])}"
+                                       f"{' ...' if len(local) > 3 else ''} (local times without an offset) are read "
+                                       "as UTC and days are UTC days; give the institution's time zone (timezone= / "
+                                       "--timezone, e.g. Europe/Berlin)", where="timezone"))
+        timezone = "UTC"
+    timezone = check_timezone(timezone)
     if not isinstance(roster, Roster):
         roster = load_roster(roster, key=key, key_column=key_column)
-    events, sessions, rows, warnings, unresolved = [], [], [], [], []
+    events, sessions, rows, unresolved = [], [], [], []
+    warnings = list(roster.warnings) + warnings
     seen = {}
-    for name, course, path in _sources(files):
+    for name, course, path in sources:
         seen[name] = seen.get(name, 0) + 1
         source = f"{name} #{seen[name]}"
         order = dayfirst.get(name) if isinstance(dayfirst, dict) else dayfirst
@@ -276,7 +405,8 @@ def read_activity(files, *, roster, key, key_column: str | None = None, timezone
         events.append(_events(raw, m, target, course, source))
         shared = ambiguous_keys(raw.frame, m, roster, course=None if course == "all" else course)
         unresolved.append(pd.DataFrame({C.STUDENT_KEY: shared, C.COURSE: course, C.SYSTEM: name}))
-        sessions.append(raw.sessions.assign(**{C.COURSE: course, C.SYSTEM: name}))
+        sessions.append(raw.sessions.assign(**{C.SESSION: source + "/" + raw.sessions[C.SESSION],
+                                               C.COURSE: course, C.SYSTEM: name}))
         rows.append({C.SYSTEM: name, C.SOURCE: source, C.COURSE: course, **_count_rows(raw.frame, m)})
         warnings += list(raw.warnings) + notes
     students = roster.students[roster.students[C.ROLE] == "student"][[C.STUDENT_KEY, C.COURSE, C.SECTION]]

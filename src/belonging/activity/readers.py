@@ -9,6 +9,7 @@ leave :func:`belonging.activity.read_activity`, which matches and drops them at 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,9 @@ import pandas as pd
 from belonging import _columns as C
 from belonging.activity._dates import parse_durations, parse_times
 from belonging.activity._spec import months, system
-from belonging.activity._text import find_column, header_key, read_rows, read_table
+from belonging.activity._text import describe_cell, find_column, header_key, read_rows, read_table
 from belonging.activity.match import split_renamed, swap_comma_name
+from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import IngestError
 
 __all__ = ["RawLog", "read_log"]
@@ -47,6 +49,10 @@ def read_log(system_name: str, path, *, timezone: str = "UTC", dayfirst: bool | 
     path = Path(path)
     reader = {"table": _read_table_system, "preamble": _read_preamble, "sections": _read_sections}[spec["layout"]]
     frame, sessions, encoding, warnings = reader(spec, path, timezone=timezone, dayfirst=dayfirst)
+    if frame.empty:  # every system alike: a file with its header and no rows shows no events
+        warnings = [*warnings, Diagnostic(Code.DATA, f"{path.name}: the {spec['label']} has its header but no rows: "
+                                                     "no events from it (check that the download is complete)",
+                                          where=path.name)]
     for col in _IDENT:
         if col not in frame:
             frame[col] = pd.Series(pd.NA, index=frame.index, dtype="boolean" if col == "guest" else "string")
@@ -76,12 +82,14 @@ def _columns(header, spec, path: Path, *, start: int = 0) -> dict:
 
 
 def _times(values: pd.Series, rows: pd.Series, spec, path: Path, column: str, *, timezone, dayfirst):
+    """Times of `values` in UTC; an error names file, row and the file's header `column`, never the cell."""
     parsed = parse_times(values, spec["formats"], months=months(), timezone=timezone, dayfirst=dayfirst,
                          default_dayfirst=spec["dayfirst"], where=path.name)
     if parsed.bad.any():
         i = int(np.flatnonzero(parsed.bad.to_numpy())[0])
-        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: cannot read time {values.iloc[i]!r} "
-               f"({int(parsed.bad.sum())} such value(s)); expected e.g. {spec['formats'][0]['format']}")
+        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: cannot read the time, a "
+               f"{describe_cell(values.iloc[i])} ({int(parsed.bad.sum())} such value(s)); expected e.g. "
+               f"{spec['formats'][0]['format']}; check that the row's cells are in their columns")
         raise IngestError(msg)
     return parsed.times, list(parsed.warnings)
 
@@ -97,7 +105,8 @@ def _count(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Se
     bad = values.notna() & (values.astype("string").str.strip() != "") & number.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        msg = f"{path}: row {int(rows.iloc[i])}, column {column!r}: {values.iloc[i]!r} is not a number"
+        msg = (f"{path}: row {int(rows.iloc[i])}, column {column!r}: not a number but a {describe_cell(values.iloc[i])}; "
+               "check that the row's cells are in their columns")
         raise IngestError(msg)
     return number.fillna(0).astype("float64")
 
@@ -106,9 +115,6 @@ def _count(values: pd.Series, rows: pd.Series, path: Path, column: str) -> pd.Se
 
 def _read_table_system(spec, path: Path, *, timezone, dayfirst):
     frame, encoding = read_table(path, label=spec["label"])
-    if frame.empty:
-        msg = f"{path}: the {spec['label']} has a header but no rows"
-        raise IngestError(msg)
     pos = _columns(frame.columns, spec, path)
     col = {name: frame.iloc[:, i] for name, i in pos.items()}
     names = {name: str(frame.columns[i]) for name, i in pos.items()}
@@ -126,7 +132,7 @@ def _classify(descriptions: pd.Series, rules) -> tuple[pd.Series, pd.Series, pd.
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(descriptions.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
+    arr = pa.array(descriptions.astype("string[pyarrow]").fillna(""))  # Arrow strings as they are, no Python objects
     kind = np.full(len(arr), None, dtype=object)
     thread = np.full(len(arr), None, dtype=object)
     who = np.full(len(arr), "actor", dtype=object)
@@ -209,10 +215,16 @@ def _no_sessions() -> pd.DataFrame:
                          "end": pd.Series(dtype="datetime64[ns, UTC]")})
 
 
-def _cells(rows, width: int) -> pd.DataFrame:
-    """Rows of cells as a frame of text `width` columns wide (short rows padded)."""
-    padded = [list(r[:width]) + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(padded, columns=range(width), dtype="string")
+def _cells(rows, width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of cells as a frame of text `width` columns wide (short rows padded, long rows cut), and
+    which rows hold any non-blank cell (of all their cells), column by column, not row by row."""
+    columns = list(itertools.zip_longest(*rows, fillvalue=""))  # transposed in C, ragged rows padded
+    filled = np.zeros(len(rows), dtype=bool)
+    for cells in columns:
+        filled |= pd.Series(cells, dtype="string").str.strip().ne("").to_numpy(dtype=bool)
+    columns += [("",) * len(rows)] * (width - len(columns))
+    return pd.DataFrame({i: pd.Series(columns[i], dtype="string") for i in range(width)},
+                        index=pd.RangeIndex(len(rows))), filled
 
 
 def _meeting_info(rows, spec, upto: int) -> dict:
@@ -228,18 +240,19 @@ def _meeting_info(rows, spec, upto: int) -> dict:
     return info
 
 
-def _live_rows(table: pd.DataFrame, pos: dict, spec, path: Path, rows: pd.Series, *, timezone, dayfirst):
+def _live_rows(table: pd.DataFrame, pos: dict, header, spec, path: Path, rows: pd.Series, *, timezone, dayfirst):
     """Join, leave and minutes of meeting rows (times optional; minutes from the file or the times)."""
     warnings = []
     times = {}
     for name in ("join", "leave"):
         if name in pos:
-            times[name], more = _times(table[pos[name]], rows, spec, path, name, timezone=timezone, dayfirst=dayfirst)
+            times[name], more = _times(table[pos[name]], rows, spec, path, str(header[pos[name]]).strip(),
+                                       timezone=timezone, dayfirst=dayfirst)
             warnings += more
         else:
             times[name] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]")
     if "minutes" in pos:
-        minutes = _count(table[pos["minutes"]], rows, path, "minutes")
+        minutes = _count(table[pos["minutes"]], rows, path, str(header[pos["minutes"]]).strip())
     elif "duration" in pos:
         minutes = parse_durations(table[pos["duration"]])
     else:
@@ -259,23 +272,30 @@ def _read_preamble(spec, path: Path, *, timezone, dayfirst):
     header = rows[at]
     start = find_column(header, spec["columns"][spec["header"]])
     pos = _columns(header, spec, path, start=start)
-    body = [r for r in rows[at + 1:] if any(c.strip() for c in r)]
-    line = pd.Series([at + 2 + i for i, r in enumerate(rows[at + 1:]) if any(c.strip() for c in r)], dtype="int64")
-    table = _cells(body, len(header))
+    after, filled = _cells(rows[at + 1:], len(header))
+    table = after[filled].reset_index(drop=True)
+    line = pd.Series(np.flatnonzero(filled) + at + 2, dtype="int64")
     info = _meeting_info(rows, spec, at)
     flat = {n: find_column(header[:start], s) for n, s in spec["meeting"].items()}
     meeting = {n: (table[i] if i is not None else pd.Series(info.get(n, ""), index=table.index, dtype="string"))
                for n, i in flat.items()}
-    join, leave, minutes, warnings = _live_rows(table, pos, spec, path, line, timezone=timezone, dayfirst=dayfirst)
+    join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     new, orig = split_renamed(_blank(table[pos["name"]]))
     guest = table[pos["guest"]].str.strip().str.casefold().isin(spec["guest_values"]) if "guest" in pos else False
-    session = (path.name + "|" + meeting["meeting_id"].fillna("") + "|" + meeting["topic"].fillna("") + "|"
-               + meeting["start"].fillna(""))
+    session = _opaque(meeting["meeting_id"].fillna("") + "|" + meeting["topic"].fillna("") + "|"
+                      + meeting["start"].fillna(""))
     out = pd.DataFrame({"name": new, "alt": orig, "email": _blank(table[pos["email"]]) if "email" in pos else pd.NA,
                         "guest": guest, C.EVENT: "live", C.TIME: join, C.END_TIME: leave, C.MINUTES: minutes,
-                        C.COUNT: 1.0, C.SESSION: session.astype("string"), ROW: line})
+                        C.COUNT: 1.0, C.SESSION: session, ROW: line})
     sessions, more = _session_windows(out, meeting, spec, path, timezone=timezone, dayfirst=dayfirst)
     return out, sessions, encoding, warnings + more
+
+
+def _opaque(meetings: pd.Series) -> pd.Series:
+    """Each distinct meeting of a file (id, topic, start) as ``m1``, ``m2`` ... in order of appearance:
+    a meeting's topic ("Jane Doe's Personal Meeting Room") may name a person, so it is never kept."""
+    codes, _ = pd.factorize(meetings, use_na_sentinel=False)
+    return pd.Series(codes + 1, index=meetings.index).map("m{}".format).astype("string")
 
 
 def _session_windows(out, meeting, spec, path, *, timezone, dayfirst):
@@ -343,16 +363,15 @@ def _read_sections(spec, path: Path, *, timezone, dayfirst):
         use, begin = "participants", found["participants"]
         header, body = _section_table(rows, begin, next(e for e in ends if e > begin))
     pos = _columns(header, spec, path)
-    table = _cells([r for _, r in body], len(header))
+    table, _ = _cells([r for _, r in body], len(header))
     line = pd.Series([n for n, _ in body], dtype="int64")
-    join, leave, minutes, warnings = _live_rows(table, pos, spec, path, line, timezone=timezone, dayfirst=dayfirst)
+    join, leave, minutes, warnings = _live_rows(table, pos, header, spec, path, line, timezone=timezone, dayfirst=dayfirst)
     name, guest = _teams_names(table[pos["name"]], spec)
     email = _blank(table[pos["email"]]) if "email" in pos else pd.Series(pd.NA, index=table.index, dtype="string")
     if "upn" in pos:
         email = email.fillna(_blank(table[pos["upn"]]))
     summary = _summary(rows, found.get("summary"), found.get("participants", len(rows)), spec)
-    session = pd.Series(path.name + "|" + summary.get("title", "") + "|" + summary.get("start", ""),
-                        index=table.index, dtype="string")
+    session = pd.Series("m1", index=table.index, dtype="string")  # one meeting a report
     out = pd.DataFrame({"name": name, "email": email, "guest": guest, C.EVENT: "live", C.TIME: join,
                         C.END_TIME: leave, C.MINUTES: minutes, C.COUNT: 1.0, C.SESSION: session, ROW: line})
     meeting = {k: pd.Series(summary.get(k, ""), index=table.index, dtype="string") for k in ("start", "end")}

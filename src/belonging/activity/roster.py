@@ -18,7 +18,8 @@ import pandas as pd
 
 from belonging import _columns as C
 from belonging.activity._spec import roster_spec
-from belonging.activity._text import find_column, header_key, read_table
+from belonging.activity._text import find_preferred, header_key, read_table
+from belonging.diagnostics import Code, Diagnostic
 from belonging.errors import DataValidationError, UsageError
 from belonging.store.keys import key_id, load_key, normalise_identifier, pseudonymise
 
@@ -69,13 +70,17 @@ class Roster:
     Attributes
     ----------
     students : pandas.DataFrame
-        One row per person and course: ``student_key`` (keyed pseudonym), ``course``, ``section``
-        (missing when the roster has none) and ``role`` (``student`` or the staff role).
+        One row per person, course and role: ``student_key`` (keyed pseudonym), ``course``,
+        ``section`` (missing when the roster has none; a person listed in several sections of one
+        course, e.g. a lecture and a lab, is one row whose section reads ``"A; B"``) and ``role``
+        (``student`` or the staff role).
     key_column : str
         The roster column whose values were pseudonymised (e.g. ``student_id``): the survey must hold
         the same identifier to be linked.
     key_id : str
         Fingerprint of the key (:func:`belonging.store.keys.key_id`), to tell keys apart.
+    warnings : tuple of Diagnostic
+        E.g. people listed in several sections of one course (counts only, no one named).
 
     Examples
     --------
@@ -94,6 +99,7 @@ class Roster:
     key_column: str
     key_id: str
     lookup: pd.DataFrame = field(repr=False, compare=False)
+    warnings: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def courses(self) -> tuple:
@@ -106,7 +112,8 @@ class Roster:
 
 
 def _column(frame, spellings, label, *, path, required=False):
-    pos = find_column(frame.columns, spellings)
+    """The roster column with the most preferred of `spellings` (their order in systems.toml)."""
+    pos = find_preferred(frame.columns, spellings)
     if pos is None and required:
         msg = (f"{path}: no {label} column (looked for {', '.join(repr(s) for s in spellings[:6])} ...); "
                f"name it so, or give it explicitly")
@@ -179,9 +186,29 @@ def load_roster(roster, *, key, key_column: str | None = None) -> Roster:
         raise DataValidationError(msg)
     lookup = _lookup(frame, spec, key_col, where)
     lookup[C.STUDENT_KEY] = pseudonymise(frame[key_col], bytes(key)).to_numpy()
-    students = lookup[[C.STUDENT_KEY, C.COURSE, C.SECTION, C.ROLE]].drop_duplicates().reset_index(drop=True)
+    students, warnings = _enrolments(lookup, where)
     return Roster(students=students, key_column=str(key_col), key_id=key_id(bytes(key)),
-                  lookup=lookup.drop_duplicates().reset_index(drop=True))
+                  lookup=lookup.drop_duplicates().reset_index(drop=True), warnings=warnings)
+
+
+def _enrolments(lookup: pd.DataFrame, where: str) -> tuple[pd.DataFrame, tuple]:
+    """One row per person, course and role; the distinct sections of a person listed in several
+    sections of one course joined as ``"A; B"`` (a warning counts them, naming no one)."""
+    rows = lookup[[C.STUDENT_KEY, C.COURSE, C.SECTION, C.ROLE]].drop_duplicates()
+    one = [C.STUDENT_KEY, C.COURSE, C.ROLE]
+    several = rows.duplicated(one, keep=False).to_numpy()
+    if not several.any():
+        return rows.reset_index(drop=True), ()
+    multi = rows[several].dropna(subset=[C.SECTION]).sort_values(C.SECTION)
+    joined = multi.groupby(one, sort=False)[C.SECTION].agg("; ".join)
+    out = rows.drop_duplicates(one).set_index(one)
+    out.loc[joined.index, C.SECTION] = joined
+    out = out.reset_index()[[C.STUDENT_KEY, C.COURSE, C.SECTION, C.ROLE]]
+    people = int(joined.index.to_frame()[C.ROLE].eq("student").sum())
+    what = f"{people} student(s)" if people == len(joined) else f"{len(joined)} person(s)"
+    note = Diagnostic(Code.DATA, f"{where}: {what} listed in more than one section of one course; each is counted "
+                                 "once per course, with the sections joined (e.g. 'A; B')", where=where)
+    return out, (note,)
 
 
 def _lookup(frame: pd.DataFrame, spec, key_col: str, where: str) -> pd.DataFrame:

@@ -46,10 +46,11 @@ def participation_section(rows: pd.DataFrame, *, outcome: str, features=None, mi
     Returns
     -------
     pandas.DataFrame
-        One row per feature: ``label`` (the feature's name without the prefix), ``measure``, ``n``,
-        ``beta``, ``ci_low``, ``ci_high``, ``partial_r``, ``r_ci_low``, ``r_ci_high``, ``p_value``
-        and ``suppressed``. A feature that cannot be estimated (constant, too few responses) has
-        blank statistics.
+        One row per feature: ``label`` (the feature's name without the prefix), ``measure``, ``n``
+        (responses with the outcome and the feature; missing when suppressed), ``beta``, ``ci_low``,
+        ``ci_high``, ``partial_r``, ``r_ci_low``, ``r_ci_high``, ``p_value`` and ``suppressed``. A
+        feature that cannot be estimated (constant, too few responses) has blank statistics; a
+        suppressed one blanks its n as well, as every other section does ("n suppressed").
 
     Examples
     --------
@@ -62,9 +63,9 @@ def participation_section(rows: pd.DataFrame, *, outcome: str, features=None, mi
     >>> rows["log_live_minutes"] = rows["log_live_minutes"].where(rows.index < 8)  # 8 responses only
     >>> table = participation_section(rows, outcome="belonging")
     >>> print(table[["label", "n", "suppressed"]].to_string(index=False))
-          label   n  suppressed
-    forum_posts  60       False
-    live_minutes  8        True
+           label    n  suppressed
+     forum_posts 60.0       False
+    live_minutes  NaN        True
     >>> bool(np.isnan(table.loc[1, "beta"])), bool(np.isnan(table.loc[0, "beta"]))
     (True, False)
     """
@@ -83,8 +84,9 @@ def participation_section(rows: pd.DataFrame, *, outcome: str, features=None, mi
             table[col] = float("nan")
     complete = rows[[outcome]].notna().to_numpy()[:, 0]
     counts = [int((complete & rows[f].notna().to_numpy()).sum()) for f in features]
-    table[C.N] = counts
-    table[C.SUPPRESSED] = table[C.N] < min_cell
+    table[C.SUPPRESSED] = pd.Series(counts, index=table.index) < min_cell
+    # the count of a small cell is withheld too ("n suppressed"), as in every other section
+    table[C.N] = pd.Series(counts, index=table.index, dtype="float64").mask(table[C.SUPPRESSED])
     table.loc[table[C.SUPPRESSED], list(_STATS)] = float("nan")
     table[C.LABEL] = [f[len(prefix):] if f.startswith(prefix) else f for f in features]
     return table[[C.LABEL, *_SHOWN, C.SUPPRESSED]]

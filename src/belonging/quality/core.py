@@ -287,16 +287,15 @@ def check_quality(responses, instrument, *, mapping=None, policy=None, mapped=No
         resolved["duplicate_columns"] = ",".join(id_cols) if id_cols else "-"
         masks["duplicate"], dup_notes = checks.duplicates(frame, id_columns=id_cols)
         notes += dup_notes
-        extra_checks = attention_rules(mapping)  # those a survey's --map file names (belonging survey build)
-        n_items = len(ids) + len(instrument.attention_checks) + len(extra_checks)
+        extra_checks = attention_rules(mapping, instrument=instrument)  # the instrument's and the --map file's, once
+        n_items = len(ids) + len(extra_checks)
         masks["speeder"], speed = checks.speeders(
             frame, n_items, fraction=policy.thresholds["speeder_fraction"], seconds_per_item=policy.thresholds["speeder_seconds_per_item"]
         )
         resolved.update(speed)
         if C.DURATION_S not in frame.columns and "speeder" in want:
             notes.append("speeder not checked: the data have no duration_s")
-        rules = [(a.item, tuple(float(e) for e in a.expected)) for a in instrument.attention_checks]
-        rules += [(a.column, a.expected) for a in policy.attention_checks] + extra_checks
+        rules = extra_checks + [(a.column, a.expected) for a in policy.attention_checks]
         masks["attention_check"], att_issues, att_notes = checks.attention_failures(frame, rules, label_lookup(instrument, mapping), rows)
         issues += att_issues
         notes += att_notes

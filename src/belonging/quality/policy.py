@@ -27,7 +27,6 @@ careless-responding outliers).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -326,18 +325,9 @@ def load_policy(path) -> Policy:
     'flag'
     >>> folder.cleanup()
     """
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = f"{path}: policy file does not exist; check the --policy path"
-        raise UsageError(msg) from None
-    except (OSError, UnicodeDecodeError) as err:
-        msg = f"{path}: cannot read policy file ({err})"
-        raise UsageError(msg) from None
-    except tomllib.TOMLDecodeError as err:
-        msg = f"{path}: not valid TOML ({err})"
-        raise UsageError(msg) from None
+    from belonging._text_files import read_toml_file
+
+    _, data = read_toml_file(path, what="policy file", option="--policy")
     return _from_dict(data, str(path))
 
 

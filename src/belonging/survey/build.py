@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +38,9 @@ class BuiltSurvey:
         paper form adds ``.pdf`` and a blank data-entry sheet ``.entry.csv``.
     warnings : tuple of Diagnostic
         E.g. randomisation asked for on a platform that cannot randomise, or unconfirmed wording.
+    inputs : tuple of pathlib.Path
+        The files it was built from (instrument definitions, consent text): :meth:`write` never
+        writes over them.
 
     Examples
     --------
@@ -53,6 +56,7 @@ class BuiltSurvey:
     layout: object
     files: MappingProxyType
     warnings: tuple = field(default=())
+    inputs: tuple = field(default=(), repr=False)
 
     @property
     def platform(self) -> str:
@@ -112,7 +116,13 @@ class BuiltSurvey:
 
     def paths(self, out) -> dict[str, Path]:
         """``{suffix: path}`` of the files :meth:`write` writes for `out` (the mapping under ``.map.toml``)."""
+        from belonging.errors import UsageError
+
         out = Path(out)
+        if not out.name or out.name in (".", "..") or out.is_dir():
+            msg = (f"{out}: is a folder; give the import file's path in it, e.g. {out / 'course'} "
+                   f"(writes course{next(iter(self.files))} and course{MAP_SUFFIX})")
+            raise UsageError(msg)
         main = next(iter(self.files))
         stem = out.with_name(out.name[: -len(main)]) if out.name.endswith(main) and out.name != main else out
         paths = {suffix: stem.with_name(stem.name + suffix) for suffix in self.files}
@@ -123,17 +133,33 @@ class BuiltSurvey:
         """Write the files next to `out` atomically (all or none) and return their paths.
 
         `out` is the import file's path with or without its suffix: ``course.qsf`` and ``course``
-        both give ``course.qsf`` and ``course.map.toml``.
+        both give ``course.qsf`` and ``course.map.toml``. Every target is checked first: none may be
+        a folder or one of the files the survey was built from (:attr:`inputs`); then every file is
+        written beside its target and all are renamed into place, earlier ones restored if a later
+        rename fails.
+
+        Raises
+        ------
+        UsageError
+            `out` or a file it implies is a folder or an input, or its folder does not exist.
         """
-        from belonging._io import atomic_path
+        from belonging._io import atomic_write_files
+        from belonging.errors import UsageError
 
         paths = self.paths(out)
+        inputs = {p.resolve() for p in self.inputs}
+        for path in paths.values():
+            if path.is_dir():
+                msg = f"{path}: is a folder; nothing was written; give -o a name whose files are not folders"
+                raise UsageError(msg)
+            if path.resolve() in inputs:
+                msg = (f"{path}: is a file the survey is built from; inputs are never overwritten, so give -o "
+                       "another name; nothing was written")
+                raise UsageError(msg)
         main = paths[next(iter(self.files))]
         contents = dict(self.files)
         contents[MAP_SUFFIX] = self.mapping_toml(file=main.name).encode("utf-8")
-        with contextlib.ExitStack() as stack:
-            for suffix, data in contents.items():
-                stack.enter_context(atomic_path(paths[suffix])).write_bytes(data)
+        atomic_write_files({paths[suffix]: data for suffix, data in contents.items()})
         return tuple(paths.values())
 
 
@@ -226,4 +252,22 @@ def build_survey(instruments, *, platform, title=None, participation=False, coho
                            allow_unconfirmed=allow_unconfirmed, language=language)
     lay = layout(design, spec)
     files = importlib.import_module(_WRITERS[spec.key]).render(design, lay)
-    return BuiltSurvey(design=design, layout=lay, files=MappingProxyType(files), warnings=_warnings(design, spec))
+    return BuiltSurvey(design=design, layout=lay, files=MappingProxyType(files), warnings=_warnings(design, spec),
+                       inputs=_inputs(instruments, consent))
+
+
+def _inputs(instruments, consent) -> tuple[Path, ...]:
+    """The files a survey is built from: instrument definitions given by path, and the consent file."""
+    from belonging.instruments import Instrument
+
+    given = [instruments] if isinstance(instruments, str | os.PathLike | Instrument) else list(instruments)
+    out = []
+    for inst in given:
+        if isinstance(inst, Instrument):
+            if inst.path:
+                out.append(Path(inst.path))
+        elif Path(inst).exists():  # a definition given by path (or a file named like a built-in id: kept safe too)
+            out.append(Path(inst))
+    if isinstance(consent, os.PathLike):
+        out.append(Path(consent))
+    return tuple(out)

@@ -147,8 +147,14 @@ def layout(design, platform) -> Layout:
     return Layout(spec=spec, codes=MappingProxyType(codes))
 
 
+_TOML_ESCAPE = re.compile("[\x7f-\x9f]")
+
+
 def _str(value) -> str:
-    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    """`value` as a TOML basic string: JSON escapes quotes, backslashes and U+0000-U+001F as TOML
+    does; DEL (U+007F, which TOML forbids raw) and the C1 controls are escaped here too."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    return _TOML_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def mapping_toml(design, lay: Layout, *, file: str | None = None) -> str:

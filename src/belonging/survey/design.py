@@ -13,7 +13,6 @@ import os
 import re
 import tomllib
 from importlib import resources
-from pathlib import Path
 
 from belonging.errors import InstrumentError, UsageError
 from belonging.survey.model import Block, Design, Option, Question, Row
@@ -24,6 +23,19 @@ PLACEHOLDER = "replace with the published wording"
 STEM = "For each statement, choose the answer that fits you best."
 CHECK_TEXT = 'To show that you are reading carefully, please choose "{label}" for this statement.'
 DEFAULT_TITLE = "Course experience survey"
+#: Characters no survey file can hold: C0 controls but tab and line breaks (XML 1.0 cannot hold them
+#: even escaped) and lone surrogates (undecodable bytes of a command line; no encoding holds them).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _writable(text: str, name: str) -> str:
+    """`text` if every survey format can hold it, else a :class:`UsageError` naming `name`."""
+    bad = _UNWRITABLE.search(text)
+    if bad:
+        msg = (f"{name} holds the character U+{ord(bad.group()):04X} at position {bad.start() + 1} (a control "
+               "character or an undecodable byte), which survey files cannot hold; remove it")
+        raise UsageError(msg)
+    return text
 
 
 def instrument_status(instrument) -> list[str]:
@@ -132,7 +144,7 @@ def participation_questions(*, cohorts=None) -> Block:
         options = tuple(Option(int(o["code"]), o["label"], o.get("value")) for o in q.get("options", ()))
         kind = q["kind"]
         if q["id"] == "cohort" and cohorts:
-            names = [str(c).strip() for c in cohorts if str(c).strip()]
+            names = [_writable(str(c).strip(), "`cohorts`") for c in cohorts if str(c).strip()]
             if len(set(names)) != len(names):
                 msg = f"`cohorts`: a cohort is named twice in {names}; give each once"
                 raise UsageError(msg)
@@ -145,18 +157,12 @@ def participation_questions(*, cohorts=None) -> Block:
 
 def _consent_block(consent) -> Block:
     if isinstance(consent, os.PathLike):
-        path = Path(consent)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            msg = f"{path}: consent file does not exist; check the --consent path"
-            raise UsageError(msg) from None
-        except (OSError, UnicodeDecodeError) as err:
-            msg = f"{path}: cannot read the consent text ({err}); save it as UTF-8 text"
-            raise UsageError(msg) from None
+        from belonging._text_files import read_text_file
+
+        text = read_text_file(consent, what="consent file", option="--consent")
     else:
         text = str(consent)
-    text = text.replace("\r\n", "\n").strip()
+    text = _writable(text.replace("\r\n", "\n").strip(), f"{consent} (consent)" if isinstance(consent, os.PathLike) else "`consent`")
     if not text:
         msg = "the consent text is empty; give the information text participants should read"
         raise UsageError(msg)
@@ -233,11 +239,18 @@ def design_survey(instruments, *, title=None, participation=False, cohorts=None,
         blocks.append(_consent_block(consent))
     taken = {item for inst in insts for item in inst.item_ids}
     per_block = [attention_checks // len(insts) + (k < attention_checks % len(insts)) for k in range(len(insts))]
+    for inst, count in zip(insts, per_block):
+        most = max(1, len(inst.items) // 2)  # one per two statements: no two checks side by side
+        if count > most:
+            msg = (f"{attention_checks} attention checks (attention_checks, --attention-checks) put {count} among the {len(inst.items)} statements "
+                   f"of {inst.id!r}; at most {most} fit there (one per two statements), "
+                   f"{sum(max(1, len(i.items) // 2) for i in insts)} in this survey; ask for fewer")
+            raise UsageError(msg)
     first = 1
     for number, (inst, count) in enumerate(zip(insts, per_block), start=1):
         blocks.append(_instrument_block(inst, number, count, first, taken, bool(randomise)))
         first += count
     if participation:
         blocks.append(participation_questions(cohorts=cohorts))
-    return Design(title=str(title or DEFAULT_TITLE), blocks=tuple(blocks), instruments=tuple(i.id for i in insts),
+    return Design(title=_writable(str(title or DEFAULT_TITLE), "`title`"), blocks=tuple(blocks), instruments=tuple(i.id for i in insts),
                   notice=notice, language=str(language))

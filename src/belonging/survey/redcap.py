@@ -14,6 +14,8 @@ import csv
 import io
 import re
 
+from belonging.errors import UsageError
+
 __all__ = ["FORM", "HEADER", "render"]
 
 HEADER = (
@@ -32,8 +34,14 @@ def _form(title: str) -> str:
     return name if re.fullmatch(r"[a-z][a-z0-9_]*", name or "") and len(name) <= 50 else FORM
 
 
-def _choices(options) -> str:
-    return " | ".join(f"{o.code}, {o.label}" for o in options)
+def _choices(question) -> str:
+    """REDCap's ``code, label | code, label``: a label holding ``|`` would split into two choices."""
+    for option in question.options:
+        if "|" in str(option.label):
+            msg = (f"REDCap: the answer {option.label!r} of {question.id!r} holds '|', which separates REDCap "
+                   "choices; rename it (e.g. with '/')")
+            raise UsageError(msg)
+    return " | ".join(f"{o.code}, {o.label}" for o in question.options)
 
 
 def _field(name: str, form: str, ftype: str, label: str, **extra) -> dict:
@@ -57,12 +65,12 @@ def _rows(design, lay, form: str) -> list[dict]:
                     note = "attention check: expected " + ", ".join(map(str, row.expected)) if row.is_check else ""
                     out.append(_field(lay.code(question.id, row.id), form, "radio", row.text, **{
                         "Section Header": f"{header}\n{question.text}" if k == 0 else "",
-                        "Choices, Calculations, OR Slider Labels": _choices(question.options),
+                        "Choices, Calculations, OR Slider Labels": _choices(question),
                         "Matrix Group Name": code, "Field Annotation": note,
                     }))
             elif question.kind == "choice":
                 out.append(_field(code, form, "radio", question.text,
-                                  **{"Choices, Calculations, OR Slider Labels": _choices(question.options)}))
+                                  **{"Choices, Calculations, OR Slider Labels": _choices(question)}))
             else:
                 extra = {}
                 if question.kind == "number":
